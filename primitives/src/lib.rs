@@ -1,0 +1,406 @@
+//! # DAEG primitives
+//!
+//! The domain types every DAEG pallet, the runtime and the node share. Units live in the
+//! types: [`Energy`] is watt-hours, [`Power`] is watts, [`PricePerKWh`] is the chain's smallest
+//! currency unit per kilowatt-hour and [`Money`] is an amount of the smallest currency unit.
+//! There are no floats: every conversion is integer arithmetic that is either checked
+//! (returns `None` on overflow) or saturating, and says which way it rounds.
+//!
+//! All types derive SCALE (`Encode`, `Decode`, `MaxEncodedLen`), `scale-info` and `serde`, so
+//! they can be stored on chain, described in metadata for polkadot.js and used in chain
+//! specs and RPC answers.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+use serde::{Deserialize, Serialize};
+
+/// The balance type of the chain: an amount of the smallest currency unit.
+pub type Money = u128;
+
+/// Milliseconds in one hour: the factor between W·ms and Wh.
+const MILLIS_PER_HOUR: u128 = 3_600_000;
+/// Watt-hours in one kilowatt-hour.
+const WH_PER_KWH: u128 = 1_000;
+
+/// Implements the traits every unit newtype shares: conversion from and to the raw integer
+/// and checked/saturating addition and subtraction within the same unit.
+macro_rules! unit_newtype {
+	($(#[$doc:meta])* $name:ident($inner:ty), $unit:literal) => {
+		$(#[$doc])*
+		#[derive(
+			Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash,
+			Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+			Serialize, Deserialize,
+		)]
+		#[serde(transparent)]
+		pub struct $name(pub $inner);
+
+		impl $name {
+			/// The zero value.
+			pub const ZERO: Self = Self(0);
+			/// The unit's symbol, for logs and documentation.
+			pub const UNIT: &'static str = $unit;
+
+			/// The raw integer value in this unit.
+			pub const fn get(self) -> $inner {
+				self.0
+			}
+			/// `self + rhs`, or `None` on overflow.
+			pub fn checked_add(self, rhs: Self) -> Option<Self> {
+				self.0.checked_add(rhs.0).map(Self)
+			}
+			/// `self - rhs`, or `None` if `rhs > self`.
+			pub fn checked_sub(self, rhs: Self) -> Option<Self> {
+				self.0.checked_sub(rhs.0).map(Self)
+			}
+			/// `self + rhs`, saturating at the type's maximum.
+			pub fn saturating_add(self, rhs: Self) -> Self {
+				Self(self.0.saturating_add(rhs.0))
+			}
+			/// `self - rhs`, saturating at zero.
+			pub fn saturating_sub(self, rhs: Self) -> Self {
+				Self(self.0.saturating_sub(rhs.0))
+			}
+			/// Whether the value is zero.
+			pub const fn is_zero(self) -> bool {
+				self.0 == 0
+			}
+		}
+
+		impl From<$inner> for $name {
+			fn from(v: $inner) -> Self {
+				Self(v)
+			}
+		}
+
+		impl From<$name> for $inner {
+			fn from(v: $name) -> $inner {
+				v.0
+			}
+		}
+	};
+}
+
+unit_newtype!(
+	/// An amount of electrical energy in watt-hours (Wh).
+	///
+	/// `u64` watt-hours covers 1.8 × 10¹⁹ Wh: far more than any grid produces in its life.
+	Energy(u64),
+	"Wh"
+);
+
+unit_newtype!(
+	/// An electrical power in watts (W).
+	Power(u64),
+	"W"
+);
+
+unit_newtype!(
+	/// A price of energy: the chain's smallest currency unit per kilowatt-hour.
+	PricePerKWh(Money),
+	"unit/kWh"
+);
+
+impl Energy {
+	/// Energy from kilowatt-hours. `None` on overflow.
+	pub fn from_kwh(kwh: u64) -> Option<Self> {
+		kwh.checked_mul(1_000).map(Self)
+	}
+
+	/// Energy delivered by a constant `power` over `millis` milliseconds, rounded down to
+	/// whole watt-hours. `None` if the result does not fit.
+	pub fn from_power_over(power: Power, millis: u64) -> Option<Self> {
+		let wms = u128::from(power.0).checked_mul(u128::from(millis))?;
+		u64::try_from(wms / MILLIS_PER_HOUR).ok().map(Self)
+	}
+
+	/// The average power that delivers this energy in `millis` milliseconds, rounded down.
+	/// `None` for a zero duration or if the result does not fit.
+	pub fn average_power_over(self, millis: u64) -> Option<Power> {
+		if millis == 0 {
+			return None;
+		}
+		let wms = u128::from(self.0).checked_mul(MILLIS_PER_HOUR)?;
+		u64::try_from(wms / u128::from(millis)).ok().map(Power)
+	}
+
+	/// The smaller of two energies.
+	pub fn min(self, other: Self) -> Self {
+		Self(self.0.min(other.0))
+	}
+}
+
+impl Power {
+	/// Power from kilowatts. `None` on overflow.
+	pub fn from_kw(kw: u64) -> Option<Self> {
+		kw.checked_mul(1_000).map(Self)
+	}
+
+	/// The most energy this power can deliver in `millis` milliseconds (rounded down).
+	pub fn energy_over(self, millis: u64) -> Option<Energy> {
+		Energy::from_power_over(self, millis)
+	}
+}
+
+/// Which way a money amount computed from energy and price is rounded.
+///
+/// Settlement rounds what a buyer pays up and what a seller receives down, so that rounding
+/// never creates money out of nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rounding {
+	/// Towards zero.
+	Down,
+	/// Away from zero.
+	Up,
+}
+
+impl PricePerKWh {
+	/// The cost of `energy` at this price, in the smallest currency unit, rounded as asked.
+	/// `None` on overflow.
+	pub fn cost_of(self, energy: Energy, rounding: Rounding) -> Option<Money> {
+		let product = self.0.checked_mul(u128::from(energy.0))?;
+		let whole = product / WH_PER_KWH;
+		match rounding {
+			Rounding::Down => Some(whole),
+			Rounding::Up if product % WH_PER_KWH != 0 => whole.checked_add(1),
+			Rounding::Up => Some(whole),
+		}
+	}
+
+	/// The price at which `energy` costs `money`, rounded down. `None` for zero energy or on
+	/// overflow.
+	pub fn from_total(money: Money, energy: Energy) -> Option<Self> {
+		if energy.is_zero() {
+			return None;
+		}
+		money.checked_mul(WH_PER_KWH).map(|m| Self(m / u128::from(energy.0)))
+	}
+}
+
+/// Defines an identifier newtype over an unsigned integer.
+macro_rules! id_newtype {
+	($(#[$doc:meta])* $name:ident($inner:ty)) => {
+		$(#[$doc])*
+		#[derive(
+			Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash,
+			Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+			Serialize, Deserialize,
+		)]
+		#[serde(transparent)]
+		pub struct $name(pub $inner);
+
+		impl $name {
+			/// The identifier that follows this one, or `None` when the space is used up.
+			pub fn next(self) -> Option<Self> {
+				self.0.checked_add(1).map(Self)
+			}
+		}
+
+		impl From<$inner> for $name {
+			fn from(v: $inner) -> Self {
+				Self(v)
+			}
+		}
+	};
+}
+
+id_newtype!(
+	/// Identifies a registered smart meter.
+	MeterId(u64)
+);
+id_newtype!(
+	/// Identifies a registered production or storage facility.
+	FacilityId(u32)
+);
+id_newtype!(
+	/// Identifies a grid zone: a part of the grid behind one feeder or transformer, with its
+	/// own price when transfer limits to its neighbours bind.
+	ZoneId(u16)
+);
+id_newtype!(
+	/// Index of a market interval: interval `i` covers blocks
+	/// `[i × length, (i + 1) × length)` for the chain's interval length in blocks.
+	IntervalIndex(u32)
+);
+
+impl IntervalIndex {
+	/// The interval that contains block `block` when intervals are `length` blocks long.
+	/// `None` for a zero length.
+	pub fn containing(block: u32, length: u32) -> Option<Self> {
+		block.checked_div(length).map(Self)
+	}
+
+	/// The first block of this interval. `None` on overflow or for a zero length.
+	pub fn first_block(self, length: u32) -> Option<u32> {
+		if length == 0 {
+			return None;
+		}
+		self.0.checked_mul(length)
+	}
+
+	/// The interval `n` intervals after this one. `None` on overflow.
+	pub fn checked_add(self, n: u32) -> Option<Self> {
+		self.0.checked_add(n).map(Self)
+	}
+}
+
+/// The kind of plant or resource behind a facility or a unit of energy.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	PartialOrd,
+	Ord,
+	Hash,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Serialize,
+	Deserialize,
+)]
+pub enum EnergySource {
+	/// Photovoltaic.
+	Solar,
+	/// Wind turbines.
+	Wind,
+	/// Run-of-river or reservoir hydro.
+	Hydro,
+	/// Fuel-fired plant (gas, biomass, diesel).
+	Thermal,
+	/// A microgrid selling its net surplus.
+	Microgrid,
+	/// Batteries and other storage discharging.
+	Storage,
+	/// Energy imported from the upstream grid.
+	Grid,
+}
+
+impl EnergySource {
+	/// Every source, in declaration order.
+	pub const ALL: [EnergySource; 7] = [
+		EnergySource::Solar,
+		EnergySource::Wind,
+		EnergySource::Hydro,
+		EnergySource::Thermal,
+		EnergySource::Microgrid,
+		EnergySource::Storage,
+		EnergySource::Grid,
+	];
+
+	/// Whether energy from this source counts as renewable for certificates of origin.
+	/// Storage, microgrids and the grid only pass on energy whose origin is certified
+	/// elsewhere, so they are not renewable by themselves.
+	pub const fn is_renewable(self) -> bool {
+		matches!(self, EnergySource::Solar | EnergySource::Wind | EnergySource::Hydro)
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn power_over_time_is_energy() {
+		// 1 kW for one hour is 1 kWh.
+		assert_eq!(Energy::from_power_over(Power(1_000), 3_600_000), Some(Energy(1_000)));
+		// 4 kW for 15 minutes is 1 kWh.
+		assert_eq!(Power(4_000).energy_over(15 * 60 * 1_000), Some(Energy(1_000)));
+		// Rounds down: 1 W for 1 s is 1/3600 Wh.
+		assert_eq!(Energy::from_power_over(Power(1), 1_000), Some(Energy(0)));
+		// Overflow of the u64 result is reported, not wrapped.
+		assert_eq!(Energy::from_power_over(Power(u64::MAX), u64::MAX), None);
+	}
+
+	#[test]
+	fn average_power_inverts_energy() {
+		assert_eq!(Energy(1_000).average_power_over(15 * 60 * 1_000), Some(Power(4_000)));
+		assert_eq!(Energy(1).average_power_over(0), None);
+		assert_eq!(Energy(u64::MAX).average_power_over(1), None);
+	}
+
+	#[test]
+	fn kilo_units() {
+		assert_eq!(Energy::from_kwh(3), Some(Energy(3_000)));
+		assert_eq!(Power::from_kw(5), Some(Power(5_000)));
+		assert_eq!(Energy::from_kwh(u64::MAX), None);
+		assert_eq!(Power::from_kw(u64::MAX), None);
+	}
+
+	#[test]
+	fn cost_rounds_as_asked() {
+		let price = PricePerKWh(250); // 250 units per kWh
+		assert_eq!(price.cost_of(Energy(4_000), Rounding::Down), Some(1_000));
+		assert_eq!(price.cost_of(Energy(4_000), Rounding::Up), Some(1_000));
+		// 1 Wh at 250/kWh is 0.25 units.
+		assert_eq!(price.cost_of(Energy(1), Rounding::Down), Some(0));
+		assert_eq!(price.cost_of(Energy(1), Rounding::Up), Some(1));
+		assert_eq!(PricePerKWh(u128::MAX).cost_of(Energy(2), Rounding::Down), None);
+	}
+
+	#[test]
+	fn price_from_total() {
+		assert_eq!(PricePerKWh::from_total(1_000, Energy(4_000)), Some(PricePerKWh(250)));
+		assert_eq!(PricePerKWh::from_total(1, Energy(0)), None);
+		assert_eq!(PricePerKWh::from_total(u128::MAX, Energy(1)), None);
+	}
+
+	#[test]
+	fn unit_arithmetic_is_checked() {
+		assert_eq!(Energy(5).checked_add(Energy(7)), Some(Energy(12)));
+		assert_eq!(Energy(u64::MAX).checked_add(Energy(1)), None);
+		assert_eq!(Energy(5).checked_sub(Energy(7)), None);
+		assert_eq!(Energy(5).saturating_sub(Energy(7)), Energy::ZERO);
+		assert_eq!(Power(u64::MAX).saturating_add(Power(1)), Power(u64::MAX));
+		assert!(Energy::ZERO.is_zero());
+		assert_eq!(Energy(3).min(Energy(2)), Energy(2));
+		assert_eq!(u64::from(Energy::from(9u64)), 9);
+	}
+
+	#[test]
+	fn intervals_map_blocks() {
+		assert_eq!(IntervalIndex::containing(0, 10), Some(IntervalIndex(0)));
+		assert_eq!(IntervalIndex::containing(19, 10), Some(IntervalIndex(1)));
+		assert_eq!(IntervalIndex::containing(20, 10), Some(IntervalIndex(2)));
+		assert_eq!(IntervalIndex::containing(5, 0), None);
+		assert_eq!(IntervalIndex(3).first_block(10), Some(30));
+		assert_eq!(IntervalIndex(3).first_block(0), None);
+		assert_eq!(IntervalIndex(u32::MAX).first_block(2), None);
+		assert_eq!(IntervalIndex(1).checked_add(2), Some(IntervalIndex(3)));
+		assert_eq!(IntervalIndex(u32::MAX).checked_add(1), None);
+	}
+
+	#[test]
+	fn ids_advance_without_wrapping() {
+		assert_eq!(MeterId(1).next(), Some(MeterId(2)));
+		assert_eq!(FacilityId(u32::MAX).next(), None);
+		assert_eq!(ZoneId::from(4u16), ZoneId(4));
+	}
+
+	#[test]
+	fn renewable_sources() {
+		let renewable: Vec<_> =
+			EnergySource::ALL.iter().copied().filter(|s| s.is_renewable()).collect();
+		assert_eq!(renewable, vec![EnergySource::Solar, EnergySource::Wind, EnergySource::Hydro]);
+	}
+
+	#[test]
+	fn scale_encoding_is_the_inner_integer() {
+		assert_eq!(Energy(0x0102).encode(), 0x0102u64.encode());
+		assert_eq!(Energy::decode(&mut &0x0102u64.encode()[..]), Ok(Energy(0x0102)));
+		assert_eq!(EnergySource::Wind.encode(), vec![1u8]);
+		assert_eq!(ZoneId::max_encoded_len(), 2);
+	}
+
+	#[test]
+	fn serde_is_transparent() {
+		assert_eq!(serde_json::to_string(&Power(42)).ok(), Some("42".into()));
+		assert_eq!(serde_json::from_str::<MeterId>("7").ok(), Some(MeterId(7)));
+		assert_eq!(serde_json::to_string(&EnergySource::Hydro).ok(), Some("\"Hydro\"".into()));
+	}
+}
