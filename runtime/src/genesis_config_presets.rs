@@ -1,0 +1,109 @@
+//! Genesis presets: `development` (one validator, Alice) and `local_testnet` (four validators,
+//! Alice, Bob, Charlie and Dave). Both make the 2-of-3 multisig of Alice, Bob and Charlie the
+//! grid operators' account and the sudo key (see [`crate::governance`]).
+
+use alloc::{vec, vec::Vec};
+use frame_support::build_struct_json_patch;
+use serde_json::Value;
+use sp_consensus_aura::sr25519::AuthorityId as AuraId;
+use sp_consensus_grandpa::AuthorityId as GrandpaId;
+use sp_genesis_builder::{self, PresetId};
+use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
+
+use crate::{
+	governance::operators_account, AccountId, Balance, BalancesConfig, RuntimeGenesisConfig,
+	SudoConfig, UNIT,
+};
+
+/// Every endowed dev account starts with this many DAEG.
+pub const ENDOWMENT: Balance = 1_000_000 * UNIT;
+/// Approvals needed by the dev grid operators' multisig.
+pub const DEV_OPERATOR_THRESHOLD: u16 = 2;
+
+/// The dev chain's grid operators: Alice, Bob and Charlie.
+pub fn dev_operators() -> Vec<AccountId> {
+	vec![
+		Sr25519Keyring::Alice.to_account_id(),
+		Sr25519Keyring::Bob.to_account_id(),
+		Sr25519Keyring::Charlie.to_account_id(),
+	]
+}
+
+/// The dev chain's grid operators' multisig account (2 of Alice, Bob, Charlie).
+pub fn dev_operators_account() -> AccountId {
+	operators_account(dev_operators(), DEV_OPERATOR_THRESHOLD)
+}
+
+fn genesis(
+	validators: Vec<(AuraId, GrandpaId)>,
+	endowed: Vec<AccountId>,
+	operators: AccountId,
+) -> Value {
+	build_struct_json_patch!(RuntimeGenesisConfig {
+		balances: BalancesConfig {
+			balances: endowed.iter().cloned().map(|k| (k, ENDOWMENT)).collect::<Vec<_>>(),
+		},
+		aura: pallet_aura::GenesisConfig {
+			authorities: validators.iter().map(|x| x.0.clone()).collect::<Vec<_>>(),
+		},
+		grandpa: pallet_grandpa::GenesisConfig {
+			authorities: validators.iter().map(|x| (x.1.clone(), 1)).collect::<Vec<_>>(),
+		},
+		sudo: SudoConfig { key: Some(operators) },
+	})
+}
+
+/// A dev validator's keys: sr25519 for Aura, ed25519 for GRANDPA, from the same name.
+fn validator(aura: Sr25519Keyring, grandpa: Ed25519Keyring) -> (AuraId, GrandpaId) {
+	(aura.public().into(), grandpa.public().into())
+}
+
+/// The well-known accounts endowed on dev and local chains, plus the operators' multisig
+/// (so it can pay fees and multisig deposits of its own).
+fn endowed_dev_accounts() -> Vec<AccountId> {
+	let mut accounts: Vec<AccountId> =
+		Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect();
+	accounts.push(dev_operators_account());
+	accounts
+}
+
+/// One validator (Alice).
+pub fn development_config_genesis() -> Value {
+	genesis(
+		vec![validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
+		endowed_dev_accounts(),
+		dev_operators_account(),
+	)
+}
+
+/// Four validators (Alice, Bob, Charlie, Dave): GRANDPA finalizes with any three of them.
+pub fn local_config_genesis() -> Value {
+	genesis(
+		vec![
+			validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+			validator(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+			validator(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
+			validator(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
+		],
+		endowed_dev_accounts(),
+		dev_operators_account(),
+	)
+}
+
+/// The genesis patch of a named preset, if it exists.
+pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
+	let patch = match id.as_ref() {
+		sp_genesis_builder::DEV_RUNTIME_PRESET => development_config_genesis(),
+		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => local_config_genesis(),
+		_ => return None,
+	};
+	serde_json::to_vec(&patch).ok()
+}
+
+/// The names of the presets this runtime offers.
+pub fn preset_names() -> Vec<PresetId> {
+	vec![
+		PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET),
+		PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
+	]
+}

@@ -1,0 +1,193 @@
+//! Governance on the real runtime (not a mock), from the `development` genesis preset:
+//! no single grid operator holds Root; the 2-of-3 operators' multisig does.
+
+use codec::Encode;
+use daeg_runtime::{
+	genesis_config_presets::{dev_operators, dev_operators_account, ENDOWMENT},
+	governance::{operators_account, GridOperatorOrigin},
+	AccountId, Balances, BalancesCall, Multisig, Runtime, RuntimeCall, RuntimeEvent,
+	RuntimeGenesisConfig, RuntimeOrigin, System,
+};
+use frame_support::{
+	assert_noop, assert_ok,
+	dispatch::GetDispatchInfo,
+	genesis_builder_helper::build_state,
+	traits::{EnsureOrigin, UnfilteredDispatchable},
+};
+use serde_json::Value;
+use sp_genesis_builder::DEV_RUNTIME_PRESET;
+use sp_keyring::Sr25519Keyring::{Alice, Bob, Charlie, Ferdie};
+use sp_runtime::{traits::Dispatchable, DispatchError};
+
+/// Merges a genesis preset (a JSON patch) into the default genesis config, as the node does.
+fn merge(base: &mut Value, patch: Value) {
+	match (base, patch) {
+		(Value::Object(base), Value::Object(patch)) => {
+			for (k, v) in patch {
+				merge(base.entry(k).or_insert(Value::Null), v);
+			}
+		}
+		(base, patch) => *base = patch,
+	}
+}
+
+/// Test externalities holding the `development` preset's genesis state, at block 1.
+fn dev_chain() -> sp_io::TestExternalities {
+	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
+	let preset = daeg_runtime::genesis_config_presets::get_preset(&DEV_RUNTIME_PRESET.into())
+		.expect("the runtime has a development preset");
+	merge(&mut config, serde_json::from_slice(&preset).unwrap());
+	let mut ext = sp_io::TestExternalities::new_empty();
+	ext.execute_with(|| {
+		build_state::<RuntimeGenesisConfig>(serde_json::to_vec(&config).unwrap()).unwrap();
+		System::set_block_number(1);
+	});
+	ext
+}
+
+/// A Root-only call with an effect we can observe: set Ferdie's balance.
+fn root_call(new_free: u128) -> RuntimeCall {
+	RuntimeCall::Balances(BalancesCall::force_set_balance {
+		who: Ferdie.to_account_id().into(),
+		new_free,
+	})
+}
+
+fn sudo(call: RuntimeCall) -> RuntimeCall {
+	RuntimeCall::Sudo(pallet_sudo::Call::sudo { call: Box::new(call) })
+}
+
+/// The other signatories of `me`, sorted as `pallet-multisig` requires.
+fn others(me: &AccountId) -> Vec<AccountId> {
+	let mut v: Vec<AccountId> = dev_operators().into_iter().filter(|a| a != me).collect();
+	v.sort();
+	v
+}
+
+#[test]
+fn genesis_makes_the_operators_multisig_the_sudo_key() {
+	dev_chain().execute_with(|| {
+		let expected = operators_account(
+			vec![Charlie.to_account_id(), Alice.to_account_id(), Bob.to_account_id()],
+			2,
+		);
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(expected.clone()));
+		assert_eq!(dev_operators_account(), expected);
+		// No operator's own key is the sudo key.
+		for op in dev_operators() {
+			assert_ne!(pallet_sudo::Key::<Runtime>::get(), Some(op));
+		}
+		assert_eq!(Balances::free_balance(expected), ENDOWMENT);
+	});
+}
+
+#[test]
+fn one_operator_alone_cannot_use_root() {
+	dev_chain().execute_with(|| {
+		let before = Balances::free_balance(Ferdie.to_account_id());
+		// Directly: a Root-only call is a bad origin.
+		assert_noop!(
+			root_call(7).dispatch(RuntimeOrigin::signed(Alice.to_account_id())),
+			DispatchError::BadOrigin
+		);
+		// Through sudo: Alice is not the sudo key.
+		assert_noop!(
+			sudo(root_call(7)).dispatch(RuntimeOrigin::signed(Alice.to_account_id())),
+			pallet_sudo::Error::<Runtime>::RequireSudo
+		);
+		// A 1-of-N "multisig" is refused by pallet-multisig itself.
+		assert_noop!(
+			Multisig::as_multi(
+				RuntimeOrigin::signed(Alice.to_account_id()),
+				1,
+				others(&Alice.to_account_id()),
+				None,
+				Box::new(sudo(root_call(7))),
+				sp_runtime::Weight::MAX,
+			),
+			pallet_multisig::Error::<Runtime>::MinimumThreshold
+		);
+		assert_eq!(Balances::free_balance(Ferdie.to_account_id()), before);
+	});
+}
+
+#[test]
+fn two_of_three_operators_dispatch_a_root_call() {
+	dev_chain().execute_with(|| {
+		let call = sudo(root_call(42 * daeg_runtime::UNIT));
+		let weight = call.get_dispatch_info().call_weight;
+
+		// Alice opens the multisig operation: nothing happens yet.
+		assert_ok!(Multisig::as_multi(
+			RuntimeOrigin::signed(Alice.to_account_id()),
+			2,
+			others(&Alice.to_account_id()),
+			None,
+			Box::new(call.clone()),
+			weight,
+		));
+		assert_eq!(Balances::free_balance(Ferdie.to_account_id()), ENDOWMENT);
+		let timepoint = Multisig::timepoint();
+
+		// Bob approves with the same call: the operators' account calls sudo, which calls Root.
+		assert_ok!(Multisig::as_multi(
+			RuntimeOrigin::signed(Bob.to_account_id()),
+			2,
+			others(&Bob.to_account_id()),
+			Some(timepoint),
+			Box::new(call.clone()),
+			weight,
+		));
+		assert_eq!(Balances::free_balance(Ferdie.to_account_id()), 42 * daeg_runtime::UNIT);
+
+		let sudid = System::events().into_iter().any(|r| {
+			matches!(r.event, RuntimeEvent::Sudo(pallet_sudo::Event::Sudid { sudo_result: Ok(()) }))
+		});
+		assert!(sudid, "the approved call went through sudo as Root");
+		let executed = System::events().into_iter().any(|r| {
+			matches!(
+				r.event,
+				RuntimeEvent::Multisig(pallet_multisig::Event::MultisigExecuted {
+					ref multisig, result: Ok(()), ..
+				}) if *multisig == dev_operators_account()
+			)
+		});
+		assert!(executed, "the multisig executed from the operators' account");
+		// Sanity: the encoded call is what both approved.
+		assert_eq!(call.encode(), sudo(root_call(42 * daeg_runtime::UNIT)).encode());
+	});
+}
+
+#[test]
+fn grid_emergency_origin_is_the_multisig_or_root() {
+	dev_chain().execute_with(|| {
+		for op in dev_operators() {
+			assert!(GridOperatorOrigin::try_origin(RuntimeOrigin::signed(op)).is_err());
+		}
+		assert!(
+			GridOperatorOrigin::try_origin(RuntimeOrigin::signed(dev_operators_account())).is_ok()
+		);
+		assert!(GridOperatorOrigin::try_origin(RuntimeOrigin::root()).is_ok());
+		assert!(GridOperatorOrigin::try_origin(RuntimeOrigin::none()).is_err());
+
+		// Root can hand governance to a new operators' multisig; the emergency origin follows.
+		let new_ops = operators_account(vec![Bob.to_account_id(), Ferdie.to_account_id()], 2);
+		assert_ok!(pallet_sudo::Call::<Runtime>::set_key { new: new_ops.clone().into() }
+			.dispatch_bypass_filter(RuntimeOrigin::signed(dev_operators_account())));
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(new_ops.clone()));
+		assert!(
+			GridOperatorOrigin::try_origin(RuntimeOrigin::signed(dev_operators_account())).is_err()
+		);
+		assert!(GridOperatorOrigin::try_origin(RuntimeOrigin::signed(new_ops)).is_ok());
+	});
+}
+
+#[test]
+fn presets_have_the_expected_validators() {
+	use daeg_runtime::genesis_config_presets::{development_config_genesis, local_config_genesis};
+	let count = |v: Value| v["aura"]["authorities"].as_array().map(|a| a.len());
+	assert_eq!(count(development_config_genesis()), Some(1));
+	assert_eq!(count(local_config_genesis()), Some(4));
+	let names = daeg_runtime::genesis_config_presets::preset_names();
+	assert_eq!(names.len(), 2);
+}
