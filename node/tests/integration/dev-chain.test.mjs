@@ -1,0 +1,159 @@
+// The real node on --dev, driven by a real @polkadot/api client.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { ApiPromise, WsProvider, Keyring } from '@polkadot/api';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { startDevNode, waitFor, rpcRaw } from '../../../scripts/lib/chain.mjs';
+
+let node;
+let api;
+let keyring;
+
+before(async () => {
+  await cryptoWaitReady();
+  node = await startDevNode();
+  api = await ApiPromise.create({ provider: new WsProvider(`ws://127.0.0.1:${node.rpcPort}`), noInitWarn: true });
+  keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+});
+
+after(async () => {
+  await api?.disconnect();
+  await node?.stop();
+});
+
+/// Signs and sends `tx`, resolving when it is in a block with that block's hash and events.
+function submit(tx, signer) {
+  return new Promise((resolve, reject) => {
+    let unsub;
+    tx.signAndSend(signer, (result) => {
+      if (result.status.isInBlock) {
+        unsub?.();
+        resolve({ blockHash: result.status.asInBlock, events: result.events, dispatchError: result.dispatchError });
+      } else if (result.isError) {
+        unsub?.();
+        reject(new Error(`transaction failed: ${result.status.type}`));
+      }
+    }).then((u) => { unsub = u; }, reject);
+  });
+}
+
+/// The module error `section.name` of a failed dispatch, or null.
+function moduleError(dispatchError) {
+  if (!dispatchError) return null;
+  if (dispatchError.isModule) {
+    const m = api.registry.findMetaError(dispatchError.asModule);
+    return `${m.section}.${m.name}`;
+  }
+  return dispatchError.type;
+}
+
+test('blocks are produced and finalized', async () => {
+  const first = await node.heads();
+  const later = await waitFor('two more finalized blocks', async () => {
+    const h = await node.heads();
+    return h.finalized >= first.finalized + 2 && h.best > first.best ? h : null;
+  }, { timeoutMs: 60_000 });
+  assert.ok(later.best >= later.finalized);
+});
+
+test('metadata describes the DAEG runtime and its token', async () => {
+  const pallets = api.runtimeMetadata.asLatest.pallets.map((p) => p.name.toString());
+  for (const p of ['System', 'Aura', 'Grandpa', 'Balances', 'TransactionPayment', 'Sudo', 'Multisig', 'Utility']) {
+    assert.ok(pallets.includes(p), `pallet ${p} in metadata`);
+  }
+  assert.equal(api.runtimeVersion.specName.toString(), 'daeg');
+  const props = api.registry.getChainProperties();
+  assert.equal(props.tokenSymbol.unwrap()[0].toString(), 'DAEG');
+  assert.equal(props.tokenDecimals.unwrap()[0].toNumber(), 12);
+  assert.equal(api.consts.balances.existentialDeposit.toBigInt(), 1_000_000_000n);
+});
+
+test('a transfer moves exactly the amount, and the sender also pays the fee charged', async () => {
+  const alice = keyring.addFromUri('//Alice');
+  const dest = keyring.addFromUri('//DaegTransferTest').address;
+  const amount = 123_456_789_000n;
+
+  const { blockHash, events, dispatchError } = await submit(api.tx.balances.transferKeepAlive(dest, amount), alice);
+  assert.equal(dispatchError, undefined);
+
+  const header = await api.rpc.chain.getHeader(blockHash);
+  const before = await api.at(header.parentHash);
+  const after = await api.at(blockHash);
+  const free = async (at, who) => (await at.query.system.account(who)).data.free.toBigInt();
+
+  const feeEvent = events.find(({ event }) => api.events.transactionPayment.TransactionFeePaid.is(event));
+  assert.ok(feeEvent, 'TransactionFeePaid event');
+  const [who, actualFee, tip] = feeEvent.event.data;
+  assert.equal(who.toString(), alice.address);
+  assert.ok(actualFee.toBigInt() > 0n, 'a fee was charged');
+
+  assert.equal(await free(after, dest) - await free(before, dest), amount);
+  assert.equal(
+    await free(before, alice.address) - await free(after, alice.address),
+    amount + actualFee.toBigInt() + tip.toBigInt(),
+  );
+});
+
+test('one operator alone cannot use Root; the 2-of-3 operators multisig can', async () => {
+  const [alice, bob, charlie] = ['//Alice', '//Bob', '//Charlie'].map((s) => keyring.addFromUri(s));
+  const target = keyring.addFromUri('//DaegRootTarget').address;
+  const newFree = 777_000_000_000_000n;
+  const rootCall = api.tx.balances.forceSetBalance(target, newFree);
+  const sudoCall = api.tx.sudo.sudo(rootCall);
+
+  // Alice alone, directly and through sudo.
+  let r = await submit(rootCall, alice);
+  assert.equal(moduleError(r.dispatchError), 'BadOrigin');
+  r = await submit(sudoCall, alice);
+  assert.equal(moduleError(r.dispatchError), 'sudo.RequireSudo');
+  assert.equal((await api.query.system.account(target)).data.free.toBigInt(), 0n);
+
+  // The operators' multisig is the sudo key.
+  const sorted = (addrs) => addrs.slice().sort((a, b) =>
+    Buffer.compare(Buffer.from(keyring.decodeAddress(a)), Buffer.from(keyring.decodeAddress(b))));
+  const { createKeyMulti, encodeAddress } = await import('@polkadot/util-crypto');
+  const multisig = encodeAddress(createKeyMulti([alice.address, bob.address, charlie.address], 2), 42);
+  assert.equal((await api.query.sudo.key()).unwrap().toString(), multisig);
+
+  const info = await sudoCall.paymentInfo(alice.address);
+  const maxWeight = info.weight;
+  r = await submit(api.tx.multisig.asMulti(2, sorted([bob.address, charlie.address]), null, sudoCall.method, maxWeight), alice);
+  assert.equal(r.dispatchError, undefined);
+  assert.ok(r.events.some(({ event }) => api.events.multisig.NewMultisig.is(event)));
+  assert.equal((await api.query.system.account(target)).data.free.toBigInt(), 0n, 'one approval is not enough');
+
+  const pending = await api.query.multisig.multisigs(multisig, sudoCall.method.hash);
+  const when = pending.unwrap().when;
+  r = await submit(api.tx.multisig.asMulti(2, sorted([alice.address, charlie.address]), when, sudoCall.method, maxWeight), bob);
+  assert.equal(r.dispatchError, undefined);
+  const executed = r.events.find(({ event }) => api.events.multisig.MultisigExecuted.is(event));
+  assert.ok(executed, 'MultisigExecuted');
+  assert.ok(executed.event.data.result.isOk);
+  const sudid = r.events.find(({ event }) => api.events.sudo.Sudid.is(event));
+  assert.ok(sudid && sudid.event.data.sudoResult.isOk, 'Sudid with Ok');
+  const afterBlock = await api.at(r.blockHash);
+  assert.equal((await afterBlock.query.system.account(target)).data.free.toBigInt(), newFree);
+});
+
+test('bad RPC input gets JSON-RPC errors, and the node keeps serving', async () => {
+  const port = node.rpcPort;
+  // Unknown method.
+  let r = await rpcRaw(port, 'energy_doesNotExist', []);
+  assert.equal(r.error?.code, -32601);
+  // Wrong parameters.
+  r = await rpcRaw(port, 'chain_getBlockHash', ['not a number']);
+  assert.equal(r.error?.code, -32602);
+  // A malformed extrinsic.
+  r = await rpcRaw(port, 'author_submitExtrinsic', ['0x0102']);
+  assert.ok(r.error && typeof r.error.code === 'number', 'submitting garbage is an error');
+  // Malformed JSON.
+  const res = await fetch(`http://127.0.0.1:${port}`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"jsonrpc": "2.0", "id": 1, "meth',
+  });
+  const body = await res.json();
+  assert.equal(body.error?.code, -32700);
+  // Still alive and producing blocks.
+  const h1 = await node.heads();
+  await waitFor('another block', async () => (await node.heads()).best > h1.best, { timeoutMs: 30_000 });
+});

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs what building and testing DAEG needs on a fresh Debian machine, and nothing that is
+# already there: Debian packages (protoc, clang), the Rust wasm target and rust-src, and the npm
+# packages of the integration tests. Safe to run again: every step checks before it installs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '[setup] %s\n' "$*"; }
+
+# --- Debian packages --------------------------------------------------------------------------
+need_apt=()
+command -v protoc >/dev/null 2>&1 || need_apt+=(protobuf-compiler)
+command -v clang >/dev/null 2>&1 || need_apt+=(clang)
+dpkg -s libclang-dev >/dev/null 2>&1 || need_apt+=(libclang-dev)
+command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
+command -v npm >/dev/null 2>&1 || need_apt+=(npm)
+if ((${#need_apt[@]})); then
+	log "installing Debian packages: ${need_apt[*]}"
+	SUDO=""
+	[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+	$SUDO apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}"
+fi
+
+# --- Rust -------------------------------------------------------------------------------------
+if ! command -v cargo >/dev/null 2>&1; then
+	echo "cargo not found: install Rust with rustup first (https://rustup.rs)" >&2
+	exit 1
+fi
+# rust-toolchain.toml names the components and the wasm target; make sure they are present.
+toolchain=$(rustup show active-toolchain | cut -d' ' -f1)
+for t in wasm32v1-none wasm32-unknown-unknown; do
+	rustup target list --installed --toolchain "$toolchain" | grep -qx "$t" \
+		|| { log "adding the $t target"; rustup target add "$t" --toolchain "$toolchain"; }
+done
+for c in rust-src rustfmt clippy; do
+	rustup component list --installed --toolchain "$toolchain" | grep -q "^$c" \
+		|| { log "adding rustup component $c"; rustup component add "$c" --toolchain "$toolchain"; }
+done
+
+# --- npm packages -----------------------------------------------------------------------------
+for dir in node/tests/integration; do
+	if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+		log "installing npm packages in $dir"
+		(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+	fi
+done
+
+log "ready"

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# The test command: sets up what is missing, then runs every check CI runs, in order:
+#   formatting, clippy (warnings are errors), the Rust tests (unit, runtime, benchmark and node
+#   CLI tests), and the integration tests of the real node with a real polkadot.js client
+#   (dev chain, four-validator local network).
+# Ends with one summary line: "N passed, M failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+
+results=$(mktemp)
+trap 'rm -f "$results"' EXIT
+failed_stage=""
+
+stage() {
+	local name=$1
+	shift
+	echo
+	echo "==== $name"
+	local start=$SECONDS
+	if "$@"; then
+		echo "==== $name: ok ($((SECONDS - start)) s)"
+	else
+		echo "==== $name: FAILED ($((SECONDS - start)) s)"
+		failed_stage+="$name "
+	fi
+}
+
+cargo_tests() {
+	local log
+	log=$(mktemp)
+	cargo test --workspace --features "$DAEG_FEATURES" 2>&1 | tee "$log"
+	local rc=${PIPESTATUS[0]}
+	# Count what cargo's own summaries say, per test binary.
+	awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i) ~ /^passed/) p += $(i-1); if ($(i) ~ /^failed/) f += $(i-1) } }
+		END { print "cargo", p + 0, f + 0 }' "$log" >>"$results"
+	rm -f "$log"
+	return "$rc"
+}
+
+integration_tests() {
+	local log
+	log=$(mktemp)
+	(cd node/tests/integration && DAEG_NODE="$DAEG_NODE" npm test --silent) 2>&1 | tee "$log"
+	local rc=${PIPESTATUS[0]}
+	awk '/^# pass / { p += $3 } /^# fail / { f += $3 } END { print "node", p + 0, f + 0 }' "$log" >>"$results"
+	rm -f "$log"
+	return "$rc"
+}
+
+stage setup scripts/setup.sh
+[ -z "$failed_stage" ] || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
+stage fmt cargo fmt --all --check
+stage clippy cargo clippy --workspace --all-targets --features "$DAEG_FEATURES" -- -D warnings
+stage cargo-test cargo_tests
+if [ -x "$DAEG_NODE" ]; then
+	stage integration integration_tests
+else
+	echo "no node binary at $DAEG_NODE: integration tests not run"
+	failed_stage+="integration "
+fi
+
+passed=$(awk '{ p += $2 } END { print p + 0 }' "$results")
+failed=$(awk '{ f += $3 } END { print f + 0 }' "$results")
+echo
+if [ -n "$failed_stage" ]; then
+	echo "failed stages: $failed_stage"
+	# A stage that failed without a failing test (fmt, clippy, a build error) still fails the run.
+	[ "$failed" -gt 0 ] || failed=1
+fi
+echo "$passed passed, $failed failed"
+[ -z "$failed_stage" ]
