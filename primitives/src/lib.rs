@@ -16,6 +16,8 @@ use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 use serde::{Deserialize, Serialize};
 
+pub mod metering;
+
 /// The balance type of the chain: an amount of the smallest currency unit.
 pub type Money = u128;
 

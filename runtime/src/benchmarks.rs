@@ -17,4 +17,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_multisig, Multisig]
 	[pallet_utility, Utility]
 	[pallet_sudo, Sudo]
+	[pallet_consumption, Consumption]
 );

@@ -172,3 +172,31 @@ impl pallet_utility::Config for Runtime {
 pub const fn deposit(items: u32, bytes: u32) -> Balance {
 	(items as Balance) * 20 * MILLI_UNIT + (bytes as Balance) * 100 * MICRO_UNIT
 }
+
+/// The grid's zones: 0 to 7. (Zone topology and transfer limits arrive with the balancing and
+/// pricing pallets, which will own this list.)
+pub struct GridZones;
+impl frame_support::traits::Contains<daeg_primitives::ZoneId> for GridZones {
+	fn contains(zone: &daeg_primitives::ZoneId) -> bool {
+		zone.0 < 8
+	}
+}
+
+parameter_types! {
+	/// Deposit for a meter: one registry entry of about 130 bytes, its owner-list slot and its
+	/// device-key index.
+	pub const MeterDeposit: Balance = deposit(2, 180);
+}
+
+/// Metering: the meter registry (and, as they land, readings and analytics).
+impl pallet_consumption::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type MeterDeposit = MeterDeposit;
+	type MaxMetersPerOwner = ConstU32<100>;
+	type Zones = GridZones;
+	// Certifiers join the grid operators here once the production pallet appoints them.
+	type ActivateOrigin = crate::governance::GridOperatorOrigin;
+	type WeightInfo = pallet_consumption::weights::SubstrateWeight<Runtime>;
+}

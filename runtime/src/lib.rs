@@ -204,4 +204,8 @@ mod runtime {
 
 	#[runtime::pallet_index(8)]
 	pub type Utility = pallet_utility;
+
+	// The energy pallets.
+	#[runtime::pallet_index(20)]
+	pub type Consumption = pallet_consumption;
 }

@@ -59,7 +59,7 @@ test('blocks are produced and finalized', async () => {
 
 test('metadata describes the DAEG runtime and its token', async () => {
   const pallets = api.runtimeMetadata.asLatest.pallets.map((p) => p.name.toString());
-  for (const p of ['System', 'Aura', 'Grandpa', 'Balances', 'TransactionPayment', 'Sudo', 'Multisig', 'Utility']) {
+  for (const p of ['System', 'Aura', 'Grandpa', 'Balances', 'TransactionPayment', 'Sudo', 'Multisig', 'Utility', 'Consumption']) {
     assert.ok(pallets.includes(p), `pallet ${p} in metadata`);
   }
   assert.equal(api.runtimeVersion.specName.toString(), 'daeg');
@@ -95,45 +95,88 @@ test('a transfer moves exactly the amount, and the sender also pays the fee char
   );
 });
 
-test('one operator alone cannot use Root; the 2-of-3 operators multisig can', async () => {
+/// Accounts sorted as pallet-multisig wants them (by public key bytes).
+function sortedAddresses(addrs) {
+  return addrs.slice().sort((a, b) =>
+    Buffer.compare(Buffer.from(keyring.decodeAddress(a)), Buffer.from(keyring.decodeAddress(b))));
+}
+
+/// Dispatches `call` as the grid operators' 2-of-3 multisig: Alice opens, Bob approves.
+/// Resolves to Bob's (executing) submission; asserts nothing happened after Alice's.
+async function asOperators(call, { check } = {}) {
   const [alice, bob, charlie] = ['//Alice', '//Bob', '//Charlie'].map((s) => keyring.addFromUri(s));
+  const { createKeyMulti, encodeAddress } = await import('@polkadot/util-crypto');
+  const multisig = encodeAddress(createKeyMulti([alice.address, bob.address, charlie.address], 2), 42);
+  const maxWeight = (await api.tx(call).paymentInfo(multisig)).weight;
+
+  let r = await submit(api.tx.multisig.asMulti(2, sortedAddresses([bob.address, charlie.address]), null, call, maxWeight), alice);
+  assert.equal(r.dispatchError, undefined);
+  assert.ok(r.events.some(({ event }) => api.events.multisig.NewMultisig.is(event)));
+  if (check) await check();
+
+  const when = (await api.query.multisig.multisigs(multisig, call.hash)).unwrap().when;
+  r = await submit(api.tx.multisig.asMulti(2, sortedAddresses([alice.address, charlie.address]), when, call, maxWeight), bob);
+  assert.equal(r.dispatchError, undefined);
+  const executed = r.events.find(({ event }) => api.events.multisig.MultisigExecuted.is(event));
+  assert.ok(executed, 'MultisigExecuted');
+  assert.ok(executed.event.data.result.isOk, `the call succeeded: ${executed.event.data.result}`);
+  return { ...r, multisig };
+}
+
+test('one operator alone cannot use Root; the 2-of-3 operators multisig can', async () => {
+  const alice = keyring.addFromUri('//Alice');
   const target = keyring.addFromUri('//DaegRootTarget').address;
   const newFree = 777_000_000_000_000n;
   const rootCall = api.tx.balances.forceSetBalance(target, newFree);
   const sudoCall = api.tx.sudo.sudo(rootCall);
+  const free = async () => (await api.query.system.account(target)).data.free.toBigInt();
 
   // Alice alone, directly and through sudo.
   let r = await submit(rootCall, alice);
   assert.equal(moduleError(r.dispatchError), 'BadOrigin');
   r = await submit(sudoCall, alice);
   assert.equal(moduleError(r.dispatchError), 'sudo.RequireSudo');
-  assert.equal((await api.query.system.account(target)).data.free.toBigInt(), 0n);
+  assert.equal(await free(), 0n);
 
-  // The operators' multisig is the sudo key.
-  const sorted = (addrs) => addrs.slice().sort((a, b) =>
-    Buffer.compare(Buffer.from(keyring.decodeAddress(a)), Buffer.from(keyring.decodeAddress(b))));
-  const { createKeyMulti, encodeAddress } = await import('@polkadot/util-crypto');
-  const multisig = encodeAddress(createKeyMulti([alice.address, bob.address, charlie.address], 2), 42);
-  assert.equal((await api.query.sudo.key()).unwrap().toString(), multisig);
-
-  const info = await sudoCall.paymentInfo(alice.address);
-  const maxWeight = info.weight;
-  r = await submit(api.tx.multisig.asMulti(2, sorted([bob.address, charlie.address]), null, sudoCall.method, maxWeight), alice);
-  assert.equal(r.dispatchError, undefined);
-  assert.ok(r.events.some(({ event }) => api.events.multisig.NewMultisig.is(event)));
-  assert.equal((await api.query.system.account(target)).data.free.toBigInt(), 0n, 'one approval is not enough');
-
-  const pending = await api.query.multisig.multisigs(multisig, sudoCall.method.hash);
-  const when = pending.unwrap().when;
-  r = await submit(api.tx.multisig.asMulti(2, sorted([alice.address, charlie.address]), when, sudoCall.method, maxWeight), bob);
-  assert.equal(r.dispatchError, undefined);
-  const executed = r.events.find(({ event }) => api.events.multisig.MultisigExecuted.is(event));
-  assert.ok(executed, 'MultisigExecuted');
-  assert.ok(executed.event.data.result.isOk);
+  // Two of the three operators.
+  r = await asOperators(sudoCall.method, {
+    check: async () => assert.equal(await free(), 0n, 'one approval is not enough'),
+  });
+  assert.equal((await api.query.sudo.key()).unwrap().toString(), r.multisig, 'the multisig is the sudo key');
   const sudid = r.events.find(({ event }) => api.events.sudo.Sudid.is(event));
   assert.ok(sudid && sudid.event.data.sudoResult.isOk, 'Sudid with Ok');
   const afterBlock = await api.at(r.blockHash);
   assert.equal((await afterBlock.query.system.account(target)).data.free.toBigInt(), newFree);
+});
+
+test('an owner installs a meter; only the operators multisig activates it', async () => {
+  const owner = keyring.addFromUri('//Alice');
+  const device = keyring.addFromUri('//DaegMeterDevice1');
+  const id = (await api.query.consumption.nextMeterId()).toNumber();
+  const deposit = api.consts.consumption.meterDeposit.toBigInt();
+  const reserved = async () => (await api.query.system.account(owner.address)).data.reserved.toBigInt();
+  const reservedBefore = await reserved();
+
+  let r = await submit(api.tx.consumption.installMeter('Bidirectional', 1, 11_000, device.publicKey), owner);
+  assert.equal(r.dispatchError, undefined);
+  const installed = r.events.find(({ event }) => api.events.consumption.MeterInstalled.is(event));
+  assert.ok(installed, 'MeterInstalled');
+  assert.equal(installed.event.data.meter.toNumber(), id);
+  assert.equal(await reserved() - reservedBefore, deposit, 'the deposit is held');
+  const status = async () => (await api.query.consumption.meters(id)).unwrap().status.toString();
+  assert.equal(await status(), 'Installed');
+
+  // The owner, who is also an operator, cannot activate alone.
+  r = await submit(api.tx.consumption.activateMeter(id), owner);
+  assert.equal(moduleError(r.dispatchError), 'BadOrigin');
+  assert.equal(await status(), 'Installed');
+
+  // The operators' multisig can, directly (it is the grid-emergency origin) without sudo.
+  r = await asOperators(api.tx.consumption.activateMeter(id).method, {
+    check: async () => assert.equal(await status(), 'Installed'),
+  });
+  assert.ok(r.events.some(({ event }) => api.events.consumption.MeterActivated.is(event)));
+  assert.equal(await status(), 'Active');
 });
 
 test('bad RPC input gets JSON-RPC errors, and the node keeps serving', async () => {
