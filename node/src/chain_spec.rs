@@ -22,26 +22,39 @@ fn wasm_binary() -> Result<&'static [u8], String> {
 	})
 }
 
-/// Single-validator development chain (Alice).
-pub fn development_config() -> Result<ChainSpec, String> {
+/// A chain spec of the runtime's genesis preset `preset`.
+fn from_preset(
+	name: &str,
+	id: &str,
+	chain_type: ChainType,
+	preset: &str,
+) -> Result<ChainSpec, String> {
 	Ok(ChainSpec::builder(wasm_binary()?, None)
-		.with_name("DAEG Development")
-		.with_id("daeg_dev")
-		.with_chain_type(ChainType::Development)
-		.with_genesis_config_preset_name(sp_genesis_builder::DEV_RUNTIME_PRESET)
+		.with_name(name)
+		.with_id(id)
+		.with_chain_type(chain_type)
+		.with_genesis_config_preset_name(preset)
 		.with_protocol_id("daeg")
 		.with_properties(properties())
 		.build())
 }
 
+/// Single-validator development chain (Alice).
+pub fn development_config() -> Result<ChainSpec, String> {
+	from_preset(
+		"DAEG Development",
+		"daeg_dev",
+		ChainType::Development,
+		sp_genesis_builder::DEV_RUNTIME_PRESET,
+	)
+}
+
 /// Four-validator local testnet (Alice, Bob, Charlie, Dave).
 pub fn local_testnet_config() -> Result<ChainSpec, String> {
-	Ok(ChainSpec::builder(wasm_binary()?, None)
-		.with_name("DAEG Local Testnet")
-		.with_id("daeg_local")
-		.with_chain_type(ChainType::Local)
-		.with_genesis_config_preset_name(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET)
-		.with_protocol_id("daeg")
-		.with_properties(properties())
-		.build())
+	from_preset(
+		"DAEG Local Testnet",
+		"daeg_local",
+		ChainType::Local,
+		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET,
+	)
 }

@@ -230,7 +230,7 @@ impl_runtime_apis! {
 		fn on_runtime_upgrade(checks: frame_try_runtime::UpgradeCheckSelect) -> (Weight, Weight) {
 			// try-runtime is an off-chain tool: a failed check must stop it with a backtrace.
 			#[allow(clippy::unwrap_used)]
-			let weight = Executive::try_runtime_upgrade(checks).unwrap();
+			let weight = Executive::try_runtime_upgrade(checks).unwrap(); // proof: try-runtime builds only; failing loudly is the point
 			(weight, super::configs::RuntimeBlockWeights::get().max_block)
 		}
 
@@ -242,7 +242,7 @@ impl_runtime_apis! {
 		) -> Weight {
 			#[allow(clippy::expect_used)]
 			Executive::try_execute_block(block, state_root_check, signature_check, select)
-				.expect("execute-block failed")
+				.expect("execute-block failed") // proof: try-runtime builds only; failing loudly is the point
 		}
 	}
 
