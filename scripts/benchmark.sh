@@ -4,9 +4,9 @@
 #   scripts/benchmark.sh                 every DAEG pallet
 #   scripts/benchmark.sh consumption     one pallet (directory name under pallets/)
 # Weights are only as good as the machine and the build: run it on hardware like the validators'
-# with the release build (the default; the first release build takes about an hour on 2 cores).
+# with the release build (the default; the first release build takes about 30 minutes on 2 cores).
 # DAEG_BENCH_PROFILE=debug reuses the test build instead: quick, but the node's host functions
-# (hashing, trie, database) then run unoptimized and every weight comes out about 30x too high.
+# (hashing, trie, database) then run unoptimized and every weight comes out about 25x too high.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh

@@ -11,7 +11,7 @@
 //! Regenerate with `scripts/benchmark.sh` (DAEG's template: scripts/frame-weight-template.hbs).
 
 // Executed Command:
-// /root/.cache/daeg/target/debug/daeg-node
+// /root/.cache/daeg/target/release/daeg-node
 // benchmark
 // pallet
 // --chain
@@ -72,10 +72,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `578 + m * (13 ±0)`
 		//  Estimated: `4315`
-		// Minimum execution time: 1_451_285_000 picoseconds.
-		Weight::from_parts(1_654_281_786, 4315)
-			// Standard Error: 324_644
-			.saturating_add(Weight::from_parts(2_276_678, 0).saturating_mul(m.into()))
+		// Minimum execution time: 64_095_000 picoseconds.
+		Weight::from_parts(73_071_256, 4315)
+			// Standard Error: 1_974
+			.saturating_add(Weight::from_parts(161_351, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -85,8 +85,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `276`
 		//  Estimated: `3577`
-		// Minimum execution time: 265_725_000 picoseconds.
-		Weight::from_parts(312_514_000, 3577)
+		// Minimum execution time: 12_208_000 picoseconds.
+		Weight::from_parts(13_460_000, 3577)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -96,8 +96,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `276`
 		//  Estimated: `3577`
-		// Minimum execution time: 267_297_000 picoseconds.
-		Weight::from_parts(290_891_000, 3577)
+		// Minimum execution time: 12_138_000 picoseconds.
+		Weight::from_parts(13_570_000, 3577)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -109,8 +109,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `321`
 		//  Estimated: `3577`
-		// Minimum execution time: 458_520_000 picoseconds.
-		Weight::from_parts(502_106_000, 3577)
+		// Minimum execution time: 18_978_000 picoseconds.
+		Weight::from_parts(20_591_000, 3577)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -125,12 +125,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consumption::DeviceKeys` (r:0 w:1)
 	/// Proof: `Consumption::DeviceKeys` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// The range of component `m` is `[1, 100]`.
-	fn remove_meter(_m: u32, ) -> Weight {
+	fn remove_meter(m: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `814 + m * (12 ±0)`
 		//  Estimated: `4315`
-		// Minimum execution time: 1_436_222_000 picoseconds.
-		Weight::from_parts(1_805_397_066, 4315)
+		// Minimum execution time: 58_256_000 picoseconds.
+		Weight::from_parts(65_939_735, 4315)
+			// Standard Error: 1_569
+			.saturating_add(Weight::from_parts(118_928, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -155,10 +157,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `578 + m * (13 ±0)`
 		//  Estimated: `4315`
-		// Minimum execution time: 1_451_285_000 picoseconds.
-		Weight::from_parts(1_654_281_786, 4315)
-			// Standard Error: 324_644
-			.saturating_add(Weight::from_parts(2_276_678, 0).saturating_mul(m.into()))
+		// Minimum execution time: 64_095_000 picoseconds.
+		Weight::from_parts(73_071_256, 4315)
+			// Standard Error: 1_974
+			.saturating_add(Weight::from_parts(161_351, 0).saturating_mul(m.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
@@ -168,8 +170,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `276`
 		//  Estimated: `3577`
-		// Minimum execution time: 265_725_000 picoseconds.
-		Weight::from_parts(312_514_000, 3577)
+		// Minimum execution time: 12_208_000 picoseconds.
+		Weight::from_parts(13_460_000, 3577)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
@@ -179,8 +181,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `276`
 		//  Estimated: `3577`
-		// Minimum execution time: 267_297_000 picoseconds.
-		Weight::from_parts(290_891_000, 3577)
+		// Minimum execution time: 12_138_000 picoseconds.
+		Weight::from_parts(13_570_000, 3577)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
@@ -192,8 +194,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `321`
 		//  Estimated: `3577`
-		// Minimum execution time: 458_520_000 picoseconds.
-		Weight::from_parts(502_106_000, 3577)
+		// Minimum execution time: 18_978_000 picoseconds.
+		Weight::from_parts(20_591_000, 3577)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
@@ -208,12 +210,14 @@ impl WeightInfo for () {
 	/// Storage: `Consumption::DeviceKeys` (r:0 w:1)
 	/// Proof: `Consumption::DeviceKeys` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// The range of component `m` is `[1, 100]`.
-	fn remove_meter(_m: u32, ) -> Weight {
+	fn remove_meter(m: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `814 + m * (12 ±0)`
 		//  Estimated: `4315`
-		// Minimum execution time: 1_436_222_000 picoseconds.
-		Weight::from_parts(1_805_397_066, 4315)
+		// Minimum execution time: 58_256_000 picoseconds.
+		Weight::from_parts(65_939_735, 4315)
+			// Standard Error: 1_569
+			.saturating_add(Weight::from_parts(118_928, 0).saturating_mul(m.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
