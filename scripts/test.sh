@@ -26,35 +26,37 @@ stage() {
 	fi
 }
 
-cargo_tests() {
+# Runs a test command, showing its output, and appends "LABEL PASSED FAILED" to the results as
+# counted from that output by the awk program COUNT (which prints "PASSED FAILED").
+counted() {
+	local label=$1 count=$2
+	shift 2
 	local log
 	log=$(mktemp)
-	cargo test --workspace --features "$DAEG_FEATURES" 2>&1 | tee "$log"
+	"$@" 2>&1 | tee "$log"
 	local rc=${PIPESTATUS[0]}
-	# Count what cargo's own summaries say, per test binary.
-	awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i) ~ /^passed/) p += $(i-1); if ($(i) ~ /^failed/) f += $(i-1) } }
-		END { print "cargo", p + 0, f + 0 }' "$log" >>"$results"
+	echo "$label $(awk "$count" "$log")" >>"$results"
 	rm -f "$log"
 	return "$rc"
 }
 
+# cargo's own summaries, one per test binary.
+CARGO_COUNT='/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i) ~ /^passed/) p += $(i-1); if ($(i) ~ /^failed/) f += $(i-1) } }
+	END { print p + 0, f + 0 }'
+# node's test runner summary.
+NODE_COUNT='/^# pass / { p += $3 } /^# fail / { f += $3 } END { print p + 0, f + 0 }'
+
 integration_tests() {
-	local log
-	log=$(mktemp)
-	(cd node/tests/integration && DAEG_NODE="$DAEG_NODE" npm test --silent) 2>&1 | tee "$log"
-	local rc=${PIPESTATUS[0]}
-	awk '/^# pass / { p += $3 } /^# fail / { f += $3 } END { print "node", p + 0, f + 0 }' "$log" >>"$results"
-	rm -f "$log"
-	return "$rc"
+	(cd node/tests/integration && DAEG_NODE="$DAEG_NODE" npm test --silent)
 }
 
 stage setup scripts/setup.sh
 [ -z "$failed_stage" ] || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
 stage fmt cargo fmt --all --check
 stage clippy cargo clippy --workspace --all-targets --features "$DAEG_FEATURES" -- -D warnings
-stage cargo-test cargo_tests
+stage cargo-test counted cargo "$CARGO_COUNT" cargo test --workspace --features "$DAEG_FEATURES"
 if [ -x "$DAEG_NODE" ]; then
-	stage integration integration_tests
+	stage integration counted node "$NODE_COUNT" integration_tests
 else
 	echo "no node binary at $DAEG_NODE: integration tests not run"
 	failed_stage+="integration "

@@ -3,7 +3,7 @@
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { LocalNetwork, waitFor } from '../../../scripts/lib/chain.mjs';
+import { LocalNetwork, rpc, waitFor } from '../../../scripts/lib/chain.mjs';
 
 const net = new LocalNetwork();
 after(() => net.stop());
@@ -24,11 +24,8 @@ test('finality advances, survives a stopped validator, and the validator catches
   await waitFor('every validator sees three peers', async () => {
     for (const n of Object.values(net.nodes)) {
       const h = await n.heads();
-      const health = await fetch(`http://127.0.0.1:${n.rpcPort}`, {
-        method: 'POST', headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'system_health', params: [] }),
-      }).then((r) => r.json());
-      if (health.result.peers < 3 || h.best < 1) return false;
+      const health = await rpc(n.rpcPort, 'system_health');
+      if (health.peers < 3 || h.best < 1) return false;
     }
     return true;
   }, { timeoutMs: 120_000 });
