@@ -12,6 +12,8 @@
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
+extern crate alloc;
+
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 use serde::{Deserialize, Serialize};
@@ -222,29 +224,69 @@ id_newtype!(
 	ZoneId(u16)
 );
 id_newtype!(
-	/// Index of a market interval: interval `i` covers blocks
-	/// `[i × length, (i + 1) × length)` for the chain's interval length in blocks.
+	/// Index of a market interval: interval `i` covers grid time
+	/// `[i × length, (i + 1) × length)` milliseconds since the Unix epoch, for the chain's
+	/// interval length. Grid time is the block timestamp, so intervals line up with wall-clock
+	/// quarter-hours (or whatever length the chain uses) as meters and markets expect.
 	IntervalIndex(u32)
 );
 
 impl IntervalIndex {
-	/// The interval that contains block `block` when intervals are `length` blocks long.
-	/// `None` for a zero length.
-	pub fn containing(block: u32, length: u32) -> Option<Self> {
-		block.checked_div(length).map(Self)
+	/// The interval that contains the moment `at_ms` when intervals are `length_ms` long.
+	/// `None` for a zero length or an index beyond `u32`.
+	pub fn at(at_ms: u64, length_ms: u64) -> Option<Self> {
+		at_ms.checked_div(length_ms).and_then(|i| u32::try_from(i).ok()).map(Self)
 	}
 
-	/// The first block of this interval. `None` on overflow or for a zero length.
-	pub fn first_block(self, length: u32) -> Option<u32> {
-		if length == 0 {
-			return None;
-		}
-		self.0.checked_mul(length)
+	/// The first moment of this interval. `None` on overflow.
+	pub fn start_ms(self, length_ms: u64) -> Option<u64> {
+		u64::from(self.0).checked_mul(length_ms)
+	}
+
+	/// The first moment after this interval. `None` on overflow.
+	pub fn end_ms(self, length_ms: u64) -> Option<u64> {
+		self.start_ms(length_ms)?.checked_add(length_ms)
 	}
 
 	/// The interval `n` intervals after this one. `None` on overflow.
 	pub fn checked_add(self, n: u32) -> Option<Self> {
 		self.0.checked_add(n).map(Self)
+	}
+
+	/// The interval `n` intervals before this one, or interval 0.
+	pub fn saturating_sub(self, n: u32) -> Self {
+		Self(self.0.saturating_sub(n))
+	}
+
+	/// How many intervals `self` lies after `earlier`; `None` if it does not.
+	pub fn since(self, earlier: Self) -> Option<u32> {
+		self.0.checked_sub(earlier.0)
+	}
+}
+
+/// The grid's clock: the market interval length and the current grid time. Every pallet that
+/// reasons in intervals reads them from here, so that metering, markets and balancing agree on
+/// what "interval `i`" means.
+pub trait GridClock {
+	/// The length of a market interval in milliseconds (never zero).
+	fn interval_length_ms() -> u64;
+
+	/// Grid time now: the current block's timestamp, in milliseconds since the Unix epoch.
+	fn now_ms() -> u64;
+
+	/// The interval grid time is in now.
+	fn current_interval() -> IntervalIndex {
+		IntervalIndex::at(Self::now_ms(), Self::interval_length_ms()).unwrap_or_default()
+	}
+
+	/// Moves grid time to `at_ms`, so that benchmarks can place readings in time.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn set_now_ms(at_ms: u64);
+
+	/// How many whole intervals fit in `millis` milliseconds (at least one).
+	fn intervals_in(millis: u64) -> u32 {
+		let n = millis.checked_div(Self::interval_length_ms()).unwrap_or(1);
+		u32::try_from(n).unwrap_or(u32::MAX).max(1)
 	}
 }
 
@@ -365,16 +407,39 @@ mod tests {
 	}
 
 	#[test]
-	fn intervals_map_blocks() {
-		assert_eq!(IntervalIndex::containing(0, 10), Some(IntervalIndex(0)));
-		assert_eq!(IntervalIndex::containing(19, 10), Some(IntervalIndex(1)));
-		assert_eq!(IntervalIndex::containing(20, 10), Some(IntervalIndex(2)));
-		assert_eq!(IntervalIndex::containing(5, 0), None);
-		assert_eq!(IntervalIndex(3).first_block(10), Some(30));
-		assert_eq!(IntervalIndex(3).first_block(0), None);
-		assert_eq!(IntervalIndex(u32::MAX).first_block(2), None);
+	fn intervals_map_grid_time() {
+		let quarter = 900_000;
+		assert_eq!(IntervalIndex::at(0, quarter), Some(IntervalIndex(0)));
+		assert_eq!(IntervalIndex::at(quarter - 1, quarter), Some(IntervalIndex(0)));
+		assert_eq!(IntervalIndex::at(quarter, quarter), Some(IntervalIndex(1)));
+		assert_eq!(IntervalIndex::at(5, 0), None);
+		assert_eq!(IntervalIndex::at(u64::MAX, 1), None);
+		assert_eq!(IntervalIndex(3).start_ms(quarter), Some(3 * quarter));
+		assert_eq!(IntervalIndex(3).end_ms(quarter), Some(4 * quarter));
 		assert_eq!(IntervalIndex(1).checked_add(2), Some(IntervalIndex(3)));
 		assert_eq!(IntervalIndex(u32::MAX).checked_add(1), None);
+		assert_eq!(IntervalIndex(2).saturating_sub(5), IntervalIndex(0));
+		assert_eq!(IntervalIndex(7).since(IntervalIndex(5)), Some(2));
+		assert_eq!(IntervalIndex(5).since(IntervalIndex(7)), None);
+	}
+
+	struct QuarterHours;
+	impl GridClock for QuarterHours {
+		fn interval_length_ms() -> u64 {
+			900_000
+		}
+		fn now_ms() -> u64 {
+			2 * 900_000 + 5
+		}
+		#[cfg(feature = "runtime-benchmarks")]
+		fn set_now_ms(_: u64) {}
+	}
+
+	#[test]
+	fn grid_clock_derives_intervals() {
+		assert_eq!(QuarterHours::current_interval(), IntervalIndex(2));
+		assert_eq!(QuarterHours::intervals_in(7_200_000), 8);
+		assert_eq!(QuarterHours::intervals_in(1), 1);
 	}
 
 	#[test]

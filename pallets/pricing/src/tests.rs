@@ -1,0 +1,70 @@
+//! The grid clock: interval lengths from genesis, intervals from the timestamp.
+
+use crate::{
+	self as pallet_pricing, is_valid_interval_length, IntervalLength, DEFAULT_INTERVAL_MS,
+};
+use daeg_primitives::{GridClock, IntervalIndex};
+use frame_support::derive_impl;
+use sp_runtime::BuildStorage;
+
+type Block = frame_system::mocking::MockBlock<Test>;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Timestamp: pallet_timestamp,
+		Pricing: pallet_pricing,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+}
+
+#[derive_impl(pallet_timestamp::config_preludes::TestDefaultConfig)]
+impl pallet_timestamp::Config for Test {}
+
+impl pallet_pricing::Config for Test {}
+
+fn ext(interval_length_ms: u64) -> sp_io::TestExternalities {
+	let t = RuntimeGenesisConfig {
+		pricing: pallet_pricing::GenesisConfig { interval_length_ms, ..Default::default() },
+		..Default::default()
+	}
+	.build_storage()
+	.unwrap();
+	t.into()
+}
+
+#[test]
+fn the_default_interval_is_a_quarter_hour() {
+	ext(0).execute_with(|| {
+		assert_eq!(Pricing::interval_length_ms(), DEFAULT_INTERVAL_MS);
+		assert!(Pricing::do_try_state().is_ok());
+	});
+}
+
+#[test]
+fn intervals_follow_the_timestamp() {
+	ext(60_000).execute_with(|| {
+		Timestamp::set_timestamp(1_800_000_000_000 + 59_999);
+		assert_eq!(Pricing::now_ms(), 1_800_000_059_999);
+		assert_eq!(Pricing::current_interval(), IntervalIndex(30_000_000));
+		assert_eq!(Pricing::intervals_in(2 * 3_600_000), 120);
+	});
+}
+
+#[test]
+fn interval_lengths_must_divide_an_hour() {
+	assert!(is_valid_interval_length(30_000));
+	assert!(is_valid_interval_length(3_600_000));
+	assert!(!is_valid_interval_length(0));
+	assert!(!is_valid_interval_length(7 * 60_000));
+	let result = std::panic::catch_unwind(|| ext(7 * 60_000));
+	assert!(result.is_err(), "genesis refuses an interval length that does not divide an hour");
+	ext(0).execute_with(|| {
+		IntervalLength::<Test>::put(7 * 60_000);
+		assert!(Pricing::do_try_state().is_err());
+	});
+}
