@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates `weights.rs` of the DAEG pallets from their benchmarks, run by the node's
 # `benchmark pallet` command on the dev runtime. Usage:
-#   scripts/benchmark.sh                 every DAEG pallet
+#   scripts/benchmark.sh                 every DAEG pallet with benchmarks
 #   scripts/benchmark.sh consumption     one pallet (directory name under pallets/)
 # Weights are only as good as the machine and the build: run it on hardware like the validators'
 # with the release build (the default; the first release build takes about 30 minutes on 2 cores).
@@ -14,7 +14,10 @@ profile="${DAEG_BENCH_PROFILE:-release}"
 
 pallets=("$@")
 if [ ${#pallets[@]} -eq 0 ]; then
-	for d in pallets/*/; do pallets+=("$(basename "$d")"); done
+	# Only pallets with benchmarks (a pallet without calls has no weights to generate).
+	for d in pallets/*/; do
+		[ -f "$d/src/benchmarking.rs" ] && pallets+=("$(basename "$d")")
+	done
 fi
 
 if [ "$profile" = debug ]; then

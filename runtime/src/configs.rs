@@ -13,16 +13,21 @@ use frame_support::{
 use frame_system::limits::{BlockLength, BlockWeights};
 use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
-use sp_runtime::{traits::One, Perbill};
+use sp_runtime::{
+	traits::One,
+	transaction_validity::{TransactionLongevity, TransactionPriority},
+	Perbill,
+};
 use sp_version::RuntimeVersion;
 
 // `derive_impl` injects the runtime's aggregated types by name, so they must be in scope.
 use super::{
 	AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Nonce, OriginCaller, PalletInfo,
 	Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin,
-	RuntimeTask, System, EXISTENTIAL_DEPOSIT, MICRO_UNIT, MILLI_UNIT, SLOT_DURATION, SS58_PREFIX,
-	VERSION,
+	RuntimeTask, System, TxExtension, UncheckedExtrinsic, EXISTENTIAL_DEPOSIT, MICRO_UNIT,
+	MILLI_SECS_PER_BLOCK, MILLI_UNIT, SLOT_DURATION, SS58_PREFIX, VERSION,
 };
+use crate::Pricing;
 
 /// Share of a block's weight that normal (user) extrinsics may use; the rest is kept for
 /// operational extrinsics and the per-block hooks.
@@ -188,7 +193,21 @@ parameter_types! {
 	pub const MeterDeposit: Balance = deposit(2, 180);
 }
 
-/// Metering: the meter registry (and, as they land, readings and analytics).
+parameter_types! {
+	/// A reading is accepted up to an hour after its interval ends; then the interval is final.
+	pub const ReadingLateness: u64 = HOURS_MS;
+	/// Each meter keeps a day of intervals beyond the lateness window (analytics, profiles).
+	pub const MeterHistorySpan: u64 = 25 * HOURS_MS;
+	/// Readings rank above ordinary transactions: settlement depends on them.
+	pub const ReadingPriority: TransactionPriority = TransactionPriority::MAX / 2;
+	/// A reading may wait in the pool as long as its interval can still accept it.
+	pub const ReadingLongevity: TransactionLongevity = HOURS_MS / MILLI_SECS_PER_BLOCK;
+}
+
+/// Milliseconds in an hour.
+const HOURS_MS: u64 = 3_600_000;
+
+/// Metering: the meter registry and device-signed readings.
 impl pallet_consumption::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type Currency = Balances;
@@ -198,5 +217,57 @@ impl pallet_consumption::Config for Runtime {
 	type Zones = GridZones;
 	// Certifiers join the grid operators here once the production pallet appoints them.
 	type ActivateOrigin = crate::governance::GridOperatorOrigin;
+	type Clock = Pricing;
+	type LatenessWindow = ReadingLateness;
+	type HistorySpan = MeterHistorySpan;
+	type MaxAnomalyStrikes = ConstU8<3>;
+	type JumpFactor = ConstU32<10>;
+	type ReadingPriority = ReadingPriority;
+	type ReadingLongevity = ReadingLongevity;
 	type WeightInfo = pallet_consumption::weights::SubstrateWeight<Runtime>;
+}
+
+/// The market: intervals and the grid clock (the auction and settlement follow).
+impl pallet_pricing::Config for Runtime {}
+
+impl<C> frame_system::offchain::CreateTransactionBase<C> for Runtime
+where
+	RuntimeCall: From<C>,
+{
+	type Extrinsic = UncheckedExtrinsic;
+	type RuntimeCall = RuntimeCall;
+}
+
+impl<C> frame_system::offchain::CreateTransaction<C> for Runtime
+where
+	RuntimeCall: From<C>,
+{
+	type Extension = TxExtension;
+
+	fn create_transaction(call: RuntimeCall, extension: TxExtension) -> UncheckedExtrinsic {
+		UncheckedExtrinsic::new_transaction(call, extension)
+	}
+}
+
+/// Offchain workers submit authorized calls (meter readings) as general transactions: no
+/// signer, immortal, no tip, so the extensions that concern a signer have nothing to check.
+impl<C> frame_system::offchain::CreateAuthorizedTransaction<C> for Runtime
+where
+	RuntimeCall: From<C>,
+{
+	fn create_extension() -> TxExtension {
+		(
+			frame_system::AuthorizeCall::new(),
+			frame_system::CheckNonZeroSender::new(),
+			frame_system::CheckSpecVersion::new(),
+			frame_system::CheckTxVersion::new(),
+			frame_system::CheckGenesis::new(),
+			frame_system::CheckEra::from(sp_runtime::generic::Era::Immortal),
+			frame_system::CheckNonce::from(0),
+			frame_system::CheckWeight::new(),
+			pallet_transaction_payment::ChargeTransactionPayment::from(0),
+			frame_metadata_hash_extension::CheckMetadataHash::new(false),
+			frame_system::WeightReclaim::new(),
+		)
+	}
 }

@@ -34,6 +34,10 @@ pub fn dev_operators_account() -> AccountId {
 	operators_account(dev_operators(), DEV_OPERATOR_THRESHOLD)
 }
 
+/// Market intervals on dev and local chains: 30 seconds (five blocks), so that markets,
+/// readings and settlement turn over while one watches.
+pub const DEV_INTERVAL_MS: u64 = 30_000;
+
 fn genesis(
 	validators: Vec<(AuraId, GrandpaId)>,
 	endowed: Vec<AccountId>,
@@ -50,6 +54,7 @@ fn genesis(
 			authorities: validators.iter().map(|x| (x.1.clone(), 1)).collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: Some(operators) },
+		pricing: pallet_pricing::GenesisConfig { interval_length_ms: DEV_INTERVAL_MS },
 	})
 }
 

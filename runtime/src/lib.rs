@@ -208,4 +208,7 @@ mod runtime {
 	// The energy pallets.
 	#[runtime::pallet_index(20)]
 	pub type Consumption = pallet_consumption;
+
+	#[runtime::pallet_index(22)]
+	pub type Pricing = pallet_pricing;
 }

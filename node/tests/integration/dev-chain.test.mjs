@@ -5,48 +5,27 @@ import assert from 'node:assert/strict';
 import { ApiPromise, WsProvider, Keyring } from '@polkadot/api';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { startDevNode, waitFor, rpcRaw } from '../../../scripts/lib/chain.mjs';
+import { client } from './client.mjs';
 
 let node;
 let api;
 let keyring;
+let submit;
+let moduleError;
+let asOperators;
 
 before(async () => {
   await cryptoWaitReady();
   node = await startDevNode();
   api = await ApiPromise.create({ provider: new WsProvider(`ws://127.0.0.1:${node.rpcPort}`), noInitWarn: true });
   keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+  ({ submit, moduleError, asOperators } = client(api, keyring));
 });
 
 after(async () => {
   await api?.disconnect();
   await node?.stop();
 });
-
-/// Signs and sends `tx`, resolving when it is in a block with that block's hash and events.
-function submit(tx, signer) {
-  return new Promise((resolve, reject) => {
-    let unsub;
-    tx.signAndSend(signer, (result) => {
-      if (result.status.isInBlock) {
-        unsub?.();
-        resolve({ blockHash: result.status.asInBlock, events: result.events, dispatchError: result.dispatchError });
-      } else if (result.isError) {
-        unsub?.();
-        reject(new Error(`transaction failed: ${result.status.type}`));
-      }
-    }).then((u) => { unsub = u; }, reject);
-  });
-}
-
-/// The module error `section.name` of a failed dispatch, or null.
-function moduleError(dispatchError) {
-  if (!dispatchError) return null;
-  if (dispatchError.isModule) {
-    const m = api.registry.findMetaError(dispatchError.asModule);
-    return `${m.section}.${m.name}`;
-  }
-  return dispatchError.type;
-}
 
 test('blocks are produced and finalized', async () => {
   const first = await node.heads();
@@ -94,34 +73,6 @@ test('a transfer moves exactly the amount, and the sender also pays the fee char
     amount + actualFee.toBigInt() + tip.toBigInt(),
   );
 });
-
-/// Accounts sorted as pallet-multisig wants them (by public key bytes).
-function sortedAddresses(addrs) {
-  return addrs.slice().sort((a, b) =>
-    Buffer.compare(Buffer.from(keyring.decodeAddress(a)), Buffer.from(keyring.decodeAddress(b))));
-}
-
-/// Dispatches `call` as the grid operators' 2-of-3 multisig: Alice opens, Bob approves.
-/// Resolves to Bob's (executing) submission; asserts nothing happened after Alice's.
-async function asOperators(call, { check } = {}) {
-  const [alice, bob, charlie] = ['//Alice', '//Bob', '//Charlie'].map((s) => keyring.addFromUri(s));
-  const { createKeyMulti, encodeAddress } = await import('@polkadot/util-crypto');
-  const multisig = encodeAddress(createKeyMulti([alice.address, bob.address, charlie.address], 2), 42);
-  const maxWeight = (await api.tx(call).paymentInfo(multisig)).weight;
-
-  let r = await submit(api.tx.multisig.asMulti(2, sortedAddresses([bob.address, charlie.address]), null, call, maxWeight), alice);
-  assert.equal(r.dispatchError, undefined);
-  assert.ok(r.events.some(({ event }) => api.events.multisig.NewMultisig.is(event)));
-  if (check) await check();
-
-  const when = (await api.query.multisig.multisigs(multisig, call.hash)).unwrap().when;
-  r = await submit(api.tx.multisig.asMulti(2, sortedAddresses([alice.address, charlie.address]), when, call, maxWeight), bob);
-  assert.equal(r.dispatchError, undefined);
-  const executed = r.events.find(({ event }) => api.events.multisig.MultisigExecuted.is(event));
-  assert.ok(executed, 'MultisigExecuted');
-  assert.ok(executed.event.data.result.isOk, `the call succeeded: ${executed.event.data.result}`);
-  return { ...r, multisig };
-}
 
 test('one operator alone cannot use Root; the 2-of-3 operators multisig can', async () => {
   const alice = keyring.addFromUri('//Alice');

@@ -5,14 +5,18 @@ use super::*;
 use crate::Pallet as Consumption;
 use alloc::vec::Vec;
 use codec::Decode;
-use daeg_primitives::metering::MeterBenchmarkHelper;
+use daeg_primitives::{
+	metering::{MeterBenchmarkHelper, Quality, Reading},
+	Energy, GridClock, IntervalIndex,
+};
 use frame_benchmarking::v2::*;
+use frame_support::pallet_prelude::{Authorize, TransactionSource};
 use frame_support::traits::{
 	fungible::{Inspect, Mutate},
 	Contains, EnsureOrigin, Get,
 };
 use frame_system::RawOrigin;
-use sp_runtime::traits::Saturating;
+use sp_runtime::{traits::Saturating, RuntimeAppPublic};
 
 /// The zone benchmarks install meters in: the runtime's `Zones` must contain it.
 const ZONE: ZoneId = ZoneId(0);
@@ -65,6 +69,57 @@ fn installed_meter_and_activator<T: Config>() -> Result<(MeterId, T::RuntimeOrig
 	let origin =
 		T::ActivateOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 	Ok((id, origin))
+}
+
+/// The interval benchmark meters read their baseline at (any interval far from zero works).
+const BASE: IntervalIndex = IntervalIndex(1_000_000);
+
+/// An active meter with a key from the keystore, whose last reading was at [`BASE`] (counter 1,
+/// registers at zero), and a signed reading `gap` intervals later; grid time is set to just
+/// after the reading's interval, so that the whole gap is still open.
+fn meter_with_reading<T: Config>(
+	gap: u32,
+) -> Result<(MeterId, Reading, MeterSignature), BenchmarkError> {
+	let owner = funded::<T>("owner");
+	let key = MeterPublic::generate_pair(None);
+	let id = NextMeterId::<T>::get();
+	Consumption::<T>::install_meter(
+		RawOrigin::Signed(owner).into(),
+		MeterKind::Bidirectional,
+		ZONE,
+		Power(10_000),
+		key.clone(),
+	)?;
+	let origin =
+		T::ActivateOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+	Consumption::<T>::activate_meter(origin, id)?;
+	Meters::<T>::mutate(id, |m| {
+		if let Some(m) = m {
+			m.readings.counter = 1;
+			m.readings.last =
+				Some(LastReading { interval: BASE, imported: Energy(0), exported: Energy(0) });
+		}
+	});
+
+	let interval = BASE.checked_add(gap).ok_or(BenchmarkError::Stop("interval overflow"))?;
+	let length = T::Clock::interval_length_ms();
+	let measured_at = interval.end_ms(length).ok_or(BenchmarkError::Stop("time overflow"))?;
+	T::Clock::set_now_ms(measured_at.saturating_add(1));
+	let reading = Reading {
+		meter: id,
+		interval,
+		imported: Energy(u64::from(gap).saturating_mul(100)),
+		exported: Energy(0),
+		measured_at,
+		counter: 2,
+	};
+	let genesis = frame_system::Pallet::<T>::block_hash(
+		frame_system::pallet_prelude::BlockNumberFor::<T>::from(0u32),
+	);
+	let signature = key
+		.sign(&reading.signing_payload(genesis.as_ref()))
+		.ok_or(BenchmarkError::Stop("the keystore cannot sign"))?;
+	Ok((id, reading, signature))
 }
 
 #[benchmarks]
@@ -128,19 +183,67 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// `m`: meters the caller owns, the removed one among them.
+	/// `m`: meters the caller owns, the removed one among them; `h`: intervals in the removed
+	/// meter's history.
 	#[benchmark]
-	fn remove_meter(m: Linear<1, { T::MaxMetersPerOwner::get() }>) -> Result<(), BenchmarkError> {
+	fn remove_meter(
+		m: Linear<1, { T::MaxMetersPerOwner::get() }>,
+		h: Linear<0, { Consumption::<T>::history_length() }>,
+	) -> Result<(), BenchmarkError> {
 		let owner = funded::<T>("owner");
 		let ids = install_many::<T>(&owner, m, 0)?;
 		// The first is the costliest to find and remove from the owner's list.
 		let id = ids[0];
+		for i in 0..h {
+			let record = IntervalRecord {
+				interval: IntervalIndex(i),
+				imported: Energy(1),
+				exported: Energy(0),
+				quality: Quality::Measured,
+				anomaly: None,
+			};
+			History::<T>::insert(id, i, record);
+		}
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner.clone()), id);
 
 		assert!(!Meters::<T>::contains_key(id));
 		assert_eq!(MetersOf::<T>::get(&owner).len() as u32, m.saturating_sub(1));
+		assert_eq!(History::<T>::iter_prefix(id).count(), 0);
+		Ok(())
+	}
+
+	/// `g`: intervals since the meter's last reading, all still open (one: a plain reading;
+	/// more: a gap interpolated over `g` intervals).
+	#[benchmark]
+	fn submit_reading(g: Linear<1, 120>) -> Result<(), BenchmarkError> {
+		let g = g
+			.min(Consumption::<T>::max_interpolation_gap())
+			.min(Consumption::<T>::lateness_window());
+		let (id, reading, signature) = meter_with_reading::<T>(g)?;
+
+		#[extrinsic_call]
+		_(frame_system::Origin::<T>::Authorized, reading, signature);
+
+		let last = BASE.checked_add(g).ok_or(BenchmarkError::Stop("interval overflow"))?;
+		let record = Consumption::<T>::record(id, last).ok_or("the reading was not recorded")?;
+		assert_eq!(record.quality, if g == 1 { Quality::Measured } else { Quality::Interpolated });
+		Ok(())
+	}
+
+	/// The transaction pool's check of a reading, signature included.
+	#[benchmark]
+	fn authorize_submit_reading() -> Result<(), BenchmarkError> {
+		let (_, reading, signature) = meter_with_reading::<T>(1)?;
+		let call = Call::<T>::submit_reading { reading, signature };
+
+		#[block]
+		{
+			call.authorize(TransactionSource::External)
+				.ok_or("the call must be authorizable")?
+				.map_err(|_| "the reading must be valid")?;
+		}
 		Ok(())
 	}
 
@@ -163,6 +266,7 @@ impl<T: Config> MeterBenchmarkHelper<T::AccountId> for Pallet<T> {
 				status: MeterStatus::Active,
 				deposit: sp_runtime::traits::Zero::zero(),
 				installed_at: frame_system::Pallet::<T>::block_number(),
+				readings: Default::default(),
 			},
 		);
 		DeviceKeys::<T>::insert(key, id);

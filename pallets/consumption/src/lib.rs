@@ -16,6 +16,16 @@
 //!
 //! Other pallets read the registry through [`MeterRegistry`], never through this pallet's
 //! storage.
+//!
+//! ## Readings
+//!
+//! A meter's device signs a [`Reading`] of its cumulative registers at the end of each market
+//! interval; it enters as an authorized general transaction (no account, no fee:
+//! [`Pallet::submit_reading`]). The transaction pool refuses bad readings, each with its own
+//! [`ReadingError`](daeg_primitives::metering::ReadingError) code, and keeps at most one reading per meter and interval. An accepted
+//! reading becomes the interval's energy in the meter's [`History`]; a gap of up to two hours
+//! is interpolated, and readings above the connection's capacity or far above the meter's
+//! trend are stored but flagged. Repeated anomalies suspend the meter.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -28,16 +38,20 @@ pub use weights::WeightInfo;
 mod benchmarking;
 #[cfg(test)]
 mod mock;
+pub mod readings;
 #[cfg(test)]
 mod tests;
 pub mod weights;
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use daeg_primitives::{
-	metering::{MeterInfo, MeterKind, MeterPublic, MeterRegistry, MeterStatus},
+	metering::{
+		MeterInfo, MeterKind, MeterPublic, MeterRegistry, MeterSignature, MeterStatus, Reading,
+	},
 	MeterId, Power, ZoneId,
 };
 use frame_support::traits::fungible;
+pub use readings::{Anomaly, IntervalRecord, LastReading, ReadingState};
 use scale_info::TypeInfo;
 
 /// The balance type of the pallet's currency.
@@ -66,6 +80,9 @@ pub struct Meter<AccountId, Balance, BlockNumber> {
 	pub deposit: Balance,
 	/// The block it was installed in.
 	pub installed_at: BlockNumber,
+	/// Its readings so far: kept with the meter, so that a reading reads and writes one item
+	/// besides its interval record.
+	pub readings: ReadingState,
 }
 
 /// A meter as stored by this pallet's configuration.
@@ -78,6 +95,7 @@ pub type MeterOf<T> = Meter<
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
+	use daeg_primitives::{metering::Quality, Energy, GridClock, IntervalIndex};
 	use frame_support::{
 		pallet_prelude::*,
 		traits::{fungible::MutateHold, tokens::Precision, Contains},
@@ -120,6 +138,37 @@ pub mod pallet {
 		/// Who activates and suspends meters: certifiers or the grid operators.
 		type ActivateOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
+		/// The grid's clock: interval length and grid time.
+		type Clock: GridClock;
+
+		/// How long (ms of grid time) after an interval ends its reading is still accepted;
+		/// after that the interval's values are final. Rounded down to whole intervals.
+		#[pallet::constant]
+		type LatenessWindow: Get<u64>;
+
+		/// How much grid time (ms) of energy each meter's history keeps, as a ring of whole
+		/// intervals: at least the lateness window and a day, for settlement, analytics and
+		/// substitutes.
+		#[pallet::constant]
+		type HistorySpan: Get<u64>;
+
+		/// Anomaly strikes at which a meter is suspended.
+		#[pallet::constant]
+		type MaxAnomalyStrikes: Get<u8>;
+
+		/// An interval's energy above this many times the meter's trend (and above half its
+		/// capacity) is an implausible jump.
+		#[pallet::constant]
+		type JumpFactor: Get<u32>;
+
+		/// The transaction-pool priority of readings.
+		#[pallet::constant]
+		type ReadingPriority: Get<TransactionPriority>;
+
+		/// How many blocks a reading stays valid in the pool.
+		#[pallet::constant]
+		type ReadingLongevity: Get<TransactionLongevity>;
+
 		/// Weights of this pallet's calls, from its benchmarks.
 		type WeightInfo: WeightInfo;
 	}
@@ -154,6 +203,39 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type DeviceKeys<T> = StorageMap<_, Blake2_128Concat, MeterPublic, MeterId>;
 
+	/// Each meter's energy per interval, a ring of [`Config::HistorySpan`] slots: interval
+	/// `i` lives in slot `i % HistoryLength` and overwrites the interval that many before it.
+	#[pallet::storage]
+	pub type History<T> =
+		StorageDoubleMap<_, Twox64Concat, MeterId, Twox64Concat, u32, IntervalRecord>;
+
+	/// Meters registered at genesis, each installed (its deposit held from its owner) and
+	/// active: for test and demonstration chains.
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// Owner, kind, zone, maximum power and device key of each meter.
+		pub meters: alloc::vec::Vec<(T::AccountId, MeterKind, ZoneId, Power, MeterPublic)>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			for (owner, kind, zone, max_power, key) in &self.meters {
+				let id =
+					Pallet::<T>::do_install(owner.clone(), *kind, *zone, *max_power, key.clone())
+						.expect(
+							"a genesis meter must install: known zone, funded owner, unique key",
+						);
+				Meters::<T>::mutate(id, |m| {
+					if let Some(m) = m {
+						m.status = MeterStatus::Active;
+					}
+				});
+			}
+		}
+	}
+
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
@@ -167,6 +249,23 @@ pub mod pallet {
 		DeviceKeyRotated { meter: MeterId },
 		/// A meter was removed and its deposit returned.
 		MeterRemoved { meter: MeterId, owner: T::AccountId },
+		/// A meter's first reading set the registers its later readings are measured from.
+		MeterBaseline { meter: MeterId, interval: IntervalIndex },
+		/// An interval's energy at a meter was recorded.
+		IntervalRecorded {
+			meter: MeterId,
+			interval: IntervalIndex,
+			imported: Energy,
+			exported: Energy,
+			quality: Quality,
+		},
+		/// The energy of a reading after a gap was spread over the intervals after `from` up
+		/// to `to`.
+		GapInterpolated { meter: MeterId, from: IntervalIndex, to: IntervalIndex },
+		/// A reading was stored but flagged; `strikes` counts the meter's recent anomalies.
+		ReadingAnomaly { meter: MeterId, interval: IntervalIndex, anomaly: Anomaly, strikes: u8 },
+		/// A meter was suspended after repeated anomalies.
+		MeterSuspendedForAnomalies { meter: MeterId },
 	}
 
 	#[pallet::error]
@@ -191,10 +290,37 @@ pub mod pallet {
 		MeterIdsExhausted,
 		/// The account cannot pay the meter deposit.
 		InsufficientBalance,
+		/// The meter is not active.
+		InactiveMeter,
+		/// The signature is not the meter's device key's.
+		BadSignature,
+		/// The reading's interval has not ended.
+		FutureInterval,
+		/// The reading's interval is older than the lateness window.
+		LateReading,
+		/// The measurement time is not within the interval after the reading's interval.
+		BadMeasurementTime,
+		/// The reading's counter is not above the meter's last one.
+		Replay,
+		/// The reading's counter skips readings that are not on chain.
+		CounterGap,
+		/// The reading's interval is not after the meter's last reading's.
+		OutOfOrder,
+		/// A cumulative register went down.
+		RegisterDecreased,
 	}
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn integrity_test() {
+			let history = Self::history_length();
+			assert!(
+				history > Self::lateness_window() && history > Self::max_interpolation_gap(),
+				"the history must outlast the lateness window and the interpolation span"
+			);
+			assert!(T::MaxAnomalyStrikes::get() > 0, "suspension needs at least one strike");
+		}
+
 		#[cfg(feature = "try-runtime")]
 		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
 			Self::do_try_state()
@@ -227,36 +353,7 @@ pub mod pallet {
 			device_key: MeterPublic,
 		) -> DispatchResult {
 			let owner = ensure_signed(origin)?;
-			ensure!(T::Zones::contains(&zone), Error::<T>::UnknownZone);
-			ensure!(!max_power.is_zero(), Error::<T>::ZeroMaxPower);
-			ensure!(!DeviceKeys::<T>::contains_key(&device_key), Error::<T>::DeviceKeyInUse);
-
-			let meter = NextMeterId::<T>::get();
-			let next = meter.next().ok_or(Error::<T>::MeterIdsExhausted)?;
-			MetersOf::<T>::try_mutate(&owner, |ids| ids.try_push(meter))
-				.map_err(|_| Error::<T>::TooManyMeters)?;
-
-			let deposit = T::MeterDeposit::get();
-			T::Currency::hold(&HoldReason::MeterDeposit.into(), &owner, deposit)
-				.map_err(|_| Error::<T>::InsufficientBalance)?;
-
-			Meters::<T>::insert(
-				meter,
-				Meter {
-					owner: owner.clone(),
-					kind,
-					zone,
-					max_power,
-					device_key: device_key.clone(),
-					status: MeterStatus::Installed,
-					deposit,
-					installed_at: frame_system::Pallet::<T>::block_number(),
-				},
-			);
-			DeviceKeys::<T>::insert(device_key, meter);
-			NextMeterId::<T>::put(next);
-			Self::deposit_event(Event::MeterInstalled { meter, owner, kind, zone });
-			Ok(())
+			Self::do_install(owner, kind, zone, max_power, device_key).map(|_| ())
 		}
 
 		/// Activates a meter after checking it: from now on its readings count.
@@ -310,14 +407,18 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Removes one of the caller's meters and returns its deposit.
+		/// Removes one of the caller's meters, with its history, and returns its deposit.
 		///
 		/// Emits [`Event::MeterRemoved`].
 		///
 		/// ## Complexity
-		/// - O(M), M the caller's meters (bounded by [`Config::MaxMetersPerOwner`]).
+		/// - O(M + H), M the caller's meters (bounded by [`Config::MaxMetersPerOwner`]), H the
+		///   meter's history (bounded by [`Config::HistorySpan`]).
 		#[pallet::call_index(4)]
-		#[pallet::weight(T::WeightInfo::remove_meter(T::MaxMetersPerOwner::get()))]
+		#[pallet::weight(T::WeightInfo::remove_meter(
+			T::MaxMetersPerOwner::get(),
+			Pallet::<T>::history_length(),
+		))]
 		pub fn remove_meter(origin: OriginFor<T>, meter: MeterId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let m = Meters::<T>::get(meter).ok_or(Error::<T>::UnknownMeter)?;
@@ -339,25 +440,111 @@ pub mod pallet {
 			});
 			DeviceKeys::<T>::remove(&m.device_key);
 			Meters::<T>::remove(meter);
+			let _ = History::<T>::clear_prefix(meter, Self::history_length(), None);
 			Self::deposit_event(Event::MeterRemoved { meter, owner: who });
 			Ok(())
+		}
+
+		/// Records a meter's reading, signed by its device key. Submitted as a general
+		/// transaction without a signer and without fees: the transaction pool checks it
+		/// (`#[pallet::authorize]`) and refuses it with the [`ReadingError`](daeg_primitives::metering::ReadingError) code of the first
+		/// check it fails; at most one reading per meter and interval enters the pool.
+		///
+		/// The reading's energy since the meter's last reading becomes the interval's record:
+		/// measured after one interval, spread evenly over a gap of up to two hours, the gap's
+		/// average beyond. Energy above the connection's capacity over the time covered, or far
+		/// above the meter's trend, is stored but flagged; [`Config::MaxAnomalyStrikes`]
+		/// suspend the meter.
+		///
+		/// Emits [`Event::MeterBaseline`] for a meter's first reading, otherwise
+		/// [`Event::IntervalRecorded`] per interval written, [`Event::GapInterpolated`] and
+		/// [`Event::ReadingAnomaly`] / [`Event::MeterSuspendedForAnomalies`] as they apply.
+		///
+		/// ## Complexity
+		/// - O(G), G the intervals of a gap (at most two hours' worth); weight is refunded to
+		///   what was written.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::submit_reading(Pallet::<T>::max_interpolation_gap()))]
+		#[pallet::authorize(Pallet::<T>::reading_validity)]
+		#[pallet::weight_of_authorize(T::WeightInfo::authorize_submit_reading())]
+		pub fn submit_reading(
+			origin: OriginFor<T>,
+			reading: Reading,
+			signature: MeterSignature,
+		) -> DispatchResultWithPostInfo {
+			ensure_authorized(origin)?;
+			// The signature was checked by `authorize` when the transaction was applied.
+			let _ = signature;
+			let mut checked =
+				Self::check_reading(&reading, None, true).map_err(Error::<T>::from)?;
+			let written = Self::record_reading(reading.meter, &mut checked.meter, &reading);
+			Meters::<T>::insert(reading.meter, checked.meter);
+			Ok(Some(T::WeightInfo::submit_reading(written.max(1))).into())
 		}
 	}
 
 	impl<T: Config> Pallet<T> {
+		/// Installs a meter for `owner` (see [`Pallet::install_meter`]), returning its id.
+		pub(crate) fn do_install(
+			owner: T::AccountId,
+			kind: MeterKind,
+			zone: ZoneId,
+			max_power: Power,
+			device_key: MeterPublic,
+		) -> Result<MeterId, DispatchError> {
+			ensure!(T::Zones::contains(&zone), Error::<T>::UnknownZone);
+			ensure!(!max_power.is_zero(), Error::<T>::ZeroMaxPower);
+			ensure!(!DeviceKeys::<T>::contains_key(&device_key), Error::<T>::DeviceKeyInUse);
+
+			let meter = NextMeterId::<T>::get();
+			let next = meter.next().ok_or(Error::<T>::MeterIdsExhausted)?;
+			MetersOf::<T>::try_mutate(&owner, |ids| ids.try_push(meter))
+				.map_err(|_| Error::<T>::TooManyMeters)?;
+
+			let deposit = T::MeterDeposit::get();
+			T::Currency::hold(&HoldReason::MeterDeposit.into(), &owner, deposit)
+				.map_err(|_| Error::<T>::InsufficientBalance)?;
+
+			Meters::<T>::insert(
+				meter,
+				Meter {
+					owner: owner.clone(),
+					kind,
+					zone,
+					max_power,
+					device_key: device_key.clone(),
+					status: MeterStatus::Installed,
+					deposit,
+					installed_at: frame_system::Pallet::<T>::block_number(),
+					readings: ReadingState::default(),
+				},
+			);
+			DeviceKeys::<T>::insert(device_key, meter);
+			NextMeterId::<T>::put(next);
+			Self::deposit_event(Event::MeterInstalled { meter, owner, kind, zone });
+			Ok(meter)
+		}
+
 		/// Moves `meter` to `status`, failing with `unchanged` if it is there already.
 		fn set_status(meter: MeterId, status: MeterStatus, unchanged: Error<T>) -> DispatchResult {
 			Meters::<T>::try_mutate(meter, |m| {
 				let m = m.as_mut().ok_or(Error::<T>::UnknownMeter)?;
 				ensure!(m.status != status, unchanged);
 				m.status = status;
+				if status == MeterStatus::Active {
+					// Activation is a fresh check of the meter: past strikes are forgiven.
+					m.readings.strikes = 0;
+				}
 				Ok(())
 			})
 		}
 
 		/// Checks the registry's invariants: every meter is listed under its owner, every
 		/// device key points at its meter, ids are below the next id, and each owner's held
-		/// deposit covers their meters' deposits.
+		/// deposit covers their meters' deposits; and the readings': a meter has a last reading
+		/// exactly when its counter moved, every history record sits in its interval's slot of
+		/// a registered meter (so no interval is stored twice) and lies no later than the
+		/// meter's last reading (registers and counters only move forward).
 		#[cfg(any(feature = "try-runtime", test))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			use alloc::vec::Vec;
@@ -376,6 +563,21 @@ pub mod pallet {
 				ensure!(
 					DeviceKeys::<T>::get(&m.device_key) == Some(id),
 					"a meter's device key does not point back at it"
+				);
+			}
+			for (id, slot, record) in History::<T>::iter() {
+				let m = Meters::<T>::get(id).ok_or("history of an unknown meter")?;
+				ensure!(
+					record.interval.0.checked_rem(Self::history_length()) == Some(slot),
+					"a history record is outside its interval's slot"
+				);
+				let last = m.readings.last.ok_or("history without a reading")?;
+				ensure!(record.interval <= last.interval, "a record after the last reading");
+			}
+			for (_, m) in Meters::<T>::iter() {
+				ensure!(
+					(m.readings.counter == 0) == m.readings.last.is_none(),
+					"a meter's counter and last reading disagree"
 				);
 			}
 			let listed: usize = MetersOf::<T>::iter_values().map(|v| v.len()).sum();

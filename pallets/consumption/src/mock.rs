@@ -1,12 +1,16 @@
 //! A test runtime: system, balances and this pallet.
 
 use crate as pallet_consumption;
-use daeg_primitives::{metering::MeterPublic, ZoneId};
+use daeg_primitives::{
+	metering::{MeterPublic, MeterSignature, Reading},
+	GridClock, ZoneId,
+};
 use frame_support::{
 	derive_impl, ord_parameter_types, parameter_types,
 	traits::{ConstU32, Contains},
 };
 use frame_system::{EnsureRoot, EnsureSignedBy};
+use sp_core::{sr25519, Pair};
 use sp_runtime::BuildStorage;
 
 type Block = frame_system::mocking::MockBlock<Test>;
@@ -53,9 +57,36 @@ pub const DEPOSIT: u128 = 50;
 ord_parameter_types! {
 	pub const Operator: u64 = OPERATOR;
 }
+/// Intervals are a quarter-hour in tests.
+pub const INTERVAL_MS: u64 = 900_000;
+
 parameter_types! {
 	pub const MeterDeposit: u128 = DEPOSIT;
+	/// Grid time in tests.
+	pub static NowMs: u64 = 0;
 }
+
+/// A clock that tests set.
+pub struct TestClock;
+impl GridClock for TestClock {
+	fn interval_length_ms() -> u64 {
+		INTERVAL_MS
+	}
+	fn now_ms() -> u64 {
+		NowMs::get()
+	}
+	#[cfg(feature = "runtime-benchmarks")]
+	fn set_now_ms(at_ms: u64) {
+		NowMs::set(at_ms)
+	}
+}
+
+/// The lateness window: two hours of quarter-hours.
+pub const LATENESS: u32 = 8;
+/// Intervals kept per meter: a day and the lateness window.
+pub const HISTORY: u32 = 104;
+/// Strikes that suspend a meter.
+pub const STRIKES: u8 = 3;
 
 impl pallet_consumption::Config for Test {
 	type RuntimeEvent = RuntimeEvent;
@@ -66,12 +97,30 @@ impl pallet_consumption::Config for Test {
 	type Zones = TestZones;
 	type ActivateOrigin =
 		frame_support::traits::EitherOfDiverse<EnsureRoot<u64>, EnsureSignedBy<Operator, u64>>;
+	type Clock = TestClock;
+	type LatenessWindow = frame_support::traits::ConstU64<{ LATENESS as u64 * INTERVAL_MS }>;
+	type HistorySpan = frame_support::traits::ConstU64<{ HISTORY as u64 * INTERVAL_MS }>;
+	type MaxAnomalyStrikes = frame_support::traits::ConstU8<STRIKES>;
+	type JumpFactor = ConstU32<10>;
+	type ReadingPriority = frame_support::traits::ConstU64<1_000>;
+	type ReadingLongevity = frame_support::traits::ConstU64<64>;
 	type WeightInfo = ();
+}
+
+/// The device key pair of key number `n`.
+pub fn device(n: u8) -> sr25519::Pair {
+	sr25519::Pair::from_seed(&[n; 32])
 }
 
 /// A distinct device key per `n`.
 pub fn key(n: u8) -> MeterPublic {
-	MeterPublic::from(sp_core::sr25519::Public::from_raw([n; 32]))
+	MeterPublic::from(device(n).public())
+}
+
+/// Device key `n`'s signature of `reading` on the test chain.
+pub fn sign(n: u8, reading: &Reading) -> MeterSignature {
+	let genesis = System::block_hash(0);
+	MeterSignature::from(device(n).sign(&reading.signing_payload(genesis.as_ref())))
 }
 
 /// Alice and Bob hold 1,000 each; the pauper holds nothing.
@@ -84,7 +133,14 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	.assimilate_storage(&mut t)
 	.unwrap();
 	let mut ext = sp_io::TestExternalities::new(t);
-	ext.execute_with(|| System::set_block_number(1));
+	// Benchmarks generate and sign with device keys through the keystore.
+	ext.register_extension(sp_keystore::KeystoreExt::new(
+		sp_keystore::testing::MemoryKeystore::new(),
+	));
+	ext.execute_with(|| {
+		System::set_block_number(1);
+		NowMs::set(0);
+	});
 	ext
 }
 

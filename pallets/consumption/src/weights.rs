@@ -49,7 +49,9 @@ pub trait WeightInfo {
 	fn activate_meter() -> Weight;
 	fn suspend_meter() -> Weight;
 	fn rotate_device_key() -> Weight;
-	fn remove_meter(m: u32, ) -> Weight;
+	fn remove_meter(m: u32, h: u32, ) -> Weight;
+	fn submit_reading(g: u32, ) -> Weight;
+	fn authorize_submit_reading() -> Weight;
 }
 
 /// Weights for `pallet_consumption` measured on the DAEG runtime, with the runtime's database weights.
@@ -66,75 +68,120 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
 	/// Storage: `Consumption::Meters` (r:0 w:1)
-	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
+	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(154), added: 2629, mode: `MaxEncodedLen`)
 	/// The range of component `m` is `[0, 99]`.
 	fn install_meter(m: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `578 + m * (13 ±0)`
 		//  Estimated: `4315`
-		// Minimum execution time: 64_095_000 picoseconds.
-		Weight::from_parts(73_071_256, 4315)
-			// Standard Error: 1_974
-			.saturating_add(Weight::from_parts(161_351, 0).saturating_mul(m.into()))
+		// Minimum execution time: 65_307_000 picoseconds.
+		Weight::from_parts(74_203_016, 4315)
+			// Standard Error: 2_375
+			.saturating_add(Weight::from_parts(216_797, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Consumption::Meters` (r:1 w:1)
-	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
+	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(154), added: 2629, mode: `MaxEncodedLen`)
 	fn activate_meter() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `276`
-		//  Estimated: `3577`
-		// Minimum execution time: 12_208_000 picoseconds.
-		Weight::from_parts(13_460_000, 3577)
+		//  Measured:  `298`
+		//  Estimated: `3619`
+		// Minimum execution time: 12_448_000 picoseconds.
+		Weight::from_parts(14_000_000, 3619)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Consumption::Meters` (r:1 w:1)
-	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
+	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(154), added: 2629, mode: `MaxEncodedLen`)
 	fn suspend_meter() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `276`
-		//  Estimated: `3577`
-		// Minimum execution time: 12_138_000 picoseconds.
-		Weight::from_parts(13_570_000, 3577)
+		//  Measured:  `298`
+		//  Estimated: `3619`
+		// Minimum execution time: 12_448_000 picoseconds.
+		Weight::from_parts(13_851_000, 3619)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Consumption::DeviceKeys` (r:1 w:2)
 	/// Proof: `Consumption::DeviceKeys` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// Storage: `Consumption::Meters` (r:1 w:1)
-	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
+	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(154), added: 2629, mode: `MaxEncodedLen`)
 	fn rotate_device_key() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `321`
-		//  Estimated: `3577`
-		// Minimum execution time: 18_978_000 picoseconds.
-		Weight::from_parts(20_591_000, 3577)
+		//  Measured:  `343`
+		//  Estimated: `3619`
+		// Minimum execution time: 19_369_000 picoseconds.
+		Weight::from_parts(21_682_000, 3619)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Consumption::Meters` (r:1 w:1)
-	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
+	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(154), added: 2629, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
 	/// Storage: `Consumption::MetersOf` (r:1 w:1)
 	/// Proof: `Consumption::MetersOf` (`max_values`: None, `max_size`: Some(850), added: 3325, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
+	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Consumption::History` (r:2999 w:2999)
+	/// Proof: `Consumption::History` (`max_values`: None, `max_size`: Some(51), added: 2526, mode: `MaxEncodedLen`)
 	/// Storage: `Consumption::DeviceKeys` (r:0 w:1)
 	/// Proof: `Consumption::DeviceKeys` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// The range of component `m` is `[1, 100]`.
-	fn remove_meter(m: u32, ) -> Weight {
+	/// The range of component `h` is `[0, 3000]`.
+	fn remove_meter(_m: u32, h: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `814 + m * (12 ±0)`
-		//  Estimated: `4315`
-		// Minimum execution time: 58_256_000 picoseconds.
-		Weight::from_parts(65_939_735, 4315)
-			// Standard Error: 1_569
-			.saturating_add(Weight::from_parts(118_928, 0).saturating_mul(m.into()))
-			.saturating_add(T::DbWeight::get().reads(4_u64))
+		//  Measured:  `1485 + h * (37 ±0) + m * (12 ±0)`
+		//  Estimated: `4315 + h * (2526 ±0)`
+		// Minimum execution time: 94_280_000 picoseconds.
+		Weight::from_parts(153_650_264, 4315)
+			// Standard Error: 17_708
+			.saturating_add(Weight::from_parts(1_611_595, 0).saturating_mul(h.into()))
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(h.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(h.into())))
+			.saturating_add(Weight::from_parts(0, 2526).saturating_mul(h.into()))
+	}
+	/// Storage: `Consumption::Meters` (r:1 w:1)
+	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(154), added: 2629, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
+	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Consumption::History` (r:0 w:120)
+	/// Proof: `Consumption::History` (`max_values`: None, `max_size`: Some(51), added: 2526, mode: `MaxEncodedLen`)
+	/// The range of component `g` is `[1, 120]`.
+	fn submit_reading(g: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `495`
+		//  Estimated: `3619`
+		// Minimum execution time: 30_505_000 picoseconds.
+		Weight::from_parts(32_798_932, 3619)
+			// Standard Error: 2_809
+			.saturating_add(Weight::from_parts(4_677_387, 0).saturating_mul(g.into()))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(g.into())))
+	}
+	/// Storage: `Consumption::Meters` (r:1 w:0)
+	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(154), added: 2629, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
+	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	fn authorize_submit_reading() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `549`
+		//  Estimated: `3619`
+		// Minimum execution time: 60_660_000 picoseconds.
+		Weight::from_parts(66_478_000, 3619)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
 	}
 }
 
@@ -151,74 +198,119 @@ impl WeightInfo for () {
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
 	/// Storage: `Consumption::Meters` (r:0 w:1)
-	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
+	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(154), added: 2629, mode: `MaxEncodedLen`)
 	/// The range of component `m` is `[0, 99]`.
 	fn install_meter(m: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `578 + m * (13 ±0)`
 		//  Estimated: `4315`
-		// Minimum execution time: 64_095_000 picoseconds.
-		Weight::from_parts(73_071_256, 4315)
-			// Standard Error: 1_974
-			.saturating_add(Weight::from_parts(161_351, 0).saturating_mul(m.into()))
+		// Minimum execution time: 65_307_000 picoseconds.
+		Weight::from_parts(74_203_016, 4315)
+			// Standard Error: 2_375
+			.saturating_add(Weight::from_parts(216_797, 0).saturating_mul(m.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Consumption::Meters` (r:1 w:1)
-	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
+	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(154), added: 2629, mode: `MaxEncodedLen`)
 	fn activate_meter() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `276`
-		//  Estimated: `3577`
-		// Minimum execution time: 12_208_000 picoseconds.
-		Weight::from_parts(13_460_000, 3577)
+		//  Measured:  `298`
+		//  Estimated: `3619`
+		// Minimum execution time: 12_448_000 picoseconds.
+		Weight::from_parts(14_000_000, 3619)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Consumption::Meters` (r:1 w:1)
-	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
+	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(154), added: 2629, mode: `MaxEncodedLen`)
 	fn suspend_meter() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `276`
-		//  Estimated: `3577`
-		// Minimum execution time: 12_138_000 picoseconds.
-		Weight::from_parts(13_570_000, 3577)
+		//  Measured:  `298`
+		//  Estimated: `3619`
+		// Minimum execution time: 12_448_000 picoseconds.
+		Weight::from_parts(13_851_000, 3619)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Consumption::DeviceKeys` (r:1 w:2)
 	/// Proof: `Consumption::DeviceKeys` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// Storage: `Consumption::Meters` (r:1 w:1)
-	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
+	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(154), added: 2629, mode: `MaxEncodedLen`)
 	fn rotate_device_key() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `321`
-		//  Estimated: `3577`
-		// Minimum execution time: 18_978_000 picoseconds.
-		Weight::from_parts(20_591_000, 3577)
+		//  Measured:  `343`
+		//  Estimated: `3619`
+		// Minimum execution time: 19_369_000 picoseconds.
+		Weight::from_parts(21_682_000, 3619)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Consumption::Meters` (r:1 w:1)
-	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
+	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(154), added: 2629, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
 	/// Storage: `Consumption::MetersOf` (r:1 w:1)
 	/// Proof: `Consumption::MetersOf` (`max_values`: None, `max_size`: Some(850), added: 3325, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
+	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Consumption::History` (r:2999 w:2999)
+	/// Proof: `Consumption::History` (`max_values`: None, `max_size`: Some(51), added: 2526, mode: `MaxEncodedLen`)
 	/// Storage: `Consumption::DeviceKeys` (r:0 w:1)
 	/// Proof: `Consumption::DeviceKeys` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// The range of component `m` is `[1, 100]`.
-	fn remove_meter(m: u32, ) -> Weight {
+	/// The range of component `h` is `[0, 3000]`.
+	fn remove_meter(_m: u32, h: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `814 + m * (12 ±0)`
-		//  Estimated: `4315`
-		// Minimum execution time: 58_256_000 picoseconds.
-		Weight::from_parts(65_939_735, 4315)
-			// Standard Error: 1_569
-			.saturating_add(Weight::from_parts(118_928, 0).saturating_mul(m.into()))
-			.saturating_add(ParityDbWeight::get().reads(4_u64))
+		//  Measured:  `1485 + h * (37 ±0) + m * (12 ±0)`
+		//  Estimated: `4315 + h * (2526 ±0)`
+		// Minimum execution time: 94_280_000 picoseconds.
+		Weight::from_parts(153_650_264, 4315)
+			// Standard Error: 17_708
+			.saturating_add(Weight::from_parts(1_611_595, 0).saturating_mul(h.into()))
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(h.into())))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(h.into())))
+			.saturating_add(Weight::from_parts(0, 2526).saturating_mul(h.into()))
+	}
+	/// Storage: `Consumption::Meters` (r:1 w:1)
+	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(154), added: 2629, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
+	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Consumption::History` (r:0 w:120)
+	/// Proof: `Consumption::History` (`max_values`: None, `max_size`: Some(51), added: 2526, mode: `MaxEncodedLen`)
+	/// The range of component `g` is `[1, 120]`.
+	fn submit_reading(g: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `495`
+		//  Estimated: `3619`
+		// Minimum execution time: 30_505_000 picoseconds.
+		Weight::from_parts(32_798_932, 3619)
+			// Standard Error: 2_809
+			.saturating_add(Weight::from_parts(4_677_387, 0).saturating_mul(g.into()))
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(g.into())))
+	}
+	/// Storage: `Consumption::Meters` (r:1 w:0)
+	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(154), added: 2629, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
+	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	fn authorize_submit_reading() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `549`
+		//  Estimated: `3619`
+		// Minimum execution time: 60_660_000 picoseconds.
+		Weight::from_parts(66_478_000, 3619)
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
 	}
 }

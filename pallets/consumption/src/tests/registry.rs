@@ -1,36 +1,14 @@
-//! Unit tests of the meter registry: every call, every error path, events and invariants.
+//! The meter registry: every call, every error path, events and invariants.
 
-use crate::{mock::*, DeviceKeys, Error, Event, HoldReason, Meters, MetersOf, NextMeterId};
+use super::{held, install, try_install};
+
+use crate::{mock::*, DeviceKeys, Error, Event, Meters, MetersOf, NextMeterId};
 use daeg_primitives::{
 	metering::{MeterKind, MeterRegistry, MeterStatus},
 	MeterId, Power, ZoneId,
 };
-use frame_support::{
-	assert_noop, assert_ok,
-	traits::fungible::{Inspect, InspectHold},
-};
-use sp_runtime::{DispatchError, DispatchResult};
-
-/// Installs a meter with device key `n` for `who`, with valid defaults for the rest.
-fn try_install(who: u64, zone: u16, max_power: u64, n: u8) -> DispatchResult {
-	Consumption::install_meter(
-		RuntimeOrigin::signed(who),
-		MeterKind::Bidirectional,
-		ZoneId(zone),
-		Power(max_power),
-		key(n),
-	)
-}
-
-fn install(who: u64, n: u8) -> MeterId {
-	let id = NextMeterId::<Test>::get();
-	assert_ok!(try_install(who, 1, 11_000, n));
-	id
-}
-
-fn held(who: u64) -> u128 {
-	Balances::balance_on_hold(&RuntimeHoldReason::Consumption(HoldReason::MeterDeposit), &who)
-}
+use frame_support::{assert_noop, assert_ok, traits::fungible::Inspect};
+use sp_runtime::DispatchError;
 
 #[test]
 fn install_registers_the_meter_and_holds_the_deposit() {
@@ -225,5 +203,30 @@ fn try_state_catches_a_broken_registry() {
 		DeviceKeys::<Test>::insert(key(1), id);
 		MetersOf::<Test>::remove(ALICE);
 		assert!(Consumption::do_try_state().is_err());
+	});
+}
+
+#[test]
+fn genesis_meters_are_installed_active_with_their_deposits_held() {
+	use sp_runtime::BuildStorage;
+	let storage = RuntimeGenesisConfig {
+		balances: pallet_balances::GenesisConfig {
+			balances: vec![(ALICE, 1_000)],
+			..Default::default()
+		},
+		consumption: crate::GenesisConfig {
+			meters: vec![(ALICE, MeterKind::Consumption, ZoneId(2), Power(7_000), key(9))],
+		},
+		..Default::default()
+	}
+	.build_storage()
+	.unwrap();
+	sp_io::TestExternalities::new(storage).execute_with(|| {
+		let m = Meters::<Test>::get(MeterId(0)).unwrap();
+		assert_eq!((m.owner, m.zone, m.max_power), (ALICE, ZoneId(2), Power(7_000)));
+		assert_eq!(m.status, MeterStatus::Active);
+		assert_eq!(DeviceKeys::<Test>::get(key(9)), Some(MeterId(0)));
+		assert_eq!(held(ALICE), DEPOSIT);
+		assert_ok!(Consumption::do_try_state());
 	});
 }

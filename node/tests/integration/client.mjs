@@ -1,0 +1,81 @@
+// Helpers for tests that drive a real node with a real @polkadot/api client.
+
+import assert from 'node:assert/strict';
+import { compactAddLength, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
+import { createKeyMulti, encodeAddress } from '@polkadot/util-crypto';
+
+/// Transaction helpers bound to `api` and `keyring`.
+export function client(api, keyring) {
+  /// Signs and sends `tx`, resolving when it is in a block with that block's hash and events.
+  function submit(tx, signer) {
+    return new Promise((resolve, reject) => {
+      let unsub;
+      tx.signAndSend(signer, (result) => {
+        if (result.status.isInBlock) {
+          unsub?.();
+          resolve({ blockHash: result.status.asInBlock, events: result.events, dispatchError: result.dispatchError });
+        } else if (result.isError) {
+          unsub?.();
+          reject(new Error(`transaction failed: ${result.status.type}`));
+        }
+      }).then((u) => { unsub = u; }, reject);
+    });
+  }
+
+  /// The module error `section.name` of a failed dispatch, or null.
+  function moduleError(dispatchError) {
+    if (!dispatchError) return null;
+    if (dispatchError.isModule) {
+      const m = api.registry.findMetaError(dispatchError.asModule);
+      return `${m.section}.${m.name}`;
+    }
+    return dispatchError.type;
+  }
+
+  /// Accounts sorted as pallet-multisig wants them (by public key bytes).
+  function sortedAddresses(addrs) {
+    return addrs.slice().sort((a, b) =>
+      Buffer.compare(Buffer.from(keyring.decodeAddress(a)), Buffer.from(keyring.decodeAddress(b))));
+  }
+
+  /// Dispatches `call` as the grid operators' 2-of-3 multisig: Alice opens, Bob approves.
+  /// Resolves to Bob's (executing) submission; asserts nothing happened after Alice's.
+  async function asOperators(call, { check } = {}) {
+    const [alice, bob, charlie] = ['//Alice', '//Bob', '//Charlie'].map((s) => keyring.addFromUri(s));
+    const multisig = encodeAddress(createKeyMulti([alice.address, bob.address, charlie.address], 2), 42);
+    const maxWeight = (await api.tx(call).paymentInfo(multisig)).weight;
+
+    let r = await submit(api.tx.multisig.asMulti(2, sortedAddresses([bob.address, charlie.address]), null, call, maxWeight), alice);
+    assert.equal(r.dispatchError, undefined);
+    assert.ok(r.events.some(({ event }) => api.events.multisig.NewMultisig.is(event)));
+    if (check) await check();
+
+    const when = (await api.query.multisig.multisigs(multisig, call.hash)).unwrap().when;
+    r = await submit(api.tx.multisig.asMulti(2, sortedAddresses([alice.address, charlie.address]), when, call, maxWeight), bob);
+    assert.equal(r.dispatchError, undefined);
+    const executed = r.events.find(({ event }) => api.events.multisig.MultisigExecuted.is(event));
+    assert.ok(executed, 'MultisigExecuted');
+    assert.ok(executed.event.data.result.isOk, `the call succeeded: ${executed.event.data.result}`);
+    return { ...r, multisig };
+  }
+
+  return { submit, moduleError, sortedAddresses, asOperators };
+}
+
+/// A general (extrinsic format v5) transaction carrying `call`, with the runtime's extensions'
+/// explicit parts empty: immortal era, nonce 0, no tip, metadata-hash check off.
+export function generalTransaction(call) {
+  const explicit = new Uint8Array([0x00, 0x00, 0x00, 0x00]);
+  return u8aToHex(compactAddLength(u8aConcat(new Uint8Array([0x45, 0x00]), explicit, call.toU8a())));
+}
+
+/// Reading `fields` of a meter signed by `device` for this chain.
+export function readingCall(api, device, fields) {
+  const reading = api.createType('DaegPrimitivesMeteringReading', fields);
+  const payload = u8aConcat(
+    compactAddLength(stringToU8a('daeg/reading/v1')),
+    compactAddLength(api.genesisHash.toU8a()),
+    reading.toU8a(),
+  );
+  return api.tx.consumption.submitReading(reading, device.sign(payload)).method;
+}

@@ -1,0 +1,400 @@
+//! Device-signed readings: the checks the transaction pool and dispatch share, interval energy
+//! from cumulative registers, gap interpolation and anomaly detection.
+//!
+//! A meter's readings form a chain by their counter, like an account's nonces: a reading whose
+//! counter is ahead of the chain's waits in the pool (it `requires` its predecessor's tag), so
+//! the pool orders a meter's readings and no inclusion order can make a genuine one invalid.
+
+use crate::{
+	pallet::{Config, Error, Event, History, Meters, Pallet},
+	MeterOf,
+};
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use daeg_primitives::{
+	metering::{MeterSignature, MeterStatus, Quality, Reading, ReadingError},
+	Energy, GridClock, IntervalIndex, MeterId,
+};
+use frame_support::{pallet_prelude::*, traits::Get};
+use frame_system::pallet_prelude::BlockNumberFor;
+use sp_runtime::{traits::Zero, RuntimeAppPublic};
+
+/// Grid time over which gaps are interpolated linearly; longer gaps get profile substitutes.
+pub const INTERPOLATION_SPAN_MS: u64 = 2 * 3_600_000;
+
+/// Why a reading was flagged.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	serde::Serialize,
+	serde::Deserialize,
+)]
+pub enum Anomaly {
+	/// More energy than the connection's maximum power carries over the time covered.
+	OverCapacity,
+	/// A step far above the meter's recent trend (see [`Config::JumpFactor`]).
+	Jump,
+}
+
+/// The meter's latest accepted reading: the reference the next one is checked against.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct LastReading {
+	/// Its interval.
+	pub interval: IntervalIndex,
+	/// Its cumulative import register.
+	pub imported: Energy,
+	/// Its cumulative export register.
+	pub exported: Energy,
+}
+
+/// What the chain knows of a meter's readings.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	Default,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct ReadingState {
+	/// The last accepted counter; 0 before the first reading, whose counter must be 1.
+	pub counter: u32,
+	/// The latest reading, once there is one.
+	pub last: Option<LastReading>,
+	/// Moving average (1/8 weight per interval) of the energy imported per interval.
+	pub import_trend: Energy,
+	/// Moving average (1/8 weight per interval) of the energy exported per interval.
+	pub export_trend: Energy,
+	/// Anomaly strikes: +1 per anomalous reading, −1 per clean one; at
+	/// [`Config::MaxAnomalyStrikes`] the meter is suspended.
+	pub strikes: u8,
+}
+
+/// One interval's energy at a meter.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	serde::Serialize,
+	serde::Deserialize,
+)]
+pub struct IntervalRecord {
+	/// The interval (the history is a ring, so the record names its interval).
+	pub interval: IntervalIndex,
+	/// Energy taken from the grid, Wh.
+	pub imported: Energy,
+	/// Energy fed into the grid, Wh.
+	pub exported: Energy,
+	/// Measured, interpolated or substituted.
+	pub quality: Quality,
+	/// Set when the reading behind it was flagged.
+	pub anomaly: Option<Anomaly>,
+}
+
+/// A reading that passed the checks, with the meter it belongs to.
+pub(crate) struct Checked<T: Config> {
+	/// The meter.
+	pub meter: MeterOf<T>,
+	/// Whether the counter is ahead of the chain's (it must wait for its predecessors).
+	pub ahead: bool,
+}
+
+impl<T: Config> From<ReadingError> for Error<T> {
+	fn from(e: ReadingError) -> Self {
+		match e {
+			ReadingError::UnknownMeter => Error::UnknownMeter,
+			ReadingError::InactiveMeter => Error::InactiveMeter,
+			ReadingError::BadSignature => Error::BadSignature,
+			ReadingError::FutureInterval => Error::FutureInterval,
+			ReadingError::LateReading => Error::LateReading,
+			ReadingError::BadMeasurementTime => Error::BadMeasurementTime,
+			ReadingError::Replay => Error::Replay,
+			ReadingError::CounterGap => Error::CounterGap,
+			ReadingError::OutOfOrder => Error::OutOfOrder,
+			ReadingError::RegisterDecreased => Error::RegisterDecreased,
+		}
+	}
+}
+
+/// `value / n`, for a count of intervals `n ≥ 1`.
+fn share(value: Energy, n: u32) -> Energy {
+	Energy(value.0.checked_div(u64::from(n)).unwrap_or(value.0))
+}
+
+/// The trend after one more interval with energy `x`: an exponential moving average with
+/// weight 1/8, started at the first value.
+fn next_trend(trend: Energy, x: Energy) -> Energy {
+	if trend.is_zero() {
+		return x;
+	}
+	Energy(trend.0.saturating_sub(trend.0 / 8).saturating_add(x.0 / 8))
+}
+
+impl<T: Config> Pallet<T> {
+	/// The lateness window in intervals.
+	pub fn lateness_window() -> u32 {
+		T::Clock::intervals_in(T::LatenessWindow::get())
+	}
+
+	/// The length of each meter's history ring, in intervals.
+	pub fn history_length() -> u32 {
+		T::Clock::intervals_in(T::HistorySpan::get())
+	}
+
+	/// The longest gap, in intervals, that a reading's energy is spread over linearly.
+	pub fn max_interpolation_gap() -> u32 {
+		T::Clock::intervals_in(INTERPOLATION_SPAN_MS)
+	}
+
+	/// The pool's and dispatch's checks of a reading, in order of cost. The signature is
+	/// checked when one is given (the pool and block import always give it; dispatch runs
+	/// after it was checked). `in_block`: the reading is being included, so its counter must
+	/// be exactly the next one.
+	pub(crate) fn check_reading(
+		r: &Reading,
+		signature: Option<&MeterSignature>,
+		in_block: bool,
+	) -> Result<Checked<T>, ReadingError> {
+		let meter = Meters::<T>::get(r.meter).ok_or(ReadingError::UnknownMeter)?;
+		ensure!(meter.status == MeterStatus::Active, ReadingError::InactiveMeter);
+
+		let current = T::Clock::current_interval();
+		ensure!(r.interval < current, ReadingError::FutureInterval);
+		let age = current.since(r.interval).unwrap_or(u32::MAX);
+		ensure!(age <= Self::lateness_window(), ReadingError::LateReading);
+		let length = T::Clock::interval_length_ms();
+		let read_window = r.interval.end_ms(length).and_then(|s| Some((s, s.checked_add(length)?)));
+		ensure!(
+			read_window.is_some_and(|(from, to)| (from..to).contains(&r.measured_at)),
+			ReadingError::BadMeasurementTime
+		);
+
+		let state = &meter.readings;
+		ensure!(r.counter > state.counter, ReadingError::Replay);
+		let ahead = r.counter > state.counter.saturating_add(1);
+		ensure!(!(ahead && in_block), ReadingError::CounterGap);
+		if let Some(last) = state.last {
+			ensure!(r.interval > last.interval, ReadingError::OutOfOrder);
+			ensure!(
+				r.imported >= last.imported && r.exported >= last.exported,
+				ReadingError::RegisterDecreased
+			);
+		}
+
+		if let Some(signature) = signature {
+			let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
+			let payload = r.signing_payload(genesis.as_ref());
+			ensure!(meter.device_key.verify(&payload, signature), ReadingError::BadSignature);
+		}
+		Ok(Checked { meter, ahead })
+	}
+
+	/// The pool's validity of a reading: one per meter and interval (its `(meter, interval)`
+	/// tag), ordered by counter (it provides its counter's tag and requires its predecessor's
+	/// when ahead of the chain).
+	pub(crate) fn reading_validity(
+		source: TransactionSource,
+		r: &Reading,
+		signature: &MeterSignature,
+	) -> TransactionValidityWithRefund {
+		let checked =
+			Self::check_reading(r, Some(signature), source == TransactionSource::InBlock)?;
+		let mut validity = ValidTransaction::with_tag_prefix("DaegReading")
+			.priority(T::ReadingPriority::get())
+			.longevity(T::ReadingLongevity::get())
+			.and_provides((b'i', r.meter, r.interval))
+			.and_provides((b'c', r.meter, r.counter));
+		if checked.ahead {
+			validity = validity.and_requires((b'c', r.meter, r.counter.saturating_sub(1)));
+		}
+		Ok((validity.into(), Weight::zero()))
+	}
+
+	/// Records a checked reading into `meter`'s state and history; returns how many interval
+	/// records it wrote (for the weight refund).
+	pub(crate) fn record_reading(id: MeterId, meter: &mut MeterOf<T>, r: &Reading) -> u32 {
+		let state = &mut meter.readings;
+		state.counter = r.counter;
+		let next = LastReading { interval: r.interval, imported: r.imported, exported: r.exported };
+		let Some(last) = state.last.replace(next) else {
+			Self::deposit_event(Event::MeterBaseline { meter: id, interval: r.interval });
+			return 0;
+		};
+
+		let gap = r.interval.since(last.interval).unwrap_or(1).max(1);
+		let imported = r.imported.saturating_sub(last.imported);
+		let exported = r.exported.saturating_sub(last.exported);
+		let length = T::Clock::interval_length_ms();
+		let capacity = |intervals: u32| {
+			meter
+				.max_power
+				.energy_over(length.saturating_mul(u64::from(intervals)))
+				.unwrap_or(Energy(u64::MAX))
+		};
+		let (per_import, per_export) = (share(imported, gap), share(exported, gap));
+
+		let anomaly = if imported > capacity(gap) || exported > capacity(gap) {
+			Some(Anomaly::OverCapacity)
+		} else if Self::jumps(per_import, state.import_trend, capacity(1))
+			|| Self::jumps(per_export, state.export_trend, capacity(1))
+		{
+			Some(Anomaly::Jump)
+		} else {
+			None
+		};
+		// A physically impossible value must not teach the trend what is normal.
+		if anomaly != Some(Anomaly::OverCapacity) {
+			state.import_trend = next_trend(state.import_trend, per_import);
+			state.export_trend = next_trend(state.export_trend, per_export);
+		}
+
+		let written = if gap == 1 {
+			Self::put_record(id, r.interval, imported, exported, Quality::Measured, anomaly);
+			1
+		} else if gap <= Self::max_interpolation_gap() {
+			Self::interpolate(id, last.interval, r.interval, imported, exported, anomaly)
+		} else {
+			// The gap's intervals get profile substitutes; this one gets the gap's average.
+			Self::put_record(
+				id,
+				r.interval,
+				per_import,
+				per_export,
+				Quality::Interpolated,
+				anomaly,
+			);
+			1
+		};
+
+		if let Some(anomaly) = anomaly {
+			state.strikes = state.strikes.saturating_add(1);
+			Self::deposit_event(Event::ReadingAnomaly {
+				meter: id,
+				interval: r.interval,
+				anomaly,
+				strikes: state.strikes,
+			});
+			if state.strikes >= T::MaxAnomalyStrikes::get()
+				&& meter.status != MeterStatus::Suspended
+			{
+				meter.status = MeterStatus::Suspended;
+				Self::deposit_event(Event::MeterSuspendedForAnomalies { meter: id });
+			}
+		} else {
+			state.strikes = state.strikes.saturating_sub(1);
+		}
+		written
+	}
+
+	/// Whether an interval's energy `x` is an implausible step: above [`Config::JumpFactor`]
+	/// times the meter's trend and above half of what its connection carries in an interval.
+	/// A meter without a trend yet has no pattern to jump from.
+	fn jumps(x: Energy, trend: Energy, capacity: Energy) -> bool {
+		!trend.is_zero()
+			&& u128::from(x.0) > u128::from(trend.0).saturating_mul(T::JumpFactor::get().into())
+			&& x.0 > capacity.0 / 2
+	}
+
+	/// Spreads the energy between readings at `from` and `to` (a gap of up to two hours)
+	/// evenly over the intervals after `from`, except final ones (older than the lateness
+	/// window), which keep the substitutes settlement may already have used; their energy is
+	/// taken out first so that the total stays what the registers say. Returns the records
+	/// written.
+	fn interpolate(
+		id: MeterId,
+		from: IntervalIndex,
+		to: IntervalIndex,
+		imported: Energy,
+		exported: Energy,
+		anomaly: Option<Anomaly>,
+	) -> u32 {
+		let first_open = T::Clock::current_interval().saturating_sub(Self::lateness_window());
+		let (mut imported, mut exported) = (imported, exported);
+		let mut t = from.checked_add(1).unwrap_or(to);
+		while t < first_open && t < to {
+			if let Some(substitute) = Self::record(id, t) {
+				imported = imported.saturating_sub(substitute.imported);
+				exported = exported.saturating_sub(substitute.exported);
+			}
+			t = t.checked_add(1).unwrap_or(to);
+		}
+		let n = to.since(t).unwrap_or(0).saturating_add(1);
+		let (per_import, per_export) = (share(imported, n), share(exported, n));
+		let mut written = 0u32;
+		while t < to {
+			Self::put_record(id, t, per_import, per_export, Quality::Interpolated, None);
+			imported = imported.saturating_sub(per_import);
+			exported = exported.saturating_sub(per_export);
+			written = written.saturating_add(1);
+			t = t.checked_add(1).unwrap_or(to);
+		}
+		// The last interval takes the remainder of the even split.
+		Self::put_record(id, to, imported, exported, Quality::Interpolated, anomaly);
+		Self::deposit_event(Event::GapInterpolated { meter: id, from, to });
+		written.saturating_add(1)
+	}
+
+	/// The history slot of an interval: the history is a ring of [`Config::HistorySpan`]
+	/// intervals per meter, so writing an interval overwrites the one `HistoryLength` before.
+	fn slot(interval: IntervalIndex) -> u32 {
+		interval.0.checked_rem(Self::history_length()).unwrap_or(0)
+	}
+
+	/// The record of `interval` at meter `id`, if the history still holds it.
+	pub fn record(id: MeterId, interval: IntervalIndex) -> Option<IntervalRecord> {
+		History::<T>::get(id, Self::slot(interval)).filter(|r| r.interval == interval)
+	}
+
+	/// Stores one interval's energy and announces it.
+	fn put_record(
+		id: MeterId,
+		interval: IntervalIndex,
+		imported: Energy,
+		exported: Energy,
+		quality: Quality,
+		anomaly: Option<Anomaly>,
+	) {
+		History::<T>::insert(
+			id,
+			Self::slot(interval),
+			IntervalRecord { interval, imported, exported, quality, anomaly },
+		);
+		Self::deposit_event(Event::IntervalRecorded {
+			meter: id,
+			interval,
+			imported,
+			exported,
+			quality,
+		});
+	}
+}

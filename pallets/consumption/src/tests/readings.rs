@@ -1,0 +1,471 @@
+//! Device-signed readings: pool validation (one code per cause), recording, gaps, anomalies.
+
+use super::install;
+use crate::{
+	mock::*, Anomaly, Call, Error, Event, History, IntervalRecord, LastReading, Meters,
+	ReadingState,
+};
+use daeg_primitives::{
+	metering::{MeterStatus, Quality, Reading, ReadingError},
+	Energy, IntervalIndex, MeterId,
+};
+use frame_support::{
+	assert_noop, assert_ok,
+	dispatch::{GetDispatchInfo, PostDispatchInfo},
+	pallet_prelude::{Authorize, TransactionSource, TransactionValidityError, ValidTransaction},
+	traits::UnfilteredDispatchable,
+};
+use sp_runtime::{DispatchError, DispatchErrorWithPostInfo};
+
+/// The interval the tests' readings start at.
+const START: u32 = 100;
+
+/// Puts grid time just inside `interval`.
+fn at(interval: u32) {
+	NowMs::set(u64::from(interval) * INTERVAL_MS + 1);
+}
+
+/// Alice's active meter with device key 1 and a 10 kW connection (2.5 kWh per interval).
+fn active_meter() -> MeterId {
+	let id = install(ALICE, 1);
+	Meters::<Test>::mutate(id, |m| m.as_mut().unwrap().max_power = daeg_primitives::Power(10_000));
+	assert_ok!(Consumption::activate_meter(RuntimeOrigin::root(), id));
+	id
+}
+
+/// A reading of `meter` at the end of `interval`, taken a second into the next interval.
+fn reading(meter: MeterId, interval: u32, imported: u64, exported: u64, counter: u32) -> Reading {
+	Reading {
+		meter,
+		interval: IntervalIndex(interval),
+		imported: Energy(imported),
+		exported: Energy(exported),
+		measured_at: u64::from(interval + 1) * INTERVAL_MS + 1_000,
+		counter,
+	}
+}
+
+fn call(r: Reading, key_n: u8) -> Call<Test> {
+	Call::submit_reading { reading: r, signature: sign(key_n, &r) }
+}
+
+/// What the transaction pool says of `r` signed by key `key_n`.
+fn validate(r: Reading, key_n: u8) -> Result<ValidTransaction, TransactionValidityError> {
+	call(r, key_n)
+		.authorize(TransactionSource::External)
+		.expect("submit_reading is authorizable")
+		.map(|(v, _)| v)
+}
+
+fn refused(code: ReadingError) -> Result<ValidTransaction, TransactionValidityError> {
+	Err(code.into())
+}
+
+/// Applies `r` as a block would: authorize in the block, then dispatch as `Authorized`.
+fn apply(
+	r: Reading,
+	key_n: u8,
+) -> Result<PostDispatchInfo, DispatchErrorWithPostInfo<PostDispatchInfo>> {
+	let c = call(r, key_n);
+	c.authorize(TransactionSource::InBlock)
+		.expect("authorizable")
+		.map_err(|_| DispatchError::Other("refused in block"))?;
+	c.dispatch_bypass_filter(frame_system::Origin::<Test>::Authorized.into())
+}
+
+/// Alice's active meter with its baseline read at `START` (import 1,000 Wh, export 0), grid
+/// time in the interval after.
+fn meter_with_baseline() -> MeterId {
+	let id = active_meter();
+	at(START + 1);
+	assert_ok!(apply(reading(id, START, 1_000, 0, 1), 1));
+	id
+}
+
+fn record(meter: MeterId, interval: u32) -> Option<IntervalRecord> {
+	Consumption::record(meter, IntervalIndex(interval))
+}
+
+fn state(meter: MeterId) -> ReadingState {
+	Meters::<Test>::get(meter).unwrap().readings
+}
+
+#[test]
+fn the_first_reading_sets_the_baseline() {
+	run(|| {
+		let id = active_meter();
+		at(START + 1);
+		assert_ok!(apply(reading(id, START, 1_000, 20, 1), 1));
+		System::assert_last_event(
+			Event::MeterBaseline { meter: id, interval: IntervalIndex(START) }.into(),
+		);
+		let s = state(id);
+		assert_eq!(s.counter, 1);
+		assert_eq!(
+			s.last,
+			Some(LastReading {
+				interval: IntervalIndex(START),
+				imported: Energy(1_000),
+				exported: Energy(20)
+			})
+		);
+		assert_eq!(record(id, START), None);
+	});
+}
+
+#[test]
+fn a_consecutive_reading_records_the_measured_energy() {
+	run(|| {
+		let id = meter_with_baseline();
+		at(START + 2);
+		let post = apply(reading(id, START + 1, 1_700, 5, 2), 1).unwrap();
+		let expected = IntervalRecord {
+			interval: IntervalIndex(START + 1),
+			imported: Energy(700),
+			exported: Energy(5),
+			quality: Quality::Measured,
+			anomaly: None,
+		};
+		assert_eq!(record(id, START + 1), Some(expected));
+		System::assert_last_event(
+			Event::IntervalRecorded {
+				meter: id,
+				interval: IntervalIndex(START + 1),
+				imported: Energy(700),
+				exported: Energy(5),
+				quality: Quality::Measured,
+			}
+			.into(),
+		);
+		assert_eq!(state(id).counter, 2);
+		assert_eq!(state(id).import_trend, Energy(700));
+		// One record written: the weight is refunded to that.
+		use crate::WeightInfo;
+		assert_eq!(post.actual_weight, Some(<() as WeightInfo>::submit_reading(1)));
+		let max = call(reading(id, START + 2, 1_800, 5, 3), 1).get_dispatch_info().call_weight;
+		assert_eq!(max, <() as WeightInfo>::submit_reading(8));
+	});
+}
+
+#[test]
+fn the_pool_keeps_one_reading_per_meter_and_interval_in_counter_order() {
+	run(|| {
+		let id = meter_with_baseline();
+		at(START + 3);
+		let next = validate(reading(id, START + 1, 1_100, 0, 2), 1).unwrap();
+		assert!(next.requires.is_empty());
+		// Another reading of the same interval provides the same interval tag: the pool keeps
+		// one of them.
+		let twin = validate(reading(id, START + 1, 1_200, 0, 2), 1).unwrap();
+		assert_eq!(next.provides, twin.provides);
+		assert_eq!(next.priority, 1_000);
+		assert_eq!(next.longevity, 64);
+		// A reading ahead of the chain's counter waits for its predecessor's tag.
+		let ahead = validate(reading(id, START + 2, 1_300, 0, 3), 1).unwrap();
+		assert_eq!(ahead.requires.len(), 1);
+		assert!(next.provides.contains(&ahead.requires[0]));
+		// In a block, the predecessor must already be there.
+		assert_eq!(
+			call(reading(id, START + 2, 1_300, 0, 3), 1)
+				.authorize(TransactionSource::InBlock)
+				.unwrap()
+				.map(|_| ()),
+			Err(ReadingError::CounterGap.into())
+		);
+		assert_ok!(apply(reading(id, START + 1, 1_100, 0, 2), 1));
+		assert_ok!(apply(reading(id, START + 2, 1_300, 0, 3), 1));
+		assert_eq!(record(id, START + 2).unwrap().imported, Energy(200));
+	});
+}
+
+#[test]
+fn the_pool_refuses_each_bad_reading_with_its_own_code() {
+	run(|| {
+		let id = meter_with_baseline();
+		let good = reading(id, START + 1, 1_500, 0, 2);
+		at(START + 2);
+		assert_ok!(validate(good, 1));
+
+		assert_eq!(
+			validate(reading(MeterId(9), START + 1, 1, 0, 2), 1),
+			refused(ReadingError::UnknownMeter)
+		);
+		// Forged: signed by another key, or altered after signing.
+		assert_eq!(validate(good, 2), refused(ReadingError::BadSignature));
+		let forged = Call::<Test>::submit_reading {
+			reading: Reading { imported: Energy(1_400), ..good },
+			signature: sign(1, &good),
+		};
+		assert_eq!(
+			forged.authorize(TransactionSource::External).unwrap().map(|(v, _)| v),
+			refused(ReadingError::BadSignature)
+		);
+		// The interval has not ended, or is past the lateness window.
+		assert_eq!(
+			validate(reading(id, START + 2, 1_500, 0, 2), 1),
+			refused(ReadingError::FutureInterval)
+		);
+		at(START + 1 + LATENESS + 1);
+		assert_eq!(validate(good, 1), refused(ReadingError::LateReading));
+		at(START + 1 + LATENESS);
+		assert_ok!(validate(good, 1));
+		// Read before the interval ended, or more than an interval after.
+		let early = Reading { measured_at: u64::from(START + 2) * INTERVAL_MS - 1, ..good };
+		assert_eq!(validate(early, 1), refused(ReadingError::BadMeasurementTime));
+		let stale = Reading { measured_at: u64::from(START + 3) * INTERVAL_MS, ..good };
+		assert_eq!(validate(stale, 1), refused(ReadingError::BadMeasurementTime));
+		// A replay of the baseline, a counter at or below the chain's.
+		at(START + 2);
+		assert_eq!(validate(reading(id, START, 1_000, 0, 1), 1), refused(ReadingError::Replay));
+		assert_eq!(validate(reading(id, START + 1, 1_500, 0, 1), 1), refused(ReadingError::Replay));
+		// The next counter, but not a later interval.
+		assert_eq!(validate(reading(id, START, 1_500, 0, 2), 1), refused(ReadingError::OutOfOrder));
+		// A register going down.
+		assert_eq!(
+			validate(reading(id, START + 1, 999, 0, 2), 1),
+			refused(ReadingError::RegisterDecreased)
+		);
+
+		// An inactive meter: installed only, or suspended.
+		assert_ok!(Consumption::suspend_meter(RuntimeOrigin::root(), id));
+		assert_eq!(validate(good, 1), refused(ReadingError::InactiveMeter));
+		let fresh = install(BOB, 3);
+		assert_eq!(
+			validate(reading(fresh, START + 1, 1, 0, 1), 3),
+			refused(ReadingError::InactiveMeter)
+		);
+	});
+}
+
+#[test]
+fn dispatch_refuses_what_the_pool_would_and_any_other_origin() {
+	run(|| {
+		let id = meter_with_baseline();
+		at(START + 2);
+		let replay = reading(id, START, 1_000, 0, 1);
+		let authorized = || frame_system::Origin::<Test>::Authorized.into();
+		assert_noop!(call(replay, 1).dispatch_bypass_filter(authorized()), Error::<Test>::Replay);
+		assert_noop!(
+			call(reading(id, START + 1, 900, 0, 2), 1).dispatch_bypass_filter(authorized()),
+			Error::<Test>::RegisterDecreased
+		);
+		let good = reading(id, START + 1, 1_500, 0, 2);
+		assert_noop!(
+			Consumption::submit_reading(RuntimeOrigin::signed(ALICE), good, sign(1, &good)),
+			DispatchError::BadOrigin
+		);
+		assert_noop!(
+			Consumption::submit_reading(RuntimeOrigin::none(), good, sign(1, &good)),
+			DispatchError::BadOrigin
+		);
+		// Every reading error has its dispatch error.
+		for e in ReadingError::ALL {
+			assert_ne!(format!("{:?}", Error::<Test>::from(e)), "");
+		}
+	});
+}
+
+#[test]
+fn a_reading_signed_for_another_chain_is_refused() {
+	run(|| {
+		let id = meter_with_baseline();
+		at(START + 2);
+		let r = reading(id, START + 1, 1_500, 0, 2);
+		let other_chain = r.signing_payload(&[7u8; 32]);
+		use sp_core::Pair;
+		let signature =
+			daeg_primitives::metering::MeterSignature::from(device(1).sign(&other_chain));
+		let c = Call::<Test>::submit_reading { reading: r, signature };
+		assert_eq!(
+			c.authorize(TransactionSource::External).unwrap().map(|(v, _)| v),
+			refused(ReadingError::BadSignature)
+		);
+	});
+}
+
+#[test]
+fn a_short_gap_is_interpolated_evenly() {
+	run(|| {
+		let id = meter_with_baseline();
+		at(START + 5);
+		// Four intervals since the baseline, 1,003 Wh: 250 each, the last takes the remainder.
+		assert_ok!(apply(reading(id, START + 4, 2_003, 8, 2), 1));
+		for (i, (imp, exp)) in [(250, 2), (250, 2), (250, 2), (253, 2)].into_iter().enumerate() {
+			let r = record(id, START + 1 + i as u32).unwrap();
+			assert_eq!((r.imported, r.exported), (Energy(imp), Energy(exp)));
+			assert_eq!(r.quality, Quality::Interpolated);
+		}
+		System::assert_has_event(
+			Event::GapInterpolated {
+				meter: id,
+				from: IntervalIndex(START),
+				to: IntervalIndex(START + 4),
+			}
+			.into(),
+		);
+	});
+}
+
+#[test]
+fn final_intervals_keep_their_substitutes() {
+	run(|| {
+		let id = meter_with_baseline();
+		// A substitute for START + 1, which becomes final before the reading arrives.
+		let substitute = IntervalRecord {
+			interval: IntervalIndex(START + 1),
+			imported: Energy(300),
+			exported: Energy(0),
+			quality: Quality::Substituted,
+			anomaly: None,
+		};
+		History::<Test>::insert(id, (START + 1) % HISTORY, substitute);
+		// Now START + 1 is older than the lateness window; START + 2 ..= START + 4 are open.
+		at(START + 2 + LATENESS);
+		assert_ok!(apply(reading(id, START + 4, 1_900, 0, 2), 1));
+		assert_eq!(record(id, START + 1), Some(substitute));
+		// 900 Wh in total, 300 of them already in the substitute: 200 each for the rest.
+		for i in 2..=4 {
+			assert_eq!(record(id, START + i).unwrap().imported, Energy(200));
+		}
+	});
+}
+
+#[test]
+fn a_long_gap_leaves_its_intervals_to_substitutes() {
+	run(|| {
+		let id = meter_with_baseline();
+		// Ten intervals (2.5 h) since the baseline: beyond the two-hour interpolation span.
+		let gap = 10;
+		at(START + gap + 1);
+		assert_ok!(apply(reading(id, START + gap, 2_000, 0, 2), 1));
+		assert_eq!(record(id, START + gap).unwrap().imported, Energy(100));
+		assert_eq!(record(id, START + gap).unwrap().quality, Quality::Interpolated);
+		for i in 1..gap {
+			assert_eq!(record(id, START + i), None);
+		}
+	});
+}
+
+#[test]
+fn over_capacity_is_stored_but_flagged() {
+	run(|| {
+		let id = meter_with_baseline();
+		at(START + 2);
+		// 10 kW for a quarter-hour is 2,500 Wh; 2,600 cannot have passed the connection.
+		assert_ok!(apply(reading(id, START + 1, 3_600, 0, 2), 1));
+		let r = record(id, START + 1).unwrap();
+		assert_eq!((r.imported, r.anomaly), (Energy(2_600), Some(Anomaly::OverCapacity)));
+		System::assert_has_event(
+			Event::ReadingAnomaly {
+				meter: id,
+				interval: IntervalIndex(START + 1),
+				anomaly: Anomaly::OverCapacity,
+				strikes: 1,
+			}
+			.into(),
+		);
+		// An impossible value does not teach the trend.
+		assert_eq!(state(id).import_trend, Energy(0));
+		assert_eq!(state(id).strikes, 1);
+		// Exactly the capacity is fine.
+		at(START + 3);
+		assert_ok!(apply(reading(id, START + 2, 6_100, 0, 3), 1));
+		assert_eq!(record(id, START + 2).unwrap().anomaly, None);
+		assert_eq!(state(id).strikes, 0);
+	});
+}
+
+#[test]
+fn a_jump_far_above_the_trend_is_flagged() {
+	run(|| {
+		let id = meter_with_baseline();
+		at(START + 2);
+		assert_ok!(apply(reading(id, START + 1, 1_100, 0, 2), 1)); // trend 100 Wh
+		at(START + 3);
+		// 1,300 Wh: more than 10 × the trend and more than half the capacity (1,250).
+		assert_ok!(apply(reading(id, START + 2, 2_400, 0, 3), 1));
+		assert_eq!(record(id, START + 2).unwrap().anomaly, Some(Anomaly::Jump));
+		// A jump still teaches the trend (a new appliance is real): 100 − 12 + 162.
+		assert_eq!(state(id).import_trend, Energy(250));
+		// 900 Wh after a 100 Wh trend: a big step, but below half the capacity.
+		let id2 = install(BOB, 2);
+		assert_ok!(Consumption::activate_meter(RuntimeOrigin::root(), id2));
+		at(START + 1);
+		assert_ok!(apply(reading(id2, START, 0, 0, 1), 2));
+		at(START + 2);
+		assert_ok!(apply(reading(id2, START + 1, 100, 0, 2), 2));
+		at(START + 3);
+		assert_ok!(apply(reading(id2, START + 2, 1_000, 0, 3), 2));
+		assert_eq!(record(id2, START + 2).unwrap().anomaly, None);
+	});
+}
+
+#[test]
+fn repeated_anomalies_suspend_the_meter_until_it_is_activated_again() {
+	run(|| {
+		let id = meter_with_baseline();
+		let mut imported = 1_000;
+		for i in 1..=u32::from(STRIKES) {
+			at(START + i + 1);
+			imported += 3_000;
+			assert_ok!(apply(reading(id, START + i, imported, 0, i + 1), 1));
+		}
+		assert_eq!(Meters::<Test>::get(id).unwrap().status, MeterStatus::Suspended);
+		System::assert_last_event(Event::MeterSuspendedForAnomalies { meter: id }.into());
+		at(START + 5);
+		assert_eq!(
+			validate(reading(id, START + 4, imported + 10, 0, 5), 1),
+			refused(ReadingError::InactiveMeter)
+		);
+		assert_ok!(Consumption::activate_meter(RuntimeOrigin::root(), id));
+		assert_eq!(state(id).strikes, 0);
+		assert_ok!(apply(reading(id, START + 4, imported + 10, 0, 5), 1));
+	});
+}
+
+#[test]
+fn removing_a_meter_removes_its_history() {
+	run(|| {
+		let id = meter_with_baseline();
+		at(START + 3);
+		assert_ok!(apply(reading(id, START + 2, 1_500, 0, 2), 1));
+		assert_eq!(History::<Test>::iter_prefix(id).count(), 2);
+		assert_ok!(Consumption::remove_meter(RuntimeOrigin::signed(ALICE), id));
+		assert_eq!(History::<Test>::iter_prefix(id).count(), 0);
+	});
+}
+
+#[test]
+fn the_history_is_a_ring() {
+	run(|| {
+		let id = meter_with_baseline();
+		let mut counter = 1;
+		for i in 1..=HISTORY + 2 {
+			at(START + i + 1);
+			counter += 1;
+			assert_ok!(apply(reading(id, START + i, 1_000 + u64::from(i), 0, counter), 1));
+		}
+		assert_eq!(History::<Test>::iter_prefix(id).count() as u32, HISTORY);
+		assert_eq!(record(id, START + 1), None);
+		assert_eq!(record(id, START + HISTORY + 2).unwrap().imported, Energy(1));
+	});
+}
+
+#[test]
+fn try_state_catches_broken_readings() {
+	new_test_ext().execute_with(|| {
+		let id = meter_with_baseline();
+		at(START + 2);
+		assert_ok!(apply(reading(id, START + 1, 1_500, 0, 2), 1));
+		assert_ok!(Consumption::do_try_state());
+		// A record in the wrong slot.
+		let r = record(id, START + 1).unwrap();
+		History::<Test>::insert(id, (START + 2) % HISTORY, r);
+		assert!(Consumption::do_try_state().is_err());
+		History::<Test>::remove(id, (START + 2) % HISTORY);
+		// A record after the last reading.
+		let later = IntervalRecord { interval: IntervalIndex(START + 5), ..r };
+		History::<Test>::insert(id, (START + 5) % HISTORY, later);
+		assert!(Consumption::do_try_state().is_err());
+	});
+}
