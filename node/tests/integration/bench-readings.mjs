@@ -43,7 +43,8 @@ const node = await startDevNode({ dir, extraArgs: ['--chain', specPath, '--pool-
 const api = await ApiPromise.create({ provider: new WsProvider(`ws://127.0.0.1:${node.rpcPort}`), noInitWarn: true });
 try {
   const length = (await api.query.pricing.intervalLength()).toNumber();
-  const c = Math.floor((await api.query.timestamp.now()).toNumber() / length);
+  const now = await waitFor('the first block', async () => (await api.query.timestamp.now()).toNumber() || null);
+  const c = Math.floor(now / length);
   const reading = (meter, interval, counter, imported) =>
     ({ meter, interval, imported, exported: 0, measuredAt: (interval + 1) * length + 1_000, counter });
 
