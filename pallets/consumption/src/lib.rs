@@ -222,11 +222,10 @@ pub mod pallet {
 	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
 		fn build(&self) {
 			for (owner, kind, zone, max_power, key) in &self.meters {
-				let id =
-					Pallet::<T>::do_install(owner.clone(), *kind, *zone, *max_power, key.clone())
-						.expect(
-							"a genesis meter must install: known zone, funded owner, unique key",
-						);
+				// A genesis meter needs a known zone, a funded owner and a unique key.
+				let installed =
+					Pallet::<T>::do_install(owner.clone(), *kind, *zone, *max_power, key.clone());
+				let id = installed.expect("invalid genesis meter"); // proof: genesis, not a block
 				Meters::<T>::mutate(id, |m| {
 					if let Some(m) = m {
 						m.status = MeterStatus::Active;
