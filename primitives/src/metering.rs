@@ -71,6 +71,61 @@ impl Reading {
 	}
 }
 
+/// A meter's cumulative registers at the end of an interval, as the meter oracle queues them
+/// for the node's offchain worker: a [`Reading`] without its counter. The worker numbers the
+/// readings when it signs them (one more than the chain's counter), so that a reading which can
+/// no longer land (late after a long outage) never blocks the ones after it.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Serialize,
+	Deserialize,
+)]
+pub struct IntervalRegisters {
+	/// The meter read.
+	pub meter: MeterId,
+	/// The interval whose end the registers were read at.
+	pub interval: IntervalIndex,
+	/// The cumulative import register, Wh.
+	pub imported: Energy,
+	/// The cumulative export register, Wh.
+	pub exported: Energy,
+	/// When the registers were read: milliseconds since the Unix epoch.
+	pub measured_at: u64,
+}
+
+impl IntervalRegisters {
+	/// The reading to sign with the meter's `counter`.
+	pub fn with_counter(self, counter: u32) -> Reading {
+		let Self { meter, interval, imported, exported, measured_at } = self;
+		Reading { meter, interval, imported, exported, measured_at, counter }
+	}
+}
+
+/// The hand-off between the meter oracle and the offchain worker: plain HTTP on the node's
+/// machine, bodies SCALE-encoded (see `docs/metering.md`).
+pub mod oracle_api {
+	/// `GET`: the queued readings, a SCALE `Vec<IntervalRegisters>`, oldest first.
+	pub const READINGS_PATH: &str = "/readings";
+	/// `POST`: what the chain holds, a SCALE `Vec<(MeterId, IntervalIndex)>` of each meter's
+	/// last interval on chain; the oracle may forget readings up to those intervals.
+	pub const DELIVERED_PATH: &str = "/delivered";
+	/// The key (in the node's persistent offchain storage) of the oracle's base URL, which the
+	/// node writes from its `--meter-oracle` flag.
+	pub const URL_KEY: &[u8] = b"daeg/meter-oracle/url";
+	/// The most readings the oracle serves in one response, so that a worker's response stays
+	/// small however long an outage was.
+	pub const MAX_READINGS_PER_RESPONSE: u32 = 10_000;
+}
+
 /// Why the transaction pool refuses a reading: the `InvalidTransaction::Custom` code a client
 /// sees, one per cause.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -97,11 +152,18 @@ pub enum ReadingError {
 	OutOfOrder = 9,
 	/// A cumulative register is lower than in the meter's last reading.
 	RegisterDecreased = 10,
+	/// A batch holds no reading.
+	EmptyBatch = 11,
+	/// A batch holds two readings of one meter.
+	DuplicateInBatch = 12,
+	/// A batched reading does not follow its meter's last reading by exactly one interval
+	/// (readings after a gap go one by one: their interpolation cost varies).
+	GapInBatch = 13,
 }
 
 impl ReadingError {
 	/// Every cause, in code order.
-	pub const ALL: [ReadingError; 10] = [
+	pub const ALL: [ReadingError; 13] = [
 		ReadingError::UnknownMeter,
 		ReadingError::InactiveMeter,
 		ReadingError::BadSignature,
@@ -112,6 +174,9 @@ impl ReadingError {
 		ReadingError::CounterGap,
 		ReadingError::OutOfOrder,
 		ReadingError::RegisterDecreased,
+		ReadingError::EmptyBatch,
+		ReadingError::DuplicateInBatch,
+		ReadingError::GapInBatch,
 	];
 
 	/// The code clients see.
@@ -273,7 +338,7 @@ mod tests {
 			assert_eq!(ReadingError::from_code(e.code()), Some(*e));
 		}
 		assert_eq!(ReadingError::from_code(0), None);
-		assert_eq!(ReadingError::from_code(11), None);
+		assert_eq!(ReadingError::from_code(14), None);
 	}
 
 	#[test]

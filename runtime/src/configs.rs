@@ -224,6 +224,7 @@ impl pallet_consumption::Config for Runtime {
 	type JumpFactor = ConstU32<10>;
 	type ReadingPriority = ReadingPriority;
 	type ReadingLongevity = ReadingLongevity;
+	type MaxReadingsPerBatch = ConstU32<500>;
 	type WeightInfo = pallet_consumption::weights::SubstrateWeight<Runtime>;
 }
 

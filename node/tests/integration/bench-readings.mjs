@@ -1,7 +1,8 @@
 // Throughput of signed meter readings on a real node (run by scripts/bench-readings.sh):
 // starts a dev chain whose genesis registers N active meters, submits two readings per meter
-// (baseline and next interval) as general transactions, and counts the readings each block
-// includes. Prints readings per block and per second.
+// (baseline, then the next interval) as general transactions — batches of the runtime's
+// maximum, as an offchain worker relaying many meters does — and counts the readings each
+// block includes. Prints readings per block and per second.
 
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { ApiPromise, WsProvider, Keyring } from '@polkadot/api';
 import { compactFromU8a, hexToU8a } from '@polkadot/util';
 import { blake2AsU8a, cryptoWaitReady } from '@polkadot/util-crypto';
 import { startDevNode, workDir, nodeBinary, rpcRaw, rpc, waitFor } from '../../../scripts/lib/chain.mjs';
-import { generalTransaction, readingCall } from './client.mjs';
+import { generalTransaction, signedReading } from './client.mjs';
 
 const METERS = Number(process.argv[2] ?? 6_000);
 const PER_OWNER = 100; // the runtime's MaxMetersPerOwner
@@ -21,6 +22,15 @@ function isGeneral(hex) {
   const bytes = hexToU8a(hex);
   const [offset] = compactFromU8a(bytes);
   return bytes[offset] === 0x45;
+}
+
+/// The readings a general transaction carries: the length of its batch. Layout after the
+/// length prefix: 0x45, extension version, 4 bytes of extensions, pallet and call index.
+function readingsIn(hex) {
+  const bytes = hexToU8a(hex);
+  const [offset] = compactFromU8a(bytes);
+  const [, n] = compactFromU8a(bytes.subarray(offset + 8));
+  return Number(n);
 }
 
 await cryptoWaitReady();
@@ -48,12 +58,19 @@ try {
   const reading = (meter, interval, counter, imported) =>
     ({ meter, interval, imported, exported: 0, measuredAt: (interval + 1) * length + 1_000, counter });
 
-  process.stdout.write(`[bench] signing ${2 * METERS} readings of ${METERS} meters\n`);
+  const batchSize = api.consts.consumption.maxReadingsPerBatch.toNumber();
+  process.stdout.write(`[bench] signing ${2 * METERS} readings of ${METERS} meters, batches of ${batchSize}\n`);
   const txs = [];
-  for (let m = 0; m < METERS; m++) {
-    txs.push(generalTransaction(readingCall(api, devices[m], reading(m, c - 2, 1, 1_000))));
-    txs.push(generalTransaction(readingCall(api, devices[m], reading(m, c - 1, 2, 1_050))));
+  for (const [counter, interval, imported] of [[1, c - 2, 1_000], [2, c - 1, 1_050]]) {
+    for (let first = 0; first < METERS; first += batchSize) {
+      const batch = [];
+      for (let m = first; m < Math.min(first + batchSize, METERS); m++) {
+        batch.push(signedReading(api, devices[m], reading(m, interval, counter, imported)));
+      }
+      txs.push({ hex: generalTransaction(api.tx.consumption.submitReadings(batch).method), readings: batch.length });
+    }
   }
+  const total = txs.reduce((n, t) => n + t.readings, 0);
 
   const start = (await node.heads()).best;
   process.stdout.write(`[bench] submitting from block #${start}\n`);
@@ -61,11 +78,11 @@ try {
   let refused = 0;
   await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
     while (next < txs.length) {
-      const answer = await rpcRaw(node.rpcPort, 'author_submitExtrinsic', [txs[next++]]);
-      if (answer.error) refused++;
+      const answer = await rpcRaw(node.rpcPort, 'author_submitExtrinsic', [txs[next++].hex]);
+      if (answer.error) { refused++; console.error(JSON.stringify(answer.error)); }
     }
   }));
-  if (refused) throw new Error(`${refused} readings were refused by the pool`);
+  if (refused) throw new Error(`${refused} batches were refused by the pool`);
 
   // Count the readings (general transactions) in each block until all are in.
   const perBlock = [];
@@ -75,12 +92,12 @@ try {
     while (number <= (await node.heads()).best) {
       const hash = await rpc(node.rpcPort, 'chain_getBlockHash', [number]);
       const block = await rpc(node.rpcPort, 'chain_getBlock', [hash]);
-      const general = block.block.extrinsics.filter(isGeneral).length;
-      perBlock.push({ number, readings: general });
-      counted += general;
+      const readings = block.block.extrinsics.filter(isGeneral).map(readingsIn).reduce((a, b) => a + b, 0);
+      perBlock.push({ number, readings });
+      counted += readings;
       number++;
     }
-    return counted >= txs.length || null;
+    return counted >= total || null;
   }, { timeoutMs: 30 * 60_000, everyMs: 1_000 });
 
   const used = perBlock.filter((b) => b.readings > 0);

@@ -69,13 +69,18 @@ export function generalTransaction(call) {
   return u8aToHex(compactAddLength(u8aConcat(new Uint8Array([0x45, 0x00]), explicit, call.toU8a())));
 }
 
-/// Reading `fields` of a meter signed by `device` for this chain.
-export function readingCall(api, device, fields) {
+/// Reading `fields` of a meter and its signature by `device` for this chain.
+export function signedReading(api, device, fields) {
   const reading = api.createType('DaegPrimitivesMeteringReading', fields);
   const payload = u8aConcat(
     compactAddLength(stringToU8a('daeg/reading/v1')),
     compactAddLength(api.genesisHash.toU8a()),
     reading.toU8a(),
   );
-  return api.tx.consumption.submitReading(reading, device.sign(payload)).method;
+  return [reading, device.sign(payload)];
+}
+
+/// The call submitting reading `fields` of a meter, signed by `device`.
+export function readingCall(api, device, fields) {
+  return api.tx.consumption.submitReading(...signedReading(api, device, fields)).method;
 }

@@ -74,52 +74,79 @@ fn installed_meter_and_activator<T: Config>() -> Result<(MeterId, T::RuntimeOrig
 /// The interval benchmark meters read their baseline at (any interval far from zero works).
 const BASE: IntervalIndex = IntervalIndex(1_000_000);
 
-/// An active meter with a key from the keystore, whose last reading was at [`BASE`] (counter 1,
-/// registers at zero), and a signed reading `gap` intervals later; grid time is set to just
-/// after the reading's interval, so that the whole gap is still open.
-fn meter_with_reading<T: Config>(
+/// `n` active meters with keys from the keystore, each with its last reading at [`BASE`]
+/// (counter 1, registers at zero) and a signed reading `gap` intervals later; grid time is set
+/// to just after the readings' interval, so that the whole gap is still open. Owners hold at
+/// most [`Config::MaxMetersPerOwner`] meters each.
+fn meters_with_readings<T: Config>(
+	n: u32,
 	gap: u32,
-) -> Result<(MeterId, Reading, MeterSignature), BenchmarkError> {
-	let owner = funded::<T>("owner");
-	let key = MeterPublic::generate_pair(None);
-	let id = NextMeterId::<T>::get();
-	Consumption::<T>::install_meter(
-		RawOrigin::Signed(owner).into(),
-		MeterKind::Bidirectional,
-		ZONE,
-		Power(10_000),
-		key.clone(),
-	)?;
-	let origin =
-		T::ActivateOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
-	Consumption::<T>::activate_meter(origin, id)?;
-	Meters::<T>::mutate(id, |m| {
-		if let Some(m) = m {
-			m.readings.counter = 1;
-			m.readings.last =
-				Some(LastReading { interval: BASE, imported: Energy(0), exported: Energy(0) });
-		}
-	});
-
+) -> Result<Vec<(MeterId, Reading, MeterSignature)>, BenchmarkError> {
 	let interval = BASE.checked_add(gap).ok_or(BenchmarkError::Stop("interval overflow"))?;
 	let length = T::Clock::interval_length_ms();
 	let measured_at = interval.end_ms(length).ok_or(BenchmarkError::Stop("time overflow"))?;
 	T::Clock::set_now_ms(measured_at.saturating_add(1));
-	let reading = Reading {
-		meter: id,
-		interval,
-		imported: Energy(u64::from(gap).saturating_mul(100)),
-		exported: Energy(0),
-		measured_at,
-		counter: 2,
-	};
 	let genesis = frame_system::Pallet::<T>::block_hash(
 		frame_system::pallet_prelude::BlockNumberFor::<T>::from(0u32),
 	);
-	let signature = key
-		.sign(&reading.signing_payload(genesis.as_ref()))
-		.ok_or(BenchmarkError::Stop("the keystore cannot sign"))?;
-	Ok((id, reading, signature))
+	let per_owner = T::MaxMetersPerOwner::get().max(1);
+	let mut out = Vec::new();
+	for i in 0..n {
+		let owner: T::AccountId = account("reader", i / per_owner, 0);
+		let amount = T::MeterDeposit::get()
+			.saturating_mul(per_owner.into())
+			.saturating_add(T::Currency::minimum_balance());
+		if i % per_owner == 0 {
+			T::Currency::set_balance(&owner, amount);
+		}
+		let key = MeterPublic::generate_pair(None);
+		let id = NextMeterId::<T>::get();
+		Consumption::<T>::install_meter(
+			RawOrigin::Signed(owner).into(),
+			MeterKind::Bidirectional,
+			ZONE,
+			Power(10_000),
+			key.clone(),
+		)?;
+		let origin =
+			T::ActivateOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		Consumption::<T>::activate_meter(origin, id)?;
+		Meters::<T>::mutate(id, |m| {
+			if let Some(m) = m {
+				m.readings.counter = 1;
+				m.readings.last =
+					Some(LastReading { interval: BASE, imported: Energy(0), exported: Energy(0) });
+			}
+		});
+		let reading = Reading {
+			meter: id,
+			interval,
+			imported: Energy(u64::from(gap).saturating_mul(100)),
+			exported: Energy(0),
+			measured_at,
+			counter: 2,
+		};
+		let signature = key
+			.sign(&reading.signing_payload(genesis.as_ref()))
+			.ok_or(BenchmarkError::Stop("the keystore cannot sign"))?;
+		out.push((id, reading, signature));
+	}
+	Ok(out)
+}
+
+/// One meter with a reading `gap` intervals after its last (see [`meters_with_readings`]).
+fn meter_with_reading<T: Config>(
+	gap: u32,
+) -> Result<(MeterId, Reading, MeterSignature), BenchmarkError> {
+	meters_with_readings::<T>(1, gap)?.pop().ok_or(BenchmarkError::Stop("no meter"))
+}
+
+/// A batch of `n` readings, one per meter, each one interval after its meter's last.
+fn batch<T: Config>(n: u32) -> Result<(Vec<MeterId>, ReadingBatchOf<T>), BenchmarkError> {
+	let readings = meters_with_readings::<T>(n, 1)?;
+	let ids = readings.iter().map(|(id, _, _)| *id).collect();
+	let batch = readings.into_iter().map(|(_, r, s)| (r, s)).collect::<Vec<_>>();
+	Ok((ids, batch.try_into().map_err(|_| BenchmarkError::Stop("batch too long"))?))
 }
 
 #[benchmarks]
@@ -243,6 +270,40 @@ mod benchmarks {
 			call.authorize(TransactionSource::External)
 				.ok_or("the call must be authorizable")?
 				.map_err(|_| "the reading must be valid")?;
+		}
+		Ok(())
+	}
+
+	/// `n`: readings in the batch.
+	#[benchmark]
+	fn submit_readings(
+		n: Linear<1, { T::MaxReadingsPerBatch::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let (ids, readings) = batch::<T>(n)?;
+
+		#[extrinsic_call]
+		_(frame_system::Origin::<T>::Authorized, readings);
+
+		let interval = BASE.checked_add(1).ok_or(BenchmarkError::Stop("interval overflow"))?;
+		for id in ids {
+			assert!(Consumption::<T>::record(id, interval).is_some(), "every reading recorded");
+		}
+		Ok(())
+	}
+
+	/// The transaction pool's check of a batch of `n` readings, signatures included.
+	#[benchmark]
+	fn authorize_submit_readings(
+		n: Linear<1, { T::MaxReadingsPerBatch::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let (_, readings) = batch::<T>(n)?;
+		let call = Call::<T>::submit_readings { readings };
+
+		#[block]
+		{
+			call.authorize(TransactionSource::External)
+				.ok_or("the call must be authorizable")?
+				.map_err(|_| "the batch must be valid")?;
 		}
 		Ok(())
 	}

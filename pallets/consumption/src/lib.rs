@@ -85,6 +85,10 @@ pub struct Meter<AccountId, Balance, BlockNumber> {
 	pub readings: ReadingState,
 }
 
+/// A batch of device-signed readings, at most [`Config::MaxReadingsPerBatch`].
+pub type ReadingBatchOf<T> =
+	frame_support::BoundedVec<(Reading, MeterSignature), <T as Config>::MaxReadingsPerBatch>;
+
 /// A meter as stored by this pallet's configuration.
 pub type MeterOf<T> = Meter<
 	<T as frame_system::Config>::AccountId,
@@ -168,6 +172,10 @@ pub mod pallet {
 		/// How many blocks a reading stays valid in the pool.
 		#[pallet::constant]
 		type ReadingLongevity: Get<TransactionLongevity>;
+
+		/// The most readings one batch ([`Pallet::submit_readings`]) carries.
+		#[pallet::constant]
+		type MaxReadingsPerBatch: Get<u32>;
 
 		/// Weights of this pallet's calls, from its benchmarks.
 		type WeightInfo: WeightInfo;
@@ -307,6 +315,12 @@ pub mod pallet {
 		OutOfOrder,
 		/// A cumulative register went down.
 		RegisterDecreased,
+		/// A batch holds no reading.
+		EmptyBatch,
+		/// A batch holds two readings of one meter.
+		DuplicateInBatch,
+		/// A batched reading does not follow its meter's last reading by one interval.
+		GapInBatch,
 	}
 
 	#[pallet::hooks]
@@ -479,6 +493,40 @@ pub mod pallet {
 			let written = Self::record_reading(reading.meter, &mut checked.meter, &reading);
 			Meters::<T>::insert(reading.meter, checked.meter);
 			Ok(Some(T::WeightInfo::submit_reading(written.max(1))).into())
+		}
+
+		/// Records a batch of readings, each signed by its own meter's device key: how a node
+		/// that relays many meters (its offchain worker) submits them, paying a transaction's
+		/// base cost once per batch instead of once per reading.
+		///
+		/// Each reading is checked as in [`Pallet::submit_reading`], and the pool refuses the
+		/// whole batch with the code of the first reading that fails. A batch holds at most
+		/// one reading per meter, each exactly one interval after its meter's last (or its
+		/// first): readings after a gap go one by one through [`Pallet::submit_reading`].
+		///
+		/// Emits what [`Pallet::submit_reading`] emits, per reading.
+		///
+		/// ## Complexity
+		/// - O(N), N the readings (bounded by [`Config::MaxReadingsPerBatch`]).
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::submit_readings(readings.len() as u32))]
+		#[pallet::authorize(Pallet::<T>::batch_validity)]
+		#[pallet::weight_of_authorize(
+			T::WeightInfo::authorize_submit_readings(readings.len() as u32)
+		)]
+		pub fn submit_readings(
+			origin: OriginFor<T>,
+			readings: ReadingBatchOf<T>,
+		) -> DispatchResult {
+			ensure_authorized(origin)?;
+			for (reading, _) in readings {
+				// The signatures were checked by `authorize` when the transaction was applied.
+				let mut checked =
+					Self::check_batched(&reading, None, true).map_err(Error::<T>::from)?;
+				Self::record_reading(reading.meter, &mut checked.meter, &reading);
+				Meters::<T>::insert(reading.meter, checked.meter);
+			}
+			Ok(())
 		}
 	}
 

@@ -104,6 +104,7 @@ impl pallet_consumption::Config for Test {
 	type JumpFactor = ConstU32<10>;
 	type ReadingPriority = frame_support::traits::ConstU64<1_000>;
 	type ReadingLongevity = frame_support::traits::ConstU64<64>;
+	type MaxReadingsPerBatch = ConstU32<4>;
 	type WeightInfo = ();
 }
 

@@ -7,7 +7,7 @@
 
 use crate::{
 	pallet::{Config, Error, Event, History, Meters, Pallet},
-	MeterOf,
+	MeterOf, ReadingBatchOf,
 };
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use daeg_primitives::{
@@ -142,6 +142,9 @@ impl<T: Config> From<ReadingError> for Error<T> {
 			ReadingError::CounterGap => Error::CounterGap,
 			ReadingError::OutOfOrder => Error::OutOfOrder,
 			ReadingError::RegisterDecreased => Error::RegisterDecreased,
+			ReadingError::EmptyBatch => Error::EmptyBatch,
+			ReadingError::DuplicateInBatch => Error::DuplicateInBatch,
+			ReadingError::GapInBatch => Error::GapInBatch,
 		}
 	}
 }
@@ -238,6 +241,50 @@ impl<T: Config> Pallet<T> {
 			validity = validity.and_requires((b'c', r.meter, r.counter.saturating_sub(1)));
 		}
 		Ok((validity.into(), Weight::zero()))
+	}
+
+	/// The pool's validity of a batch of readings: every reading passes the checks of a single
+	/// one, each meter appears once, and each reading follows its meter's last by exactly one
+	/// interval (or is its first), so that every reading writes at most one record. The batch
+	/// provides and requires the tags its readings would alone.
+	pub(crate) fn batch_validity(
+		source: TransactionSource,
+		batch: &ReadingBatchOf<T>,
+	) -> TransactionValidityWithRefund {
+		ensure!(!batch.is_empty(), ReadingError::EmptyBatch);
+		let mut validity = ValidTransaction::with_tag_prefix("DaegReading")
+			.priority(T::ReadingPriority::get())
+			.longevity(T::ReadingLongevity::get());
+		let mut meters: alloc::vec::Vec<MeterId> = alloc::vec::Vec::with_capacity(batch.len());
+		for (r, signature) in batch.iter() {
+			let checked =
+				Self::check_batched(r, Some(signature), source == TransactionSource::InBlock)?;
+			meters.push(r.meter);
+			validity = validity
+				.and_provides((b'i', r.meter, r.interval))
+				.and_provides((b'c', r.meter, r.counter));
+			if checked.ahead {
+				validity = validity.and_requires((b'c', r.meter, r.counter.saturating_sub(1)));
+			}
+		}
+		meters.sort_unstable();
+		let unique = meters.windows(2).all(|w| w.first() != w.get(1));
+		ensure!(unique, ReadingError::DuplicateInBatch);
+		Ok((validity.into(), Weight::zero()))
+	}
+
+	/// [`Self::check_reading`] plus the batch rule: the reading follows its meter's last one
+	/// by exactly one interval, or is its first.
+	pub(crate) fn check_batched(
+		r: &Reading,
+		signature: Option<&MeterSignature>,
+		in_block: bool,
+	) -> Result<Checked<T>, ReadingError> {
+		let checked = Self::check_reading(r, signature, in_block)?;
+		if let Some(last) = checked.meter.readings.last {
+			ensure!(r.interval.since(last.interval) == Some(1), ReadingError::GapInBatch);
+		}
+		Ok(checked)
 	}
 
 	/// Records a checked reading into `meter`'s state and history; returns how many interval

@@ -52,6 +52,8 @@ pub trait WeightInfo {
 	fn remove_meter(m: u32, h: u32, ) -> Weight;
 	fn submit_reading(g: u32, ) -> Weight;
 	fn authorize_submit_reading() -> Weight;
+	fn submit_readings(n: u32, ) -> Weight;
+	fn authorize_submit_readings(n: u32, ) -> Weight;
 }
 
 /// Weights for `pallet_consumption` measured on the DAEG runtime, with the runtime's database weights.
@@ -74,10 +76,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `578 + m * (13 ±0)`
 		//  Estimated: `4315`
-		// Minimum execution time: 65_307_000 picoseconds.
-		Weight::from_parts(74_203_016, 4315)
-			// Standard Error: 2_375
-			.saturating_add(Weight::from_parts(216_797, 0).saturating_mul(m.into()))
+		// Minimum execution time: 64_966_000 picoseconds.
+		Weight::from_parts(73_407_139, 4315)
+			// Standard Error: 1_818
+			.saturating_add(Weight::from_parts(160_878, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -87,8 +89,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `298`
 		//  Estimated: `3619`
-		// Minimum execution time: 12_448_000 picoseconds.
-		Weight::from_parts(14_000_000, 3619)
+		// Minimum execution time: 12_339_000 picoseconds.
+		Weight::from_parts(13_620_000, 3619)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -99,7 +101,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		//  Measured:  `298`
 		//  Estimated: `3619`
 		// Minimum execution time: 12_448_000 picoseconds.
-		Weight::from_parts(13_851_000, 3619)
+		Weight::from_parts(14_452_000, 3619)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -111,8 +113,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `343`
 		//  Estimated: `3619`
-		// Minimum execution time: 19_369_000 picoseconds.
-		Weight::from_parts(21_682_000, 3619)
+		// Minimum execution time: 19_149_000 picoseconds.
+		Weight::from_parts(21_232_000, 3619)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -136,10 +138,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1485 + h * (37 ±0) + m * (12 ±0)`
 		//  Estimated: `4315 + h * (2526 ±0)`
-		// Minimum execution time: 94_280_000 picoseconds.
-		Weight::from_parts(153_650_264, 4315)
-			// Standard Error: 17_708
-			.saturating_add(Weight::from_parts(1_611_595, 0).saturating_mul(h.into()))
+		// Minimum execution time: 86_769_000 picoseconds.
+		Weight::from_parts(259_944_211, 4315)
+			// Standard Error: 18_313
+			.saturating_add(Weight::from_parts(1_609_143, 0).saturating_mul(h.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(h.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
@@ -159,10 +161,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `495`
 		//  Estimated: `3619`
-		// Minimum execution time: 30_505_000 picoseconds.
-		Weight::from_parts(32_798_932, 3619)
-			// Standard Error: 2_809
-			.saturating_add(Weight::from_parts(4_677_387, 0).saturating_mul(g.into()))
+		// Minimum execution time: 30_566_000 picoseconds.
+		Weight::from_parts(32_265_784, 3619)
+			// Standard Error: 5_411
+			.saturating_add(Weight::from_parts(4_827_605, 0).saturating_mul(g.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(g.into())))
@@ -179,9 +181,52 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `549`
 		//  Estimated: `3619`
-		// Minimum execution time: 60_660_000 picoseconds.
-		Weight::from_parts(66_478_000, 3619)
+		// Minimum execution time: 60_449_000 picoseconds.
+		Weight::from_parts(65_147_000, 3619)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
+	}
+	/// Storage: `Consumption::Meters` (r:500 w:500)
+	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(154), added: 2629, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
+	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Consumption::History` (r:0 w:500)
+	/// Proof: `Consumption::History` (`max_values`: None, `max_size`: Some(51), added: 2526, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 500]`.
+	fn submit_readings(n: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `343 + n * (161 ±0)`
+		//  Estimated: `1493 + n * (2629 ±0)`
+		// Minimum execution time: 32_408_000 picoseconds.
+		Weight::from_parts(54_857_130, 1493)
+			// Standard Error: 86_382
+			.saturating_add(Weight::from_parts(16_894_190, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2629).saturating_mul(n.into()))
+	}
+	/// Storage: `Consumption::Meters` (r:500 w:0)
+	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(154), added: 2629, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
+	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 500]`.
+	fn authorize_submit_readings(n: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `397 + n * (161 ±0)`
+		//  Estimated: `3509 + n * (2629 ±0)`
+		// Minimum execution time: 62_042_000 picoseconds.
+		Weight::from_parts(62_633_000, 3509)
+			// Standard Error: 56_322
+			.saturating_add(Weight::from_parts(48_758_213, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2629).saturating_mul(n.into()))
 	}
 }
 
@@ -204,10 +249,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `578 + m * (13 ±0)`
 		//  Estimated: `4315`
-		// Minimum execution time: 65_307_000 picoseconds.
-		Weight::from_parts(74_203_016, 4315)
-			// Standard Error: 2_375
-			.saturating_add(Weight::from_parts(216_797, 0).saturating_mul(m.into()))
+		// Minimum execution time: 64_966_000 picoseconds.
+		Weight::from_parts(73_407_139, 4315)
+			// Standard Error: 1_818
+			.saturating_add(Weight::from_parts(160_878, 0).saturating_mul(m.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
@@ -217,8 +262,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `298`
 		//  Estimated: `3619`
-		// Minimum execution time: 12_448_000 picoseconds.
-		Weight::from_parts(14_000_000, 3619)
+		// Minimum execution time: 12_339_000 picoseconds.
+		Weight::from_parts(13_620_000, 3619)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
@@ -229,7 +274,7 @@ impl WeightInfo for () {
 		//  Measured:  `298`
 		//  Estimated: `3619`
 		// Minimum execution time: 12_448_000 picoseconds.
-		Weight::from_parts(13_851_000, 3619)
+		Weight::from_parts(14_452_000, 3619)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
@@ -241,8 +286,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `343`
 		//  Estimated: `3619`
-		// Minimum execution time: 19_369_000 picoseconds.
-		Weight::from_parts(21_682_000, 3619)
+		// Minimum execution time: 19_149_000 picoseconds.
+		Weight::from_parts(21_232_000, 3619)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
@@ -266,10 +311,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1485 + h * (37 ±0) + m * (12 ±0)`
 		//  Estimated: `4315 + h * (2526 ±0)`
-		// Minimum execution time: 94_280_000 picoseconds.
-		Weight::from_parts(153_650_264, 4315)
-			// Standard Error: 17_708
-			.saturating_add(Weight::from_parts(1_611_595, 0).saturating_mul(h.into()))
+		// Minimum execution time: 86_769_000 picoseconds.
+		Weight::from_parts(259_944_211, 4315)
+			// Standard Error: 18_313
+			.saturating_add(Weight::from_parts(1_609_143, 0).saturating_mul(h.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(h.into())))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
@@ -289,10 +334,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `495`
 		//  Estimated: `3619`
-		// Minimum execution time: 30_505_000 picoseconds.
-		Weight::from_parts(32_798_932, 3619)
-			// Standard Error: 2_809
-			.saturating_add(Weight::from_parts(4_677_387, 0).saturating_mul(g.into()))
+		// Minimum execution time: 30_566_000 picoseconds.
+		Weight::from_parts(32_265_784, 3619)
+			// Standard Error: 5_411
+			.saturating_add(Weight::from_parts(4_827_605, 0).saturating_mul(g.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(g.into())))
@@ -309,8 +354,51 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `549`
 		//  Estimated: `3619`
-		// Minimum execution time: 60_660_000 picoseconds.
-		Weight::from_parts(66_478_000, 3619)
+		// Minimum execution time: 60_449_000 picoseconds.
+		Weight::from_parts(65_147_000, 3619)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
+	}
+	/// Storage: `Consumption::Meters` (r:500 w:500)
+	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(154), added: 2629, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
+	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Consumption::History` (r:0 w:500)
+	/// Proof: `Consumption::History` (`max_values`: None, `max_size`: Some(51), added: 2526, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 500]`.
+	fn submit_readings(n: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `343 + n * (161 ±0)`
+		//  Estimated: `1493 + n * (2629 ±0)`
+		// Minimum execution time: 32_408_000 picoseconds.
+		Weight::from_parts(54_857_130, 1493)
+			// Standard Error: 86_382
+			.saturating_add(Weight::from_parts(16_894_190, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2629).saturating_mul(n.into()))
+	}
+	/// Storage: `Consumption::Meters` (r:500 w:0)
+	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(154), added: 2629, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
+	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 500]`.
+	fn authorize_submit_readings(n: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `397 + n * (161 ±0)`
+		//  Estimated: `3509 + n * (2629 ±0)`
+		// Minimum execution time: 62_042_000 picoseconds.
+		Weight::from_parts(62_633_000, 3509)
+			// Standard Error: 56_322
+			.saturating_add(Weight::from_parts(48_758_213, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2629).saturating_mul(n.into()))
 	}
 }

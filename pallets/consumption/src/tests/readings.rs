@@ -469,3 +469,79 @@ fn try_state_catches_broken_readings() {
 		assert!(Consumption::do_try_state().is_err());
 	});
 }
+
+/// A batch of `(reading, key number)`.
+fn batch(readings: &[(Reading, u8)]) -> crate::ReadingBatchOf<Test> {
+	readings.iter().map(|(r, k)| (*r, sign(*k, r))).collect::<Vec<_>>().try_into().unwrap()
+}
+
+fn validate_batch(
+	readings: &[(Reading, u8)],
+) -> Result<ValidTransaction, TransactionValidityError> {
+	Call::<Test>::submit_readings { readings: batch(readings) }
+		.authorize(TransactionSource::External)
+		.expect("submit_readings is authorizable")
+		.map(|(v, _)| v)
+}
+
+/// Alice's meter (key 1) and Bob's (key 2), both with baselines at `START`.
+fn two_meters_with_baselines() -> (MeterId, MeterId) {
+	let a = meter_with_baseline();
+	let b = install(BOB, 2);
+	assert_ok!(Consumption::activate_meter(RuntimeOrigin::root(), b));
+	assert_ok!(apply(reading(b, START, 0, 0, 1), 2));
+	(a, b)
+}
+
+#[test]
+fn a_batch_records_one_reading_per_meter() {
+	run(|| {
+		let (a, b) = two_meters_with_baselines();
+		at(START + 2);
+		let readings =
+			[(reading(a, START + 1, 1_400, 0, 2), 1), (reading(b, START + 1, 0, 70, 2), 2)];
+		let validity = validate_batch(&readings).unwrap();
+		// Both readings' tags, as if each had come alone.
+		for (r, k) in readings {
+			assert!(validate(r, k).unwrap().provides.iter().all(|t| validity.provides.contains(t)));
+		}
+		let c = Call::<Test>::submit_readings { readings: batch(&readings) };
+		assert_ok!(c.authorize(TransactionSource::InBlock).unwrap());
+		assert_ok!(c.dispatch_bypass_filter(frame_system::Origin::<Test>::Authorized.into()));
+		assert_eq!(record(a, START + 1).unwrap().imported, Energy(400));
+		assert_eq!(record(b, START + 1).unwrap().exported, Energy(70));
+		assert_eq!(state(a).counter, 2);
+		assert_eq!(state(b).counter, 2);
+	});
+}
+
+#[test]
+fn a_batch_is_refused_whole_with_the_first_failing_reading_s_code() {
+	run(|| {
+		let (a, b) = two_meters_with_baselines();
+		at(START + 3);
+		let good_a = (reading(a, START + 1, 1_400, 0, 2), 1);
+		let good_b = (reading(b, START + 1, 0, 70, 2), 2);
+		assert_eq!(validate_batch(&[]), refused(ReadingError::EmptyBatch));
+		// A forged reading spoils the batch.
+		assert_eq!(validate_batch(&[good_a, (good_b.0, 1)]), refused(ReadingError::BadSignature));
+		// Two readings of one meter.
+		let twin_a = (reading(a, START + 1, 1_450, 0, 2), 1);
+		assert_eq!(validate_batch(&[good_a, twin_a]), refused(ReadingError::DuplicateInBatch));
+		// A reading after a gap goes alone.
+		let gap_b = (reading(b, START + 2, 0, 70, 2), 2);
+		assert_eq!(validate_batch(&[good_a, gap_b]), refused(ReadingError::GapInBatch));
+		assert_ok!(validate(gap_b.0, 2));
+		// Dispatch refuses it too, and only for the authorized origin.
+		let authorized = || frame_system::Origin::<Test>::Authorized.into();
+		assert_noop!(
+			Call::<Test>::submit_readings { readings: batch(&[good_a, gap_b]) }
+				.dispatch_bypass_filter(authorized()),
+			Error::<Test>::GapInBatch
+		);
+		assert_noop!(
+			Consumption::submit_readings(RuntimeOrigin::signed(ALICE), batch(&[good_a])),
+			DispatchError::BadOrigin
+		);
+	});
+}
