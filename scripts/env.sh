@@ -2,6 +2,10 @@
 # checkout on this machine, so a warm machine rebuilds only what changed.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/daeg/target}"
 export DAEG_NODE="${DAEG_NODE:-$CARGO_TARGET_DIR/debug/daeg-node}"
+export DAEG_ORACLE="${DAEG_ORACLE:-$CARGO_TARGET_DIR/debug/daeg-meter-oracle}"
+# Python for the Modbus meter simulator (pymodbus), in a virtual environment of its own.
+export DAEG_VENV="${DAEG_VENV:-$HOME/.cache/daeg/venv}"
+export DAEG_PYTHON="${DAEG_PYTHON:-$DAEG_VENV/bin/python}"
 # The one feature set every build, lint and test uses: compiling the SDK twice with different
 # features would double CI time. `runtime-benchmarks` makes the benchmark tests and the node's
 # `benchmark pallet` command available.

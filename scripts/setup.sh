@@ -14,6 +14,8 @@ command -v clang >/dev/null 2>&1 || need_apt+=(clang)
 dpkg -s libclang-dev >/dev/null 2>&1 || need_apt+=(libclang-dev)
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
 command -v npm >/dev/null 2>&1 || need_apt+=(npm)
+command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
+python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || need_apt+=(python3-venv)
 if ((${#need_apt[@]})); then
 	log "installing Debian packages: ${need_apt[*]}"
 	SUDO=""
@@ -45,5 +47,15 @@ for dir in node/tests/integration; do
 		(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
 	fi
 done
+
+# --- Python packages (the Modbus meter simulator) ----------------------------------------------
+source scripts/env.sh
+if ! "$DAEG_PYTHON" -c 'import pymodbus' >/dev/null 2>&1 \
+	|| [ scripts/requirements.txt -nt "$DAEG_VENV/.installed" ]; then
+	log "installing Python packages into $DAEG_VENV"
+	python3 -m venv "$DAEG_VENV"
+	"$DAEG_VENV/bin/pip" install --quiet --disable-pip-version-check -r scripts/requirements.txt
+	touch "$DAEG_VENV/.installed"
+fi
 
 log "ready"

@@ -51,4 +51,20 @@ pub struct Cli {
 
 	#[clap(flatten)]
 	pub run: RunCmd,
+
+	/// The meter oracle's base URL (e.g. `http://127.0.0.1:9955`): the offchain worker fetches
+	/// its queued readings there and signs them with the meter keys (`metr`) in the keystore.
+	/// Without it the worker relays nothing.
+	#[arg(long, value_name = "URL", value_parser = oracle_url)]
+	pub meter_oracle: Option<String>,
+}
+
+/// Accepts an `http://` or `https://` base URL: the offchain worker's HTTP client speaks
+/// nothing else, and a typo should fail at start, not in every block.
+fn oracle_url(url: &str) -> Result<String, String> {
+	let rest = url.strip_prefix("http://").or_else(|| url.strip_prefix("https://"));
+	match rest {
+		Some(host) if !host.is_empty() => Ok(url.trim_end_matches('/').to_string()),
+		_ => Err(format!("expected an http:// or https:// URL, got {url:?}")),
+	}
 }

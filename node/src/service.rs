@@ -146,6 +146,7 @@ pub fn new_full<
 	N: sc_network::NetworkBackend<Block, <Block as sp_runtime::traits::Block>::Hash>,
 >(
 	config: Configuration,
+	meter_oracle: Option<String>,
 ) -> Result<TaskManager, ServiceError> {
 	let sc_service::PartialComponents {
 		client,
@@ -202,6 +203,17 @@ pub fn new_full<
 			metrics,
 			gap_sync_body_policy: None,
 		})?;
+
+	if let Some(mut storage) = backend.offchain_storage() {
+		use sp_core::offchain::{OffchainStorage, STORAGE_PREFIX};
+		let key = daeg_primitives::metering::oracle_api::URL_KEY;
+		// The worker reads it as SCALE bytes; without the flag, it is cleared so that the
+		// worker stops relaying.
+		match &meter_oracle {
+			Some(url) => storage.set(STORAGE_PREFIX, key, &codec::Encode::encode(url.as_bytes())),
+			None => storage.remove(STORAGE_PREFIX, key),
+		}
+	}
 
 	if config.offchain_worker.enabled {
 		let offchain_workers =

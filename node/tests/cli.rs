@@ -23,6 +23,13 @@ fn unknown_flag_is_refused() {
 }
 
 #[test]
+fn a_meter_oracle_that_is_not_an_http_url_is_refused() {
+	let (ok, text) = run(node().args(["--dev", "--meter-oracle", "127.0.0.1:9955"]));
+	assert!(!ok);
+	assert!(text.contains("expected an http:// or https:// URL"), "{text}");
+}
+
+#[test]
 fn malformed_chain_spec_is_refused() {
 	let dir = std::env::temp_dir().join(format!("daeg-cli-test-{}", std::process::id()));
 	std::fs::create_dir_all(&dir).unwrap();

@@ -1,9 +1,9 @@
 // Starting and watching DAEG nodes: used by the local-network launcher and by the
 // integration tests, so that both run the chain the same way. No dependencies beyond Node.js.
 
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
-import { mkdtempSync, mkdirSync, createWriteStream } from 'node:fs';
+import { mkdtempSync, mkdirSync, createWriteStream, writeFileSync } from 'node:fs';
 import { tmpdir, homedir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -151,6 +151,17 @@ export function workDir(prefix) {
     return mkdtempSync(join(process.env.DAEG_WORK_DIR, `${prefix}-`));
   }
   return mkdtempSync(join(tmpdir(), `daeg-${prefix}-`));
+}
+
+/// Writes the dev chain spec with its genesis patch changed by `edit(patch)` into `dir`;
+/// returns the file's path, for `--chain`.
+export function devSpecWith(dir, edit) {
+  const out = execFileSync(nodeBinary(), ['build-spec', '--chain', 'dev'], { maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'] });
+  const spec = JSON.parse(out);
+  edit(spec.genesis.runtimeGenesis.patch);
+  const path = join(dir, 'spec.json');
+  writeFileSync(path, JSON.stringify(spec));
+  return path;
 }
 
 /// Starts a single-validator dev chain (Alice) and resolves once it answers RPC.

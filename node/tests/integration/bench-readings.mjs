@@ -4,13 +4,10 @@
 // maximum, as an offchain worker relaying many meters does — and counts the readings each
 // block includes. Prints readings per block and per second.
 
-import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { ApiPromise, WsProvider, Keyring } from '@polkadot/api';
 import { compactFromU8a, hexToU8a } from '@polkadot/util';
 import { blake2AsU8a, cryptoWaitReady } from '@polkadot/util-crypto';
-import { startDevNode, workDir, nodeBinary, rpcRaw, rpc, waitFor } from '../../../scripts/lib/chain.mjs';
+import { startDevNode, workDir, devSpecWith, rpcRaw, rpc, waitFor } from '../../../scripts/lib/chain.mjs';
 import { generalTransaction, signedReading } from './client.mjs';
 
 const METERS = Number(process.argv[2] ?? 6_000);
@@ -40,14 +37,12 @@ const owners = Array.from({ length: Math.ceil(METERS / PER_OWNER) }, (_, i) => k
 
 // The dev chain spec with the meters (and their owners' funds) added to its genesis patch.
 const dir = workDir('bench-readings');
-const spec = JSON.parse(execFileSync(nodeBinary(), ['build-spec', '--chain', 'dev'], { maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'] }));
-const patch = spec.genesis.runtimeGenesis.patch;
-patch.balances.balances.push(...owners.map((o) => [o.address, 1e15])); // 1,000 DAEG each
-patch.consumption = {
-  meters: devices.map((d, i) => [owners[Math.floor(i / PER_OWNER)].address, 'Consumption', 0, 11_000, d.address]),
-};
-const specPath = join(dir, 'bench-spec.json');
-writeFileSync(specPath, JSON.stringify(spec));
+const specPath = devSpecWith(dir, (patch) => {
+  patch.balances.balances.push(...owners.map((o) => [o.address, 1e15])); // 1,000 DAEG each
+  patch.consumption = {
+    meters: devices.map((d, i) => [owners[Math.floor(i / PER_OWNER)].address, 'Consumption', 0, 11_000, d.address]),
+  };
+});
 
 const node = await startDevNode({ dir, extraArgs: ['--chain', specPath, '--pool-limit', String(4 * METERS), '--pool-kbytes', '262144'] });
 const api = await ApiPromise.create({ provider: new WsProvider(`ws://127.0.0.1:${node.rpcPort}`), noInitWarn: true });

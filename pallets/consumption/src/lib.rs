@@ -38,6 +38,7 @@ pub use weights::WeightInfo;
 mod benchmarking;
 #[cfg(test)]
 mod mock;
+pub mod offchain;
 pub mod readings;
 #[cfg(test)]
 mod tests;
@@ -115,7 +116,9 @@ pub mod pallet {
 
 	/// Configuration of the metering pallet.
 	#[pallet::config]
-	pub trait Config: frame_system::Config {
+	pub trait Config:
+		frame_system::Config + frame_system::offchain::CreateAuthorizedTransaction<Call<Self>>
+	{
 		/// The overarching event type.
 		#[allow(deprecated)]
 		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
@@ -332,6 +335,25 @@ pub mod pallet {
 				"the history must outlast the lateness window and the interpolation span"
 			);
 			assert!(T::MaxAnomalyStrikes::get() > 0, "suspension needs at least one strike");
+		}
+
+		/// Relays the meter oracle's readings (see [`crate::offchain`]).
+		fn offchain_worker(now: BlockNumberFor<T>) {
+			match Self::relay_readings(now) {
+				Ok(r) if r.batched.saturating_add(r.single) > 0 => log::info!(
+					target: "daeg::meter-oracle",
+					"sent {} batched and {} single readings; reported {} meters to the oracle",
+					r.batched,
+					r.single,
+					r.reported
+				),
+				// Not configured, or another block's worker is relaying: nothing to say.
+				Ok(_)
+				| Err(
+					crate::offchain::RelayError::NotConfigured | crate::offchain::RelayError::Busy,
+				) => {}
+				Err(e) => log::warn!(target: "daeg::meter-oracle", "relaying readings: {e:?}"),
+			}
 		}
 
 		#[cfg(feature = "try-runtime")]

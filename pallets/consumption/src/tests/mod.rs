@@ -5,6 +5,7 @@ use daeg_primitives::{metering::MeterKind, MeterId, Power, ZoneId};
 use frame_support::{assert_ok, traits::fungible::InspectHold};
 use sp_runtime::DispatchResult;
 
+mod offchain;
 mod readings;
 mod registry;
 

@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""Simulated smart meters on real Modbus servers (pymodbus), for tests and the demo.
+
+Each meter is a Modbus server of its own, over TCP (MBAP framing) or RTU framing through TCP,
+whose registers follow one of meter-oracle's register maps (meter-oracle/maps/*.toml): the
+simulator encodes values with the same map the oracle decodes them with, so every map the
+oracle ships can be served. Energy registers grow with constant import and export power and are
+computed at each read.
+
+    modbus_meters.py --meter tcp:5020:sdm630:1:3600:0 --meter rtu:5021:em24:7:0:7200
+
+Meter spec: transport(tcp|rtu):port:map:unit:import_W:export_W. Prints one line per meter
+when its server listens, then "ready". Stops on SIGINT/SIGTERM.
+"""
+
+import argparse
+import asyncio
+import signal
+import struct
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+from pymodbus import FramerType
+from pymodbus.server import ModbusTcpServer
+from pymodbus.simulator import DataType, SimData, SimDevice
+
+MAPS = Path(__file__).resolve().parents[2] / "meter-oracle" / "maps"
+UNIT_TO_BASE = {"Wh": 1.0, "kWh": 1000.0, "W": 1.0, "kW": 1000.0}
+START_WH = 1_000_000.0  # registers start at 1 MWh, as a meter in service would
+
+
+def words(fmt, raw, word_order):
+    """The registers of `raw` (an integer or float) in format `fmt`."""
+    if fmt == "f32":
+        packed = struct.pack(">f", raw)
+    elif fmt == "i16":
+        packed = struct.pack(">h", int(raw))
+    elif fmt == "u16":
+        packed = struct.pack(">H", int(raw))
+    elif fmt == "i32":
+        packed = struct.pack(">i", int(raw))
+    elif fmt == "u32":
+        packed = struct.pack(">I", int(raw))
+    elif fmt == "u64":
+        packed = struct.pack(">Q", int(raw))
+    else:
+        raise ValueError(f"unknown format {fmt}")
+    regs = [int.from_bytes(packed[i:i + 2], "big") for i in range(0, len(packed), 2)]
+    return regs[::-1] if word_order == "low-first" else regs
+
+
+class Meter:
+    def __init__(self, spec):
+        transport, port, map_name, unit, imp_w, exp_w = spec.split(":")
+        self.transport, self.port, self.unit = transport, int(port), int(unit)
+        self.map = tomllib.loads((MAPS / f"{map_name}.toml").read_text())
+        self.map_name = map_name
+        self.import_w, self.export_w = float(imp_w), float(exp_w)
+        self.t0 = time.time()
+        self.function = 4 if self.map["table"] == "input" else 3
+
+    def registers(self):
+        """(address, words) of every register the map names, as the meter shows them now."""
+        hours = (time.time() - self.t0) / 3600.0
+        values = [("import", START_WH + self.import_w * hours), ("export", START_WH + self.export_w * hours),
+                  ("power", self.import_w - self.export_w)]
+        out = []
+        check = self.map.get("check")
+        if check:
+            out.append((check["address"], [check["equals"]]))
+        for name, value in values:
+            register = self.map.get(name)
+            if register is None:
+                continue
+            raw = value / UNIT_TO_BASE[register["unit"]] / register.get("scale", 1.0)
+            if "scale_factor" in register:
+                out.append((register["scale_factor"], [0]))  # 10^0
+            if register["format"] != "f32":
+                raw = round(raw)
+            out.append((register["address"],
+                        words(register["format"], raw, register.get("word_order", "high-first"))))
+        return out
+
+    async def action(self, function_code, start, _address, _count, current, set_values):
+        """Refreshes the registers before every read of the map's table."""
+        if set_values is None and function_code == self.function:
+            for address, regs in self.registers():
+                offset = address - start
+                if 0 <= offset and offset + len(regs) <= len(current):
+                    current[offset:offset + len(regs)] = regs
+        return None
+
+    async def serve(self):
+        addresses = [a for a, regs in self.registers() for a in range(a, a + len(regs))]
+        low, high = min(addresses), max(addresses)
+        block = [SimData(low, count=high - low + 1, values=0, datatype=DataType.REGISTERS)]
+        bits = [SimData(0, values=False, datatype=DataType.BITS)]
+        device = SimDevice(self.unit, simdata=(bits, bits, block, block), action=self.action)
+        framer = FramerType.SOCKET if self.transport == "tcp" else FramerType.RTU
+        self.server = ModbusTcpServer(device, framer=framer, address=("127.0.0.1", self.port))
+        await self.server.listen()
+        print(f"meter {self.map_name} unit {self.unit} on {self.transport}:{self.port}", flush=True)
+
+
+async def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--meter", action="append", required=True)
+    args = parser.parse_args()
+    meters = [Meter(spec) for spec in args.meter]
+    for m in meters:
+        await m.serve()
+    print("ready", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    for m in meters:
+        await m.server.shutdown()
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
