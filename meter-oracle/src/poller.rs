@@ -76,6 +76,7 @@ pub async fn run(
 	let id = MeterId(meter.config.chain_id);
 	let name = meter.config.name.clone();
 	let length_ms = u64::try_from(length.as_millis()).unwrap_or(u64::MAX);
+	locked(&status).insert(id.0, MeterStatus { name: name.clone(), ..Default::default() });
 	let mut tick = tokio::time::interval(poll);
 	tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
 	loop {
@@ -92,7 +93,6 @@ pub async fn run(
 				if s.last_error.as_ref() != Some(&message) {
 					log::warn!("meter {name} (#{}): {message}", id.0);
 				}
-				s.name.clone_from(&name);
 				s.last_error = Some(message);
 				continue;
 			}
@@ -103,7 +103,6 @@ pub async fn run(
 			if s.last_error.take().is_some() {
 				log::info!("meter {name} (#{}) answers again", id.0);
 			}
-			s.name.clone_from(&name);
 			s.last_ok_ms = Some(now);
 			s.registers_wh = Some((registers.imported_wh, registers.exported_wh));
 			s.power_w = registers.power_w;

@@ -84,3 +84,11 @@ export function signedReading(api, device, fields) {
 export function readingCall(api, device, fields) {
   return api.tx.consumption.submitReading(...signedReading(api, device, fields)).method;
 }
+
+/// A meter's record of `interval` on chain, as JSON. The history is a ring of
+/// `HistorySpan / interval length` slots, interval `i` in slot `i % slots`.
+export async function intervalRecord(api, meter, interval) {
+  const length = (await api.query.pricing.intervalLength()).toNumber();
+  const slots = Math.floor(api.consts.consumption.historySpan.toNumber() / length);
+  return (await api.query.consumption.history(meter, interval % slots)).unwrap().toJSON();
+}

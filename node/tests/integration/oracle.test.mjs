@@ -14,6 +14,7 @@ import { ApiPromise, WsProvider, Keyring } from '@polkadot/api';
 import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { REPO, startDevNode, workDir, devSpecWith, freePort, rpc, waitFor } from '../../../scripts/lib/chain.mjs';
+import { intervalRecord } from './client.mjs';
 
 const PYTHON = process.env.DAEG_PYTHON;
 const ORACLE = process.env.DAEG_ORACLE;
@@ -76,10 +77,9 @@ async function assertChainMatchesJournal(meter, entries) {
   const last = state.last.interval;
   const delivered = entries.filter((r) => r.interval <= last);
   assert.equal(state.counter, delivered.length, `${meter.name}: one reading per journal entry, none twice, none lost`);
-  const historyLength = Math.floor(api.consts.consumption.historySpan.toNumber() / length);
   for (let i = 1; i < delivered.length; i++) {
     const [prev, cur] = [delivered[i - 1], delivered[i]];
-    const record = (await api.query.consumption.history(meter.id, cur.interval % historyLength)).unwrap().toJSON();
+    const record = await intervalRecord(api, meter.id, cur.interval);
     assert.equal(record.interval, cur.interval, `${meter.name}: interval ${cur.interval} recorded`);
     assert.equal(cur.interval - prev.interval, 1, `${meter.name}: the oracle formed every interval`);
     assert.equal(record.quality, 'Measured', `${meter.name}: interval ${cur.interval} measured, not estimated`);
@@ -149,7 +149,7 @@ test('meters read over Modbus TCP and RTU reach the chain through the offchain w
     // The energy is what the simulated meter measured: constant power over an interval
     // (the measurement moment varies by up to a poll, and the EM24 counts in 100 Wh steps).
     const perInterval = (w) => (w * length) / 3_600_000;
-    const record = (await api.query.consumption.history(m.id, delivered[2].interval % Math.floor(api.consts.consumption.historySpan.toNumber() / length))).unwrap().toJSON();
+    const record = await intervalRecord(api, m.id, delivered[2].interval);
     const tolerance = m.map === 'em24' ? 100 : 3;
     assert.ok(Math.abs(record.imported - perInterval(m.importW)) <= tolerance, `${m.name}: import ${record.imported} Wh ≈ ${perInterval(m.importW)}`);
     assert.ok(Math.abs(record.exported - perInterval(m.exportW)) <= tolerance, `${m.name}: export ${record.exported} Wh ≈ ${perInterval(m.exportW)}`);

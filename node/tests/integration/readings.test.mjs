@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { ApiPromise, WsProvider, Keyring } from '@polkadot/api';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { startDevNode, waitFor, rpcRaw } from '../../../scripts/lib/chain.mjs';
-import { client, generalTransaction, readingCall } from './client.mjs';
+import { client, generalTransaction, intervalRecord, readingCall } from './client.mjs';
 
 let node;
 let api;
@@ -78,9 +78,7 @@ test('signed readings enter without an account; bad ones are refused or flagged'
     return m.unwrap().readings.counter.toNumber() === 3 || null;
   }, { timeoutMs: 60_000 });
 
-  const historyLength = Math.floor(api.consts.consumption.historySpan.toNumber() / length);
-  const record = async (interval) =>
-    (await api.query.consumption.history(id, interval % historyLength)).unwrap().toJSON();
+  const record = (interval) => intervalRecord(api, id, interval);
   assert.deepEqual(await record(c - 3), {
     interval: c - 3, imported: 50, exported: 3, quality: 'Measured', anomaly: null,
   });
