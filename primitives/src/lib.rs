@@ -18,6 +18,7 @@ use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 use serde::{Deserialize, Serialize};
 
+pub mod analytics;
 pub mod metering;
 
 /// The balance type of the chain: an amount of the smallest currency unit.
@@ -106,6 +107,27 @@ unit_newtype!(
 	PricePerKWh(Money),
 	"unit/kWh"
 );
+
+unit_newtype!(
+	/// The carbon intensity of energy: grams of CO₂ (equivalent) emitted per kilowatt-hour.
+	CarbonIntensity(u32),
+	"g/kWh"
+);
+
+unit_newtype!(
+	/// A mass of CO₂ (equivalent) in grams.
+	Co2Mass(u64),
+	"g"
+);
+
+impl CarbonIntensity {
+	/// The CO₂ emitted for `energy` at this intensity, rounded down to whole grams (saturating
+	/// at the type's maximum, which no grid reaches).
+	pub fn emissions_of(self, energy: Energy) -> Co2Mass {
+		let grams = u128::from(self.0).saturating_mul(u128::from(energy.0)) / WH_PER_KWH;
+		Co2Mass(u64::try_from(grams).unwrap_or(u64::MAX))
+	}
+}
 
 impl Energy {
 	/// Energy from kilowatt-hours. `None` on overflow.
@@ -261,6 +283,59 @@ impl IntervalIndex {
 	/// How many intervals `self` lies after `earlier`; `None` if it does not.
 	pub fn since(self, earlier: Self) -> Option<u32> {
 		self.0.checked_sub(earlier.0)
+	}
+}
+
+/// Milliseconds in an hour and in a day: grid time is UTC, without leap seconds.
+pub const HOUR_MS: u64 = 3_600_000;
+/// Milliseconds in a day.
+pub const DAY_MS: u64 = 24 * HOUR_MS;
+
+id_newtype!(
+	/// A UTC calendar day: days since 1970-01-01.
+	DayIndex(u32)
+);
+id_newtype!(
+	/// A UTC calendar month: months since January 1970 (`12 × (year − 1970) + month − 1`).
+	MonthIndex(u32)
+);
+
+impl IntervalIndex {
+	/// The day the interval starts in. `None` on overflow.
+	pub fn day(self, length_ms: u64) -> Option<DayIndex> {
+		let day = self.start_ms(length_ms)?.checked_div(DAY_MS)?;
+		u32::try_from(day).ok().map(DayIndex)
+	}
+
+	/// The hour of the (UTC) day the interval starts in, 0 to 23. `None` on overflow.
+	pub fn hour_of_day(self, length_ms: u64) -> Option<u8> {
+		let hour = self.start_ms(length_ms)?.checked_div(HOUR_MS)?.checked_rem(24)?;
+		u8::try_from(hour).ok()
+	}
+}
+
+impl DayIndex {
+	/// The calendar month this day lies in (the proleptic Gregorian calendar, computed with
+	/// integers only: H. Hinnant's `civil_from_days`).
+	pub fn month(self) -> MonthIndex {
+		let z = i64::from(self.0).saturating_add(719_468);
+		let era = z.div_euclid(146_097);
+		let doe = z.saturating_sub(era.saturating_mul(146_097)); // [0, 146096]
+		let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365; // [0, 399]
+		let doy = doe - (365 * yoe + yoe / 4 - yoe / 100); // [0, 365]
+		let mp = (5 * doy + 2) / 153; // [0, 11], March first
+		let month = if mp < 10 { mp + 3 } else { mp - 9 }; // [1, 12]
+		let year =
+			yoe.saturating_add(era.saturating_mul(400)).saturating_add(i64::from(month <= 2));
+		let index = year.saturating_sub(1970).saturating_mul(12).saturating_add(month - 1);
+		MonthIndex(u32::try_from(index).unwrap_or(0))
+	}
+}
+
+impl MonthIndex {
+	/// The calendar year and month (1 to 12).
+	pub const fn year_month(self) -> (u32, u8) {
+		(1970 + self.0 / 12, (self.0 % 12) as u8 + 1)
 	}
 }
 
@@ -440,6 +515,34 @@ mod tests {
 		assert_eq!(QuarterHours::current_interval(), IntervalIndex(2));
 		assert_eq!(QuarterHours::intervals_in(7_200_000), 8);
 		assert_eq!(QuarterHours::intervals_in(1), 1);
+	}
+
+	#[test]
+	fn calendar_days_and_months() {
+		let quarter = 900_000;
+		// 2026-11-24 10:15 UTC is day 20_781.
+		let at = 20_781 * DAY_MS + 10 * HOUR_MS + quarter;
+		let i = IntervalIndex::at(at, quarter).unwrap();
+		assert_eq!(i.day(quarter), Some(DayIndex(20_781)));
+		assert_eq!(i.hour_of_day(quarter), Some(10));
+		assert_eq!(DayIndex(20_781).month().year_month(), (2026, 11));
+		assert_eq!(DayIndex(0).month(), MonthIndex(0));
+		assert_eq!(DayIndex(31).month().year_month(), (1970, 2));
+		// Leap years: 2024-02-29 is day 19_782, 2024-03-01 the day after.
+		assert_eq!(DayIndex(19_782).month().year_month(), (2024, 2));
+		assert_eq!(DayIndex(19_783).month().year_month(), (2024, 3));
+		// 2000 was a leap year, 2100 is not: 2100-03-01 is day 47_541.
+		assert_eq!(DayIndex(11_016).month().year_month(), (2000, 2));
+		assert_eq!(DayIndex(47_540).month().year_month(), (2100, 2));
+		assert_eq!(DayIndex(47_541).month().year_month(), (2100, 3));
+		assert_eq!(DayIndex(u32::MAX).month().year_month(), (11_761_191, 1));
+	}
+
+	#[test]
+	fn carbon_of_energy() {
+		assert_eq!(CarbonIntensity(400).emissions_of(Energy(2_500)), Co2Mass(1_000));
+		assert_eq!(CarbonIntensity(1).emissions_of(Energy(999)), Co2Mass(0));
+		assert_eq!(CarbonIntensity(u32::MAX).emissions_of(Energy(u64::MAX)), Co2Mass(u64::MAX));
 	}
 
 	#[test]

@@ -6,7 +6,7 @@ use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 use serde::{Deserialize, Serialize};
 
-use crate::{Energy, IntervalIndex, MeterId, Power, ZoneId};
+use crate::{Energy, EnergySource, IntervalIndex, MeterId, Power, PricePerKWh, ZoneId};
 
 /// The key type of meter device keys in a node's keystore (`daeg-node key insert
 /// --key-type metr`): the offchain worker signs a meter's readings with it.
@@ -228,6 +228,56 @@ impl Quality {
 	}
 }
 
+/// Why a reading was flagged.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Serialize,
+	Deserialize,
+)]
+pub enum Anomaly {
+	/// More energy than the connection's maximum power carries over the time covered.
+	OverCapacity,
+	/// A step far above the meter's recent trend (the metering pallet's `JumpFactor`).
+	Jump,
+}
+
+/// One interval's energy at a meter.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Serialize,
+	Deserialize,
+)]
+pub struct IntervalRecord {
+	/// The interval (the history is a ring, so the record names its interval).
+	pub interval: IntervalIndex,
+	/// Energy taken from the grid, Wh.
+	pub imported: Energy,
+	/// Energy fed into the grid, Wh.
+	pub exported: Energy,
+	/// Measured, interpolated or substituted.
+	pub quality: Quality,
+	/// Set when the reading behind it was flagged.
+	pub anomaly: Option<Anomaly>,
+}
+
 /// What a meter measures.
 #[derive(
 	Clone,
@@ -317,6 +367,115 @@ impl<AccountId> MeterInfo<AccountId> {
 pub trait MeterRegistry<AccountId> {
 	/// The meter `id`, if it is registered.
 	fn meter(id: MeterId) -> Option<MeterInfo<AccountId>>;
+}
+
+/// The final energy of a meter's intervals, for settlement: an interval is final once the
+/// lateness window has passed and the metering pallet has fixed its value (measured,
+/// interpolated or substituted).
+pub trait MeteredEnergy {
+	/// The final record of `meter` in `interval`; `None` while the interval is open or once
+	/// the history no longer holds it.
+	fn final_energy(meter: MeterId, interval: IntervalIndex) -> Option<IntervalRecord>;
+}
+
+/// Where the market reports what each buyer bought, so that the metering pallet can work out
+/// carbon footprints from the source mix an account actually bought.
+pub trait PurchaseLedger<AccountId> {
+	/// `buyer` was delivered `energy` from `source` in `interval` (called at settlement).
+	fn note_purchase(
+		buyer: &AccountId,
+		interval: IntervalIndex,
+		source: EnergySource,
+		energy: Energy,
+	);
+	/// The weight of one [`Self::note_purchase`].
+	fn note_purchase_weight() -> sp_runtime::Weight;
+}
+
+/// How urgently a connection must be served: load is shed from the least critical class
+/// first, critical loads (hospitals, emergency services) last. The grid operators assign it.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	Default,
+	PartialEq,
+	Eq,
+	PartialOrd,
+	Ord,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Serialize,
+	Deserialize,
+)]
+pub enum PriorityClass {
+	/// Shed first: loads that can wait (e.g. heat pumps with storage, EV charging).
+	Deferrable,
+	/// Ordinary households and businesses.
+	#[default]
+	Standard,
+	/// Loads whose loss causes harm beyond inconvenience (e.g. water pumping, care homes).
+	Essential,
+	/// Shed last: hospitals, emergency services.
+	Critical,
+}
+
+/// Load a consumer offers for demand response.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Serialize,
+	Deserialize,
+)]
+pub struct FlexibleLoad {
+	/// The power it can shed on request.
+	pub power: Power,
+	/// The most hours per day it can stay shed.
+	pub max_hours_per_day: u8,
+}
+
+/// What a consumer wants from the market.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	Default,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Serialize,
+	Deserialize,
+)]
+pub struct ConsumerPreferences {
+	/// The most it will pay per kWh: above it, its flexible load is offered rather than bought.
+	pub max_price: Option<PricePerKWh>,
+	/// Whether it buys only from renewable sources.
+	pub green_only: bool,
+	/// Load it offers for demand response.
+	pub flexible_load: Option<FlexibleLoad>,
+}
+
+/// Read access to consumers' preferences and priority classes.
+pub trait ConsumerProfiles<AccountId> {
+	/// `who`'s preferences (the default when it set none).
+	fn preferences(who: &AccountId) -> ConsumerPreferences;
+	/// `who`'s priority class (`Standard` unless the grid operators assigned another).
+	fn priority(who: &AccountId) -> PriorityClass;
 }
 
 /// Creates registered meters in benchmarks of pallets that need one (e.g. to register a

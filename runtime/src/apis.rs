@@ -19,8 +19,8 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use super::{
-	AccountId, Aura, Balance, Block, Executive, Grandpa, InherentDataExt, Nonce, Runtime,
-	RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, VERSION,
+	AccountId, Aura, Balance, Block, Consumption, Executive, Grandpa, InherentDataExt, Nonce,
+	Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, VERSION,
 };
 
 impl_runtime_apis! {
@@ -137,6 +137,43 @@ impl_runtime_apis! {
 		) -> Option<sp_consensus_grandpa::OpaqueKeyOwnershipProof> {
 			// The key owner proof type is `Void`: there is no session history to prove against.
 			None
+		}
+	}
+
+	impl daeg_primitives::analytics::MeteringApi<Block, AccountId> for Runtime {
+		fn intervals(
+			meter: daeg_primitives::MeterId,
+			from: daeg_primitives::IntervalIndex,
+			to: daeg_primitives::IntervalIndex,
+		) -> Vec<daeg_primitives::analytics::MeteredInterval> {
+			Consumption::intervals(meter, from, to)
+		}
+
+		fn meter_report(
+			meter: daeg_primitives::MeterId,
+			period: daeg_primitives::analytics::Period,
+		) -> Option<daeg_primitives::analytics::EnergyReport> {
+			Consumption::meter_report(meter, period)
+		}
+
+		fn account_report(
+			account: AccountId,
+			period: daeg_primitives::analytics::Period,
+		) -> daeg_primitives::analytics::EnergyReport {
+			Consumption::account_report(&account, period)
+		}
+
+		fn daily_profile(
+			meter: daeg_primitives::MeterId,
+		) -> Option<Vec<daeg_primitives::analytics::HourlyEnergy>> {
+			Consumption::daily_profile(meter)
+		}
+
+		fn carbon_footprint(
+			account: AccountId,
+			day: daeg_primitives::DayIndex,
+		) -> daeg_primitives::analytics::Footprint {
+			Consumption::carbon_footprint(&account, day)
 		}
 	}
 

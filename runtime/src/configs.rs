@@ -4,7 +4,7 @@ use frame_support::{
 	derive_impl,
 	dispatch::DispatchClass,
 	parameter_types,
-	traits::{ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, VariantCountOf},
+	traits::{ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, Get, VariantCountOf},
 	weights::{
 		constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_SECOND},
 		IdentityFee, Weight,
@@ -194,8 +194,6 @@ parameter_types! {
 }
 
 parameter_types! {
-	/// A reading is accepted up to an hour after its interval ends; then the interval is final.
-	pub const ReadingLateness: u64 = HOURS_MS;
 	/// Each meter keeps a day of intervals beyond the lateness window (analytics, profiles).
 	pub const MeterHistorySpan: u64 = 25 * HOURS_MS;
 	/// Readings rank above ordinary transactions: settlement depends on them.
@@ -206,6 +204,17 @@ parameter_types! {
 
 /// Milliseconds in an hour.
 const HOURS_MS: u64 = 3_600_000;
+
+/// How long after its interval a reading is accepted; then the interval is final: an hour, or
+/// six intervals where intervals are short (three minutes on the dev chain's 30-second
+/// intervals), so that values there become final, and analytics fill, within minutes.
+pub struct ReadingLateness;
+impl Get<u64> for ReadingLateness {
+	fn get() -> u64 {
+		use daeg_primitives::GridClock;
+		HOURS_MS.min(Pricing::interval_length_ms().saturating_mul(6))
+	}
+}
 
 /// Metering: the meter registry and device-signed readings.
 impl pallet_consumption::Config for Runtime {
@@ -225,6 +234,10 @@ impl pallet_consumption::Config for Runtime {
 	type ReadingPriority = ReadingPriority;
 	type ReadingLongevity = ReadingLongevity;
 	type MaxReadingsPerBatch = ConstU32<500>;
+	// Two months of days and two years of months: a bill's period and its year-on-year.
+	type DaysKept = ConstU32<62>;
+	type MonthsKept = ConstU32<24>;
+	type GovernanceOrigin = crate::governance::GridOperatorOrigin;
 	type WeightInfo = pallet_consumption::weights::SubstrateWeight<Runtime>;
 }
 

@@ -26,6 +26,24 @@
 //! reading becomes the interval's energy in the meter's [`History`]; a gap of up to two hours
 //! is interpolated, and readings above the connection's capacity or far above the meter's
 //! trend are stored but flagged. Repeated anomalies suspend the meter.
+//!
+//! ## Missing data and final values
+//!
+//! An interval without a reading gets a substitute from the meter's own profile: provisional
+//! when the reading is overdue, final when the lateness window has passed. A bounded `on_idle`
+//! pass writes them and folds final values into day and month totals and the meter's typical
+//! daily profile ([`finalize`]). A reading after a gap spreads its energy over the gap's open
+//! intervals (evenly up to two hours, by the profile beyond) minus what final substitutes
+//! already count, so nothing is counted twice.
+//!
+//! ## Analytics, preferences and carbon
+//!
+//! The `MeteringApi` runtime API (RPC `metering_*`) reports energy per interval, day and month,
+//! peak power, load factor and the typical day of a meter or an account ([`analytics`]).
+//! Consumers set their market preferences (maximum price, green only, flexible load); the grid
+//! operators assign priority classes for load shedding. The market reports each buyer's
+//! purchases by source ([`PurchaseLedger`](daeg_primitives::metering::PurchaseLedger)), and an
+//! account's daily carbon footprint follows from that mix and the intensities governance sets.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -34,8 +52,10 @@ extern crate alloc;
 pub use pallet::*;
 pub use weights::WeightInfo;
 
+pub mod analytics;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod finalize;
 #[cfg(test)]
 mod mock;
 pub mod offchain;
@@ -45,14 +65,17 @@ mod tests;
 pub mod weights;
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+pub use daeg_primitives::metering::{Anomaly, IntervalRecord};
 use daeg_primitives::{
 	metering::{
-		MeterInfo, MeterKind, MeterPublic, MeterRegistry, MeterSignature, MeterStatus, Reading,
+		ConsumerPreferences, ConsumerProfiles, MeterInfo, MeterKind, MeterPublic, MeterRegistry,
+		MeterSignature, MeterStatus, PriorityClass, Reading,
 	},
-	MeterId, Power, ZoneId,
+	CarbonIntensity, DayIndex, Energy, EnergySource, MeterId, Power, ZoneId,
 };
+pub use finalize::Pass;
 use frame_support::traits::fungible;
-pub use readings::{Anomaly, IntervalRecord, LastReading, ReadingState};
+pub use readings::{LastReading, ReadingState};
 use scale_info::TypeInfo;
 
 /// The balance type of the pallet's currency.
@@ -90,6 +113,9 @@ pub struct Meter<AccountId, Balance, BlockNumber> {
 pub type ReadingBatchOf<T> =
 	frame_support::BoundedVec<(Reading, MeterSignature), <T as Config>::MaxReadingsPerBatch>;
 
+/// Energy per source, in the order of [`EnergySource::ALL`].
+pub type SourceMix = [Energy; EnergySource::ALL.len()];
+
 /// A meter as stored by this pallet's configuration.
 pub type MeterOf<T> = Meter<
 	<T as frame_system::Config>::AccountId,
@@ -100,7 +126,11 @@ pub type MeterOf<T> = Meter<
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
-	use daeg_primitives::{metering::Quality, Energy, GridClock, IntervalIndex};
+	use daeg_primitives::{
+		analytics::{DailyProfile, EnergyTotals},
+		metering::Quality,
+		GridClock, IntervalIndex, MonthIndex,
+	};
 	use frame_support::{
 		pallet_prelude::*,
 		traits::{fungible::MutateHold, tokens::Precision, Contains},
@@ -180,6 +210,17 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxReadingsPerBatch: Get<u32>;
 
+		/// How many days of totals each meter (and of purchases each account) keeps.
+		#[pallet::constant]
+		type DaysKept: Get<u32>;
+
+		/// How many months of totals each meter keeps.
+		#[pallet::constant]
+		type MonthsKept: Get<u32>;
+
+		/// Who assigns priority classes and sets carbon intensities: the grid operators.
+		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
 		/// Weights of this pallet's calls, from its benchmarks.
 		type WeightInfo: WeightInfo;
 	}
@@ -219,6 +260,56 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type History<T> =
 		StorageDoubleMap<_, Twox64Concat, MeterId, Twox64Concat, u32, IntervalRecord>;
+
+	/// Each meter's typical day: per hour, the moving average of its measured intervals.
+	#[pallet::storage]
+	pub type Profiles<T> = StorageMap<_, Twox64Concat, MeterId, DailyProfile, ValueQuery>;
+
+	/// Each meter's final energy per day, a ring of [`Config::DaysKept`] slots.
+	#[pallet::storage]
+	pub type DayTotals<T> =
+		StorageDoubleMap<_, Twox64Concat, MeterId, Twox64Concat, u32, (DayIndex, EnergyTotals)>;
+
+	/// Each meter's final energy per month, a ring of [`Config::MonthsKept`] slots.
+	#[pallet::storage]
+	pub type MonthTotals<T> =
+		StorageDoubleMap<_, Twox64Concat, MeterId, Twox64Concat, u32, (MonthIndex, EnergyTotals)>;
+
+	/// Where the `on_idle` pass over the meters stands (see [`crate::finalize`]).
+	#[pallet::storage]
+	pub type FinalizePass<T> = StorageValue<_, Pass, ValueQuery>;
+
+	/// Consumers' market preferences; only accounts that own a meter have them.
+	#[pallet::storage]
+	pub type Preferences<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, ConsumerPreferences>;
+
+	/// Priority classes other than `Standard`, assigned by the grid operators to accounts that
+	/// own a meter.
+	#[pallet::storage]
+	pub type Priorities<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, PriorityClass>;
+
+	/// The carbon intensity of each source's energy, set by governance (unset: zero).
+	#[pallet::storage]
+	pub type SourceIntensities<T> =
+		StorageMap<_, Twox64Concat, EnergySource, CarbonIntensity, ValueQuery>;
+
+	/// The carbon intensity of energy an account consumed but did not buy in the market (the
+	/// residual mix of its supplier of last resort), set by governance.
+	#[pallet::storage]
+	pub type ResidualIntensity<T> = StorageValue<_, CarbonIntensity, ValueQuery>;
+
+	/// What each account bought per day and source, as the market reports it: a ring of
+	/// [`Config::DaysKept`] slots per account.
+	#[pallet::storage]
+	pub type Purchases<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Twox64Concat,
+		u32,
+		(DayIndex, SourceMix),
+	>;
 
 	/// Meters registered at genesis, each installed (its deposit held from its owner) and
 	/// active: for test and demonstration chains.
@@ -269,13 +360,21 @@ pub mod pallet {
 			exported: Energy,
 			quality: Quality,
 		},
-		/// The energy of a reading after a gap was spread over the intervals after `from` up
-		/// to `to`.
-		GapInterpolated { meter: MeterId, from: IntervalIndex, to: IntervalIndex },
+		/// The energy of a reading after a gap was spread over the gap's open intervals after
+		/// `from` up to `to`: `Interpolated` evenly, `Substituted` by the meter's profile.
+		GapFilled { meter: MeterId, from: IntervalIndex, to: IntervalIndex, quality: Quality },
 		/// A reading was stored but flagged; `strikes` counts the meter's recent anomalies.
 		ReadingAnomaly { meter: MeterId, interval: IntervalIndex, anomaly: Anomaly, strikes: u8 },
 		/// A meter was suspended after repeated anomalies.
 		MeterSuspendedForAnomalies { meter: MeterId },
+		/// A consumer set its market preferences.
+		PreferencesSet { who: T::AccountId, preferences: ConsumerPreferences },
+		/// A consumer cleared its market preferences.
+		PreferencesCleared { who: T::AccountId },
+		/// The grid operators assigned a priority class.
+		PriorityClassSet { who: T::AccountId, class: PriorityClass },
+		/// Governance set the carbon intensity of a source (`None`: the residual mix).
+		CarbonIntensitySet { source: Option<EnergySource>, intensity: CarbonIntensity },
 	}
 
 	#[pallet::error]
@@ -324,6 +423,16 @@ pub mod pallet {
 		DuplicateInBatch,
 		/// A batched reading does not follow its meter's last reading by one interval.
 		GapInBatch,
+		/// Only accounts that own a meter have preferences and priority classes.
+		NoMeter,
+		/// A maximum price must be above zero.
+		ZeroMaxPrice,
+		/// Flexible load must offer power above zero for 1 to 24 hours a day.
+		BadFlexibleLoad,
+		/// The account has no preferences to clear.
+		NoPreferences,
+		/// The account already has this priority class.
+		SamePriorityClass,
 	}
 
 	#[pallet::hooks]
@@ -331,10 +440,16 @@ pub mod pallet {
 		fn integrity_test() {
 			let history = Self::history_length();
 			assert!(
-				history > Self::lateness_window() && history > Self::max_interpolation_gap(),
-				"the history must outlast the lateness window and the interpolation span"
+				history > Self::max_spread().saturating_add(Self::lateness_window()),
+				"the history must outlast the lateness window and the spread of a gap"
 			);
+			assert!(T::DaysKept::get() > 0 && T::MonthsKept::get() > 0, "totals need a slot");
 			assert!(T::MaxAnomalyStrikes::get() > 0, "suspension needs at least one strike");
+		}
+
+		/// Substitutes missing values and finalizes intervals (see [`crate::finalize`]).
+		fn on_idle(_n: BlockNumberFor<T>, limit: Weight) -> Weight {
+			Self::finalize_on_idle(limit)
 		}
 
 		/// Relays the meter oracle's readings (see [`crate::offchain`]).
@@ -442,18 +557,17 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Removes one of the caller's meters, with its history, and returns its deposit.
+		/// Removes one of the caller's meters, with its history and totals, and returns its
+		/// deposit. Removing an account's last meter clears its preferences and priority.
 		///
 		/// Emits [`Event::MeterRemoved`].
 		///
 		/// ## Complexity
 		/// - O(M + H), M the caller's meters (bounded by [`Config::MaxMetersPerOwner`]), H the
-		///   meter's history (bounded by [`Config::HistorySpan`]).
+		///   meter's history and totals (bounded by [`Config::HistorySpan`],
+		///   [`Config::DaysKept`] and [`Config::MonthsKept`]).
 		#[pallet::call_index(4)]
-		#[pallet::weight(T::WeightInfo::remove_meter(
-			T::MaxMetersPerOwner::get(),
-			Pallet::<T>::history_length(),
-		))]
+		#[pallet::weight(T::WeightInfo::remove_meter(Pallet::<T>::history_length()))]
 		pub fn remove_meter(origin: OriginFor<T>, meter: MeterId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let m = Meters::<T>::get(meter).ok_or(Error::<T>::UnknownMeter)?;
@@ -465,17 +579,22 @@ pub mod pallet {
 				m.deposit,
 				Precision::BestEffort,
 			)?;
-			MetersOf::<T>::mutate_exists(&who, |ids| {
-				if let Some(list) = ids {
-					list.retain(|id| *id != meter);
-					if list.is_empty() {
-						*ids = None;
-					}
-				}
+			let last = MetersOf::<T>::mutate_exists(&who, |ids| {
+				let list = ids.as_mut()?;
+				list.retain(|id| *id != meter);
+				list.is_empty().then(|| *ids = None)
 			});
+			if last.is_some() {
+				// Preferences and priorities belong to accounts with a meter.
+				Preferences::<T>::remove(&who);
+				Priorities::<T>::remove(&who);
+			}
 			DeviceKeys::<T>::remove(&m.device_key);
 			Meters::<T>::remove(meter);
 			let _ = History::<T>::clear_prefix(meter, Self::history_length(), None);
+			let _ = DayTotals::<T>::clear_prefix(meter, T::DaysKept::get(), None);
+			let _ = MonthTotals::<T>::clear_prefix(meter, T::MonthsKept::get(), None);
+			Profiles::<T>::remove(meter);
 			Self::deposit_event(Event::MeterRemoved { meter, owner: who });
 			Ok(())
 		}
@@ -486,20 +605,21 @@ pub mod pallet {
 		/// check it fails; at most one reading per meter and interval enters the pool.
 		///
 		/// The reading's energy since the meter's last reading becomes the interval's record:
-		/// measured after one interval, spread evenly over a gap of up to two hours, the gap's
-		/// average beyond. Energy above the connection's capacity over the time covered, or far
+		/// measured after one interval; after a gap, spread over the gap's open intervals
+		/// (evenly up to two hours, by the meter's profile beyond), minus what final
+		/// substitutes already count. Energy above the connection's capacity over the time covered, or far
 		/// above the meter's trend, is stored but flagged; [`Config::MaxAnomalyStrikes`]
 		/// suspend the meter.
 		///
 		/// Emits [`Event::MeterBaseline`] for a meter's first reading, otherwise
-		/// [`Event::IntervalRecorded`] per interval written, [`Event::GapInterpolated`] and
+		/// [`Event::IntervalRecorded`] per interval written, [`Event::GapFilled`] and
 		/// [`Event::ReadingAnomaly`] / [`Event::MeterSuspendedForAnomalies`] as they apply.
 		///
 		/// ## Complexity
-		/// - O(G), G the intervals of a gap (at most two hours' worth); weight is refunded to
-		///   what was written.
+		/// - O(G), G the open intervals of a gap (at most [`Pallet::max_spread`]); weight is
+		///   refunded to what was written.
 		#[pallet::call_index(5)]
-		#[pallet::weight(T::WeightInfo::submit_reading(Pallet::<T>::max_interpolation_gap()))]
+		#[pallet::weight(T::WeightInfo::submit_reading(Pallet::<T>::max_spread()))]
 		#[pallet::authorize(Pallet::<T>::reading_validity)]
 		#[pallet::weight_of_authorize(T::WeightInfo::authorize_submit_reading())]
 		pub fn submit_reading(
@@ -548,6 +668,84 @@ pub mod pallet {
 				Self::record_reading(reading.meter, &mut checked.meter, &reading);
 				Meters::<T>::insert(reading.meter, checked.meter);
 			}
+			Ok(())
+		}
+
+		/// Sets the caller's market preferences: the most it pays per kWh, whether it buys
+		/// only renewable energy, and the load it offers for demand response. The caller must
+		/// own a meter.
+		///
+		/// Emits [`Event::PreferencesSet`].
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::set_preferences())]
+		pub fn set_preferences(
+			origin: OriginFor<T>,
+			preferences: ConsumerPreferences,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(MetersOf::<T>::contains_key(&who), Error::<T>::NoMeter);
+			ensure!(preferences.max_price.is_none_or(|p| !p.is_zero()), Error::<T>::ZeroMaxPrice);
+			let flexible_ok = preferences
+				.flexible_load
+				.is_none_or(|f| !f.power.is_zero() && (1..=24).contains(&f.max_hours_per_day));
+			ensure!(flexible_ok, Error::<T>::BadFlexibleLoad);
+			Preferences::<T>::insert(&who, preferences);
+			Self::deposit_event(Event::PreferencesSet { who, preferences });
+			Ok(())
+		}
+
+		/// Clears the caller's market preferences.
+		///
+		/// Emits [`Event::PreferencesCleared`].
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::clear_preferences())]
+		pub fn clear_preferences(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Preferences::<T>::take(&who).ok_or(Error::<T>::NoPreferences)?;
+			Self::deposit_event(Event::PreferencesCleared { who });
+			Ok(())
+		}
+
+		/// Assigns `who` (an account that owns a meter) a priority class for load shedding:
+		/// critical loads are shed last.
+		///
+		/// Origin: [`Config::GovernanceOrigin`]. Emits [`Event::PriorityClassSet`].
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::set_priority_class())]
+		pub fn set_priority_class(
+			origin: OriginFor<T>,
+			who: T::AccountId,
+			class: PriorityClass,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			ensure!(MetersOf::<T>::contains_key(&who), Error::<T>::NoMeter);
+			ensure!(Self::priority(&who) != class, Error::<T>::SamePriorityClass);
+			if class == PriorityClass::default() {
+				Priorities::<T>::remove(&who);
+			} else {
+				Priorities::<T>::insert(&who, class);
+			}
+			Self::deposit_event(Event::PriorityClassSet { who, class });
+			Ok(())
+		}
+
+		/// Sets the carbon intensity of a source's energy, or with `source` `None` of the
+		/// residual mix (energy consumed but not bought in the market).
+		///
+		/// Origin: [`Config::GovernanceOrigin`]. Emits [`Event::CarbonIntensitySet`].
+		#[pallet::call_index(10)]
+		#[pallet::weight(T::WeightInfo::set_carbon_intensity())]
+		pub fn set_carbon_intensity(
+			origin: OriginFor<T>,
+			source: Option<EnergySource>,
+			intensity: CarbonIntensity,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			match source {
+				Some(s) => SourceIntensities::<T>::insert(s, intensity),
+				None => ResidualIntensity::<T>::put(intensity),
+			}
+			Self::deposit_event(Event::CarbonIntensitySet { source, intensity });
 			Ok(())
 		}
 	}
@@ -610,10 +808,12 @@ pub mod pallet {
 
 		/// Checks the registry's invariants: every meter is listed under its owner, every
 		/// device key points at its meter, ids are below the next id, and each owner's held
-		/// deposit covers their meters' deposits; and the readings': a meter has a last reading
+		/// deposit covers their meters' deposits; the readings': a meter has a last reading
 		/// exactly when its counter moved, every history record sits in its interval's slot of
 		/// a registered meter (so no interval is stored twice) and lies no later than the
-		/// meter's last reading (registers and counters only move forward).
+		/// meter's last reading unless it is a substitute for an overdue interval; the final
+		/// values': what final substitutes after the last reading hold is what the next reading
+		/// will subtract, and totals sit in their slots; and profiles belong to meter owners.
 		#[cfg(any(feature = "try-runtime", test))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			use alloc::vec::Vec;
@@ -634,6 +834,8 @@ pub mod pallet {
 					"a meter's device key does not point back at it"
 				);
 			}
+			// Substitutes may run ahead of the last reading, up to the last overdue interval.
+			let overdue = T::Clock::current_interval().saturating_sub(2);
 			for (id, slot, record) in History::<T>::iter() {
 				let m = Meters::<T>::get(id).ok_or("history of an unknown meter")?;
 				ensure!(
@@ -641,12 +843,48 @@ pub mod pallet {
 					"a history record is outside its interval's slot"
 				);
 				let last = m.readings.last.ok_or("history without a reading")?;
-				ensure!(record.interval <= last.interval, "a record after the last reading");
+				ensure!(
+					record.interval <= last.interval
+						|| (record.quality == Quality::Substituted && record.interval <= overdue),
+					"a record after the last reading that is not a substitute"
+				);
 			}
-			for (_, m) in Meters::<T>::iter() {
+			for (id, m) in Meters::<T>::iter() {
 				ensure!(
 					(m.readings.counter == 0) == m.readings.last.is_none(),
 					"a meter's counter and last reading disagree"
+				);
+				let Some(last) = m.readings.last else { continue };
+				// Final values after the last reading are exactly what the next reading
+				// subtracts, so that no energy is counted twice or lost.
+				let mut settled = (Energy::ZERO, Energy::ZERO);
+				let mut t = last.interval;
+				while t < m.readings.finalized {
+					t = t.checked_add(1).ok_or("interval overflow")?;
+					if let Some(r) = Self::record(id, t) {
+						settled = (
+							settled.0.saturating_add(r.imported),
+							settled.1.saturating_add(r.exported),
+						);
+					}
+				}
+				ensure!(
+					settled == m.readings.final_after_last,
+					"final energy after the last reading is not what its substitutes hold"
+				);
+			}
+			for (id, slot, (day, _)) in DayTotals::<T>::iter() {
+				ensure!(Meters::<T>::contains_key(id), "day totals of an unknown meter");
+				ensure!(Self::day_slot(day) == slot, "day totals outside their slot");
+			}
+			for (id, slot, (month, _)) in MonthTotals::<T>::iter() {
+				ensure!(Meters::<T>::contains_key(id), "month totals of an unknown meter");
+				ensure!(Self::month_slot(month) == slot, "month totals outside their slot");
+			}
+			for who in Preferences::<T>::iter_keys().chain(Priorities::<T>::iter_keys()) {
+				ensure!(
+					MetersOf::<T>::contains_key(&who),
+					"a profile of an account without a meter"
 				);
 			}
 			let listed: usize = MetersOf::<T>::iter_values().map(|v| v.len()).sum();
@@ -666,6 +904,16 @@ pub mod pallet {
 			}
 			Ok(())
 		}
+	}
+}
+
+impl<T: Config> ConsumerProfiles<T::AccountId> for Pallet<T> {
+	fn preferences(who: &T::AccountId) -> ConsumerPreferences {
+		Preferences::<T>::get(who).unwrap_or_default()
+	}
+
+	fn priority(who: &T::AccountId) -> PriorityClass {
+		Priorities::<T>::get(who).unwrap_or_default()
 	}
 }
 

@@ -85,6 +85,8 @@ impl GridClock for TestClock {
 pub const LATENESS: u32 = 8;
 /// Intervals kept per meter: a day and the lateness window.
 pub const HISTORY: u32 = 104;
+/// Days of totals and purchases kept.
+pub const DAYS_KEPT: u32 = 7;
 /// Strikes that suspend a meter.
 pub const STRIKES: u8 = 3;
 
@@ -105,6 +107,10 @@ impl pallet_consumption::Config for Test {
 	type ReadingPriority = frame_support::traits::ConstU64<1_000>;
 	type ReadingLongevity = frame_support::traits::ConstU64<64>;
 	type MaxReadingsPerBatch = ConstU32<4>;
+	type DaysKept = ConstU32<DAYS_KEPT>;
+	type MonthsKept = ConstU32<3>;
+	type GovernanceOrigin =
+		frame_support::traits::EitherOfDiverse<EnsureRoot<u64>, EnsureSignedBy<Operator, u64>>;
 	type WeightInfo = ();
 }
 

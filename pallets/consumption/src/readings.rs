@@ -11,37 +11,18 @@ use crate::{
 };
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use daeg_primitives::{
-	metering::{MeterSignature, MeterStatus, Quality, Reading, ReadingError},
+	metering::{
+		Anomaly, IntervalRecord, MeterSignature, MeterStatus, Quality, Reading, ReadingError,
+	},
 	Energy, GridClock, IntervalIndex, MeterId,
 };
 use frame_support::{pallet_prelude::*, traits::Get};
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::{traits::Zero, RuntimeAppPublic};
 
-/// Grid time over which gaps are interpolated linearly; longer gaps get profile substitutes.
+/// Grid time over which gaps are interpolated linearly; longer gaps are spread by the meter's
+/// profile.
 pub const INTERPOLATION_SPAN_MS: u64 = 2 * 3_600_000;
-
-/// Why a reading was flagged.
-#[derive(
-	Clone,
-	Copy,
-	Debug,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	serde::Serialize,
-	serde::Deserialize,
-)]
-pub enum Anomaly {
-	/// More energy than the connection's maximum power carries over the time covered.
-	OverCapacity,
-	/// A step far above the meter's recent trend (see [`Config::JumpFactor`]).
-	Jump,
-}
 
 /// The meter's latest accepted reading: the reference the next one is checked against.
 #[derive(
@@ -91,34 +72,12 @@ pub struct ReadingState {
 	/// Anomaly strikes: +1 per anomalous reading, −1 per clean one; at
 	/// [`Config::MaxAnomalyStrikes`] the meter is suspended.
 	pub strikes: u8,
-}
-
-/// One interval's energy at a meter.
-#[derive(
-	Clone,
-	Copy,
-	Debug,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	serde::Serialize,
-	serde::Deserialize,
-)]
-pub struct IntervalRecord {
-	/// The interval (the history is a ring, so the record names its interval).
-	pub interval: IntervalIndex,
-	/// Energy taken from the grid, Wh.
-	pub imported: Energy,
-	/// Energy fed into the grid, Wh.
-	pub exported: Energy,
-	/// Measured, interpolated or substituted.
-	pub quality: Quality,
-	/// Set when the reading behind it was flagged.
-	pub anomaly: Option<Anomaly>,
+	/// The meter's last final interval (see [`crate::finalize`]); its first reading's interval
+	/// until the `on_idle` pass finalizes later ones.
+	pub finalized: IntervalIndex,
+	/// The energy (import, export) of final intervals after the last reading: substitutes the
+	/// next reading's energy must not count again.
+	pub final_after_last: (Energy, Energy),
 }
 
 /// A reading that passed the checks, with the meter it belongs to.
@@ -294,6 +253,9 @@ impl<T: Config> Pallet<T> {
 		state.counter = r.counter;
 		let next = LastReading { interval: r.interval, imported: r.imported, exported: r.exported };
 		let Some(last) = state.last.replace(next) else {
+			// Nothing before the first reading belongs to the meter.
+			state.finalized = r.interval;
+			state.final_after_last = (Energy::ZERO, Energy::ZERO);
 			Self::deposit_event(Event::MeterBaseline { meter: id, interval: r.interval });
 			return 0;
 		};
@@ -319,28 +281,32 @@ impl<T: Config> Pallet<T> {
 		} else {
 			None
 		};
+		// Estimates for a gap come from what the meter did before it.
+		let prior_trend = (state.import_trend, state.export_trend);
 		// A physically impossible value must not teach the trend what is normal.
 		if anomaly != Some(Anomaly::OverCapacity) {
 			state.import_trend = next_trend(state.import_trend, per_import);
 			state.export_trend = next_trend(state.export_trend, per_export);
 		}
 
+		// Final substitutes since the last reading keep their values; the rest is spread.
+		let (settled_import, settled_export) = core::mem::take(&mut state.final_after_last);
+		let start =
+			last.interval.max(state.finalized).max(r.interval.saturating_sub(Self::max_spread()));
 		let written = if gap == 1 {
 			Self::put_record(id, r.interval, imported, exported, Quality::Measured, anomaly);
 			1
-		} else if gap <= Self::max_interpolation_gap() {
-			Self::interpolate(id, last.interval, r.interval, imported, exported, anomaly)
 		} else {
-			// The gap's intervals get profile substitutes; this one gets the gap's average.
-			Self::put_record(
-				id,
-				r.interval,
-				per_import,
-				per_export,
-				Quality::Interpolated,
-				anomaly,
-			);
-			1
+			let remaining =
+				(imported.saturating_sub(settled_import), exported.saturating_sub(settled_export));
+			let written = Self::spread(id, start, r.interval, remaining, gap, prior_trend, anomaly);
+			Self::deposit_event(Event::GapFilled {
+				meter: id,
+				from: last.interval,
+				to: r.interval,
+				quality: Self::gap_quality(gap),
+			});
+			written
 		};
 
 		if let Some(anomaly) = anomaly {
@@ -363,6 +329,16 @@ impl<T: Config> Pallet<T> {
 		written
 	}
 
+	/// How the intervals of a gap of `gap` intervals are estimated: linearly up to the
+	/// interpolation span, from the meter's profile beyond.
+	fn gap_quality(gap: u32) -> Quality {
+		if gap <= Self::max_interpolation_gap() {
+			Quality::Interpolated
+		} else {
+			Quality::Substituted
+		}
+	}
+
 	/// Whether an interval's energy `x` is an implausible step: above [`Config::JumpFactor`]
 	/// times the meter's trend and above half of what its connection carries in an interval.
 	/// A meter without a trend yet has no pattern to jump from.
@@ -372,48 +348,65 @@ impl<T: Config> Pallet<T> {
 			&& x.0 > capacity.0 / 2
 	}
 
-	/// Spreads the energy between readings at `from` and `to` (a gap of up to two hours)
-	/// evenly over the intervals after `from`, except final ones (older than the lateness
-	/// window), which keep the substitutes settlement may already have used; their energy is
-	/// taken out first so that the total stays what the registers say. Returns the records
-	/// written.
-	fn interpolate(
+	/// Spreads `energy` (import, export) over the open intervals after `start` up to `to` of
+	/// a gap of `gap` intervals: evenly up to the interpolation span, beyond it in proportion
+	/// to the meter's estimate of each interval (its profile, else its `trend`). The last
+	/// interval takes the rounding remainder and the reading's anomaly flag. Returns the
+	/// records written.
+	fn spread(
 		id: MeterId,
-		from: IntervalIndex,
+		start: IntervalIndex,
 		to: IntervalIndex,
-		imported: Energy,
-		exported: Energy,
+		energy: (Energy, Energy),
+		gap: u32,
+		trend: (Energy, Energy),
 		anomaly: Option<Anomaly>,
 	) -> u32 {
-		let first_open = T::Clock::current_interval().saturating_sub(Self::lateness_window());
-		let (mut imported, mut exported) = (imported, exported);
-		let mut t = from.checked_add(1).unwrap_or(to);
-		while t < first_open && t < to {
-			if let Some(substitute) = Self::record(id, t) {
-				imported = imported.saturating_sub(substitute.imported);
-				exported = exported.saturating_sub(substitute.exported);
+		let quality = Self::gap_quality(gap);
+		let n = to.since(start).unwrap_or(1).max(1);
+		let profile =
+			(quality == Quality::Substituted).then(|| crate::pallet::Profiles::<T>::get(id));
+		let weight_of = |t: IntervalIndex, export: bool| -> u64 {
+			let Some(profile) = profile.as_ref() else { return 1 };
+			let (i, e) = Self::estimate(profile, trend, t);
+			if export {
+				e.0
+			} else {
+				i.0
 			}
-			t = t.checked_add(1).unwrap_or(to);
-		}
-		let n = to.since(t).unwrap_or(0).saturating_add(1);
-		let (per_import, per_export) = (share(imported, n), share(exported, n));
+		};
+		let intervals = || (1..=n).filter_map(|k| start.checked_add(k));
+		let total_weight =
+			|export: bool| -> u128 { intervals().map(|t| u128::from(weight_of(t, export))).sum() };
+		let (w_import, w_export) = (total_weight(false), total_weight(true));
+		// A share of `total` for an interval of weight `w` out of `all` (evenly if `all` is 0).
+		let portion = |total: Energy, w: u64, all: u128| -> Energy {
+			let (w, all) = if all == 0 { (1, u128::from(n)) } else { (u128::from(w), all) };
+			let part = u128::from(total.0).saturating_mul(w).checked_div(all).unwrap_or(0);
+			Energy(u64::try_from(part).unwrap_or(u64::MAX))
+		};
+
+		let (mut imported, mut exported) = energy;
 		let mut written = 0u32;
-		while t < to {
-			Self::put_record(id, t, per_import, per_export, Quality::Interpolated, None);
-			imported = imported.saturating_sub(per_import);
-			exported = exported.saturating_sub(per_export);
+		for t in intervals() {
 			written = written.saturating_add(1);
-			t = t.checked_add(1).unwrap_or(to);
+			if t == to {
+				// The last interval takes the remainder of the split.
+				Self::put_record(id, t, imported, exported, quality, anomaly);
+				break;
+			}
+			let i = portion(energy.0, weight_of(t, false), w_import).min(imported);
+			let e = portion(energy.1, weight_of(t, true), w_export).min(exported);
+			Self::put_record(id, t, i, e, quality, None);
+			imported = imported.saturating_sub(i);
+			exported = exported.saturating_sub(e);
 		}
-		// The last interval takes the remainder of the even split.
-		Self::put_record(id, to, imported, exported, Quality::Interpolated, anomaly);
-		Self::deposit_event(Event::GapInterpolated { meter: id, from, to });
-		written.saturating_add(1)
+		written
 	}
 
 	/// The history slot of an interval: the history is a ring of [`Config::HistorySpan`]
 	/// intervals per meter, so writing an interval overwrites the one `HistoryLength` before.
-	fn slot(interval: IntervalIndex) -> u32 {
+	pub(crate) fn slot(interval: IntervalIndex) -> u32 {
 		interval.0.checked_rem(Self::history_length()).unwrap_or(0)
 	}
 
@@ -422,20 +415,17 @@ impl<T: Config> Pallet<T> {
 		History::<T>::get(id, Self::slot(interval)).filter(|r| r.interval == interval)
 	}
 
-	/// Stores one interval's energy and announces it.
-	fn put_record(
+	/// Stores one interval's energy and announces it; returns the record.
+	pub(crate) fn put_record(
 		id: MeterId,
 		interval: IntervalIndex,
 		imported: Energy,
 		exported: Energy,
 		quality: Quality,
 		anomaly: Option<Anomaly>,
-	) {
-		History::<T>::insert(
-			id,
-			Self::slot(interval),
-			IntervalRecord { interval, imported, exported, quality, anomaly },
-		);
+	) -> IntervalRecord {
+		let record = IntervalRecord { interval, imported, exported, quality, anomaly };
+		History::<T>::insert(id, Self::slot(interval), record);
 		Self::deposit_event(Event::IntervalRecorded {
 			meter: id,
 			interval,
@@ -443,5 +433,6 @@ impl<T: Config> Pallet<T> {
 			exported,
 			quality,
 		});
+		record
 	}
 }

@@ -49,11 +49,17 @@ pub trait WeightInfo {
 	fn activate_meter() -> Weight;
 	fn suspend_meter() -> Weight;
 	fn rotate_device_key() -> Weight;
-	fn remove_meter(m: u32, h: u32, ) -> Weight;
+	fn remove_meter(h: u32, ) -> Weight;
 	fn submit_reading(g: u32, ) -> Weight;
 	fn authorize_submit_reading() -> Weight;
 	fn submit_readings(n: u32, ) -> Weight;
 	fn authorize_submit_readings(n: u32, ) -> Weight;
+	fn visit_meter(n: u32, ) -> Weight;
+	fn set_preferences() -> Weight;
+	fn clear_preferences() -> Weight;
+	fn set_priority_class() -> Weight;
+	fn set_carbon_intensity() -> Weight;
+	fn note_purchase() -> Weight;
 }
 
 /// Weights for `pallet_consumption` measured on the DAEG runtime, with the runtime's database weights.
@@ -70,56 +76,56 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
 	/// Storage: `Consumption::Meters` (r:0 w:1)
-	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(154), added: 2629, mode: `MaxEncodedLen`)
+	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(174), added: 2649, mode: `MaxEncodedLen`)
 	/// The range of component `m` is `[0, 99]`.
 	fn install_meter(m: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `578 + m * (13 ±0)`
 		//  Estimated: `4315`
-		// Minimum execution time: 64_966_000 picoseconds.
-		Weight::from_parts(73_407_139, 4315)
-			// Standard Error: 1_818
-			.saturating_add(Weight::from_parts(160_878, 0).saturating_mul(m.into()))
+		// Minimum execution time: 65_988_000 picoseconds.
+		Weight::from_parts(75_101_585, 4315)
+			// Standard Error: 1_788
+			.saturating_add(Weight::from_parts(118_035, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Consumption::Meters` (r:1 w:1)
-	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(154), added: 2629, mode: `MaxEncodedLen`)
+	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(174), added: 2649, mode: `MaxEncodedLen`)
 	fn activate_meter() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `298`
-		//  Estimated: `3619`
-		// Minimum execution time: 12_339_000 picoseconds.
-		Weight::from_parts(13_620_000, 3619)
+		//  Measured:  `318`
+		//  Estimated: `3639`
+		// Minimum execution time: 12_649_000 picoseconds.
+		Weight::from_parts(13_840_000, 3639)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Consumption::Meters` (r:1 w:1)
-	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(154), added: 2629, mode: `MaxEncodedLen`)
+	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(174), added: 2649, mode: `MaxEncodedLen`)
 	fn suspend_meter() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `298`
-		//  Estimated: `3619`
-		// Minimum execution time: 12_448_000 picoseconds.
-		Weight::from_parts(14_452_000, 3619)
+		//  Measured:  `318`
+		//  Estimated: `3639`
+		// Minimum execution time: 12_549_000 picoseconds.
+		Weight::from_parts(13_871_000, 3639)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Consumption::DeviceKeys` (r:1 w:2)
 	/// Proof: `Consumption::DeviceKeys` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// Storage: `Consumption::Meters` (r:1 w:1)
-	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(154), added: 2629, mode: `MaxEncodedLen`)
+	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(174), added: 2649, mode: `MaxEncodedLen`)
 	fn rotate_device_key() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `343`
-		//  Estimated: `3619`
-		// Minimum execution time: 19_149_000 picoseconds.
-		Weight::from_parts(21_232_000, 3619)
+		//  Measured:  `363`
+		//  Estimated: `3639`
+		// Minimum execution time: 19_769_000 picoseconds.
+		Weight::from_parts(21_412_000, 3639)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Consumption::Meters` (r:1 w:1)
-	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(154), added: 2629, mode: `MaxEncodedLen`)
+	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(174), added: 2649, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -130,47 +136,54 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Consumption::History` (r:2999 w:2999)
 	/// Proof: `Consumption::History` (`max_values`: None, `max_size`: Some(51), added: 2526, mode: `MaxEncodedLen`)
+	/// Storage: `Consumption::DayTotals` (r:62 w:62)
+	/// Proof: `Consumption::DayTotals` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Storage: `Consumption::MonthTotals` (r:24 w:24)
+	/// Proof: `Consumption::MonthTotals` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Storage: `Consumption::Profiles` (r:0 w:1)
+	/// Proof: `Consumption::Profiles` (`max_values`: None, `max_size`: Some(448), added: 2923, mode: `MaxEncodedLen`)
 	/// Storage: `Consumption::DeviceKeys` (r:0 w:1)
 	/// Proof: `Consumption::DeviceKeys` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
-	/// The range of component `m` is `[1, 100]`.
 	/// The range of component `h` is `[0, 3000]`.
-	fn remove_meter(_m: u32, h: u32, ) -> Weight {
+	fn remove_meter(h: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1485 + h * (37 ±0) + m * (12 ±0)`
-		//  Estimated: `4315 + h * (2526 ±0)`
-		// Minimum execution time: 86_769_000 picoseconds.
-		Weight::from_parts(259_944_211, 4315)
-			// Standard Error: 18_313
-			.saturating_add(Weight::from_parts(1_609_143, 0).saturating_mul(h.into()))
-			.saturating_add(T::DbWeight::get().reads(5_u64))
+		//  Measured:  `6711 + h * (37 ±0)`
+		//  Estimated: `158904 + h * (2526 ±0)`
+		// Minimum execution time: 196_923_000 picoseconds.
+		Weight::from_parts(96_838_948, 158904)
+			// Standard Error: 7_954
+			.saturating_add(Weight::from_parts(1_534_209, 0).saturating_mul(h.into()))
+			.saturating_add(T::DbWeight::get().reads(91_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(h.into())))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+			.saturating_add(T::DbWeight::get().writes(92_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(h.into())))
 			.saturating_add(Weight::from_parts(0, 2526).saturating_mul(h.into()))
 	}
 	/// Storage: `Consumption::Meters` (r:1 w:1)
-	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(154), added: 2629, mode: `MaxEncodedLen`)
+	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(174), added: 2649, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
 	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Consumption::History` (r:0 w:120)
+	/// Storage: `Consumption::Profiles` (r:1 w:0)
+	/// Proof: `Consumption::Profiles` (`max_values`: None, `max_size`: Some(448), added: 2923, mode: `MaxEncodedLen`)
+	/// Storage: `Consumption::History` (r:0 w:240)
 	/// Proof: `Consumption::History` (`max_values`: None, `max_size`: Some(51), added: 2526, mode: `MaxEncodedLen`)
-	/// The range of component `g` is `[1, 120]`.
+	/// The range of component `g` is `[1, 240]`.
 	fn submit_reading(g: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `495`
-		//  Estimated: `3619`
-		// Minimum execution time: 30_566_000 picoseconds.
-		Weight::from_parts(32_265_784, 3619)
-			// Standard Error: 5_411
-			.saturating_add(Weight::from_parts(4_827_605, 0).saturating_mul(g.into()))
-			.saturating_add(T::DbWeight::get().reads(3_u64))
+		//  Measured:  `990`
+		//  Estimated: `3913`
+		// Minimum execution time: 41_872_000 picoseconds.
+		Weight::from_parts(36_173_269, 3913)
+			// Standard Error: 5_784
+			.saturating_add(Weight::from_parts(6_665_888, 0).saturating_mul(g.into()))
+			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(g.into())))
 	}
 	/// Storage: `Consumption::Meters` (r:1 w:0)
-	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(154), added: 2629, mode: `MaxEncodedLen`)
+	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(174), added: 2649, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
@@ -179,14 +192,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn authorize_submit_reading() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `549`
-		//  Estimated: `3619`
-		// Minimum execution time: 60_449_000 picoseconds.
-		Weight::from_parts(65_147_000, 3619)
+		//  Measured:  `569`
+		//  Estimated: `3639`
+		// Minimum execution time: 60_670_000 picoseconds.
+		Weight::from_parts(64_085_000, 3639)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 	}
 	/// Storage: `Consumption::Meters` (r:500 w:500)
-	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(154), added: 2629, mode: `MaxEncodedLen`)
+	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(174), added: 2649, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
@@ -196,19 +209,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 500]`.
 	fn submit_readings(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `343 + n * (161 ±0)`
-		//  Estimated: `1493 + n * (2629 ±0)`
-		// Minimum execution time: 32_408_000 picoseconds.
-		Weight::from_parts(54_857_130, 1493)
-			// Standard Error: 86_382
-			.saturating_add(Weight::from_parts(16_894_190, 0).saturating_mul(n.into()))
+		//  Measured:  `343 + n * (181 ±0)`
+		//  Estimated: `1493 + n * (2649 ±0)`
+		// Minimum execution time: 34_471_000 picoseconds.
+		Weight::from_parts(1_372_552, 1493)
+			// Standard Error: 95_017
+			.saturating_add(Weight::from_parts(18_768_136, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2629).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 2649).saturating_mul(n.into()))
 	}
 	/// Storage: `Consumption::Meters` (r:500 w:0)
-	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(154), added: 2629, mode: `MaxEncodedLen`)
+	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(174), added: 2649, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
@@ -218,15 +231,102 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 500]`.
 	fn authorize_submit_readings(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `397 + n * (161 ±0)`
-		//  Estimated: `3509 + n * (2629 ±0)`
-		// Minimum execution time: 62_042_000 picoseconds.
-		Weight::from_parts(62_633_000, 3509)
-			// Standard Error: 56_322
-			.saturating_add(Weight::from_parts(48_758_213, 0).saturating_mul(n.into()))
+		//  Measured:  `397 + n * (181 ±0)`
+		//  Estimated: `3509 + n * (2649 ±0)`
+		// Minimum execution time: 63_905_000 picoseconds.
+		Weight::from_parts(66_318_000, 3509)
+			// Standard Error: 60_337
+			.saturating_add(Weight::from_parts(48_692_073, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2629).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 2649).saturating_mul(n.into()))
+	}
+	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
+	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Consumption::Profiles` (r:1 w:1)
+	/// Proof: `Consumption::Profiles` (`max_values`: None, `max_size`: Some(448), added: 2923, mode: `MaxEncodedLen`)
+	/// Storage: `Consumption::History` (r:16 w:15)
+	/// Proof: `Consumption::History` (`max_values`: None, `max_size`: Some(51), added: 2526, mode: `MaxEncodedLen`)
+	/// Storage: `Consumption::DayTotals` (r:1 w:1)
+	/// Proof: `Consumption::DayTotals` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Storage: `Consumption::MonthTotals` (r:1 w:1)
+	/// Proof: `Consumption::MonthTotals` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Storage: `Consumption::Meters` (r:0 w:1)
+	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(174), added: 2649, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[0, 16]`.
+	fn visit_meter(n: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `431`
+		//  Estimated: `3913 + n * (2526 ±0)`
+		// Minimum execution time: 15_053_000 picoseconds.
+		Weight::from_parts(23_532_881, 3913)
+			// Standard Error: 15_059
+			.saturating_add(Weight::from_parts(8_383_689, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2526).saturating_mul(n.into()))
+	}
+	/// Storage: `Consumption::MetersOf` (r:1 w:0)
+	/// Proof: `Consumption::MetersOf` (`max_values`: None, `max_size`: Some(850), added: 3325, mode: `MaxEncodedLen`)
+	/// Storage: `Consumption::Preferences` (r:0 w:1)
+	/// Proof: `Consumption::Preferences` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	fn set_preferences() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `219`
+		//  Estimated: `4315`
+		// Minimum execution time: 14_382_000 picoseconds.
+		Weight::from_parts(15_703_000, 4315)
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Consumption::Preferences` (r:1 w:1)
+	/// Proof: `Consumption::Preferences` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	fn clear_preferences() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `118`
+		//  Estimated: `3541`
+		// Minimum execution time: 11_888_000 picoseconds.
+		Weight::from_parts(13_059_000, 3541)
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Consumption::MetersOf` (r:1 w:0)
+	/// Proof: `Consumption::MetersOf` (`max_values`: None, `max_size`: Some(850), added: 3325, mode: `MaxEncodedLen`)
+	/// Storage: `Consumption::Priorities` (r:1 w:1)
+	/// Proof: `Consumption::Priorities` (`max_values`: None, `max_size`: Some(49), added: 2524, mode: `MaxEncodedLen`)
+	fn set_priority_class() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `219`
+		//  Estimated: `4315`
+		// Minimum execution time: 16_184_000 picoseconds.
+		Weight::from_parts(17_435_000, 4315)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Consumption::SourceIntensities` (r:0 w:1)
+	/// Proof: `Consumption::SourceIntensities` (`max_values`: None, `max_size`: Some(13), added: 2488, mode: `MaxEncodedLen`)
+	fn set_carbon_intensity() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `0`
+		//  Estimated: `0`
+		// Minimum execution time: 6_680_000 picoseconds.
+		Weight::from_parts(7_411_000, 0)
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
+	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Consumption::Purchases` (r:1 w:1)
+	/// Proof: `Consumption::Purchases` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
+	fn note_purchase() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `331`
+		//  Estimated: `3585`
+		// Minimum execution time: 10_756_000 picoseconds.
+		Weight::from_parts(11_827_000, 3585)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 }
 
@@ -243,56 +343,56 @@ impl WeightInfo for () {
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
 	/// Storage: `Consumption::Meters` (r:0 w:1)
-	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(154), added: 2629, mode: `MaxEncodedLen`)
+	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(174), added: 2649, mode: `MaxEncodedLen`)
 	/// The range of component `m` is `[0, 99]`.
 	fn install_meter(m: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `578 + m * (13 ±0)`
 		//  Estimated: `4315`
-		// Minimum execution time: 64_966_000 picoseconds.
-		Weight::from_parts(73_407_139, 4315)
-			// Standard Error: 1_818
-			.saturating_add(Weight::from_parts(160_878, 0).saturating_mul(m.into()))
+		// Minimum execution time: 65_988_000 picoseconds.
+		Weight::from_parts(75_101_585, 4315)
+			// Standard Error: 1_788
+			.saturating_add(Weight::from_parts(118_035, 0).saturating_mul(m.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Consumption::Meters` (r:1 w:1)
-	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(154), added: 2629, mode: `MaxEncodedLen`)
+	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(174), added: 2649, mode: `MaxEncodedLen`)
 	fn activate_meter() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `298`
-		//  Estimated: `3619`
-		// Minimum execution time: 12_339_000 picoseconds.
-		Weight::from_parts(13_620_000, 3619)
+		//  Measured:  `318`
+		//  Estimated: `3639`
+		// Minimum execution time: 12_649_000 picoseconds.
+		Weight::from_parts(13_840_000, 3639)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Consumption::Meters` (r:1 w:1)
-	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(154), added: 2629, mode: `MaxEncodedLen`)
+	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(174), added: 2649, mode: `MaxEncodedLen`)
 	fn suspend_meter() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `298`
-		//  Estimated: `3619`
-		// Minimum execution time: 12_448_000 picoseconds.
-		Weight::from_parts(14_452_000, 3619)
+		//  Measured:  `318`
+		//  Estimated: `3639`
+		// Minimum execution time: 12_549_000 picoseconds.
+		Weight::from_parts(13_871_000, 3639)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Consumption::DeviceKeys` (r:1 w:2)
 	/// Proof: `Consumption::DeviceKeys` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// Storage: `Consumption::Meters` (r:1 w:1)
-	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(154), added: 2629, mode: `MaxEncodedLen`)
+	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(174), added: 2649, mode: `MaxEncodedLen`)
 	fn rotate_device_key() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `343`
-		//  Estimated: `3619`
-		// Minimum execution time: 19_149_000 picoseconds.
-		Weight::from_parts(21_232_000, 3619)
+		//  Measured:  `363`
+		//  Estimated: `3639`
+		// Minimum execution time: 19_769_000 picoseconds.
+		Weight::from_parts(21_412_000, 3639)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Consumption::Meters` (r:1 w:1)
-	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(154), added: 2629, mode: `MaxEncodedLen`)
+	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(174), added: 2649, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -303,47 +403,54 @@ impl WeightInfo for () {
 	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Consumption::History` (r:2999 w:2999)
 	/// Proof: `Consumption::History` (`max_values`: None, `max_size`: Some(51), added: 2526, mode: `MaxEncodedLen`)
+	/// Storage: `Consumption::DayTotals` (r:62 w:62)
+	/// Proof: `Consumption::DayTotals` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Storage: `Consumption::MonthTotals` (r:24 w:24)
+	/// Proof: `Consumption::MonthTotals` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Storage: `Consumption::Profiles` (r:0 w:1)
+	/// Proof: `Consumption::Profiles` (`max_values`: None, `max_size`: Some(448), added: 2923, mode: `MaxEncodedLen`)
 	/// Storage: `Consumption::DeviceKeys` (r:0 w:1)
 	/// Proof: `Consumption::DeviceKeys` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
-	/// The range of component `m` is `[1, 100]`.
 	/// The range of component `h` is `[0, 3000]`.
-	fn remove_meter(_m: u32, h: u32, ) -> Weight {
+	fn remove_meter(h: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1485 + h * (37 ±0) + m * (12 ±0)`
-		//  Estimated: `4315 + h * (2526 ±0)`
-		// Minimum execution time: 86_769_000 picoseconds.
-		Weight::from_parts(259_944_211, 4315)
-			// Standard Error: 18_313
-			.saturating_add(Weight::from_parts(1_609_143, 0).saturating_mul(h.into()))
-			.saturating_add(ParityDbWeight::get().reads(5_u64))
+		//  Measured:  `6711 + h * (37 ±0)`
+		//  Estimated: `158904 + h * (2526 ±0)`
+		// Minimum execution time: 196_923_000 picoseconds.
+		Weight::from_parts(96_838_948, 158904)
+			// Standard Error: 7_954
+			.saturating_add(Weight::from_parts(1_534_209, 0).saturating_mul(h.into()))
+			.saturating_add(ParityDbWeight::get().reads(91_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(h.into())))
-			.saturating_add(ParityDbWeight::get().writes(5_u64))
+			.saturating_add(ParityDbWeight::get().writes(92_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(h.into())))
 			.saturating_add(Weight::from_parts(0, 2526).saturating_mul(h.into()))
 	}
 	/// Storage: `Consumption::Meters` (r:1 w:1)
-	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(154), added: 2629, mode: `MaxEncodedLen`)
+	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(174), added: 2649, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
 	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Consumption::History` (r:0 w:120)
+	/// Storage: `Consumption::Profiles` (r:1 w:0)
+	/// Proof: `Consumption::Profiles` (`max_values`: None, `max_size`: Some(448), added: 2923, mode: `MaxEncodedLen`)
+	/// Storage: `Consumption::History` (r:0 w:240)
 	/// Proof: `Consumption::History` (`max_values`: None, `max_size`: Some(51), added: 2526, mode: `MaxEncodedLen`)
-	/// The range of component `g` is `[1, 120]`.
+	/// The range of component `g` is `[1, 240]`.
 	fn submit_reading(g: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `495`
-		//  Estimated: `3619`
-		// Minimum execution time: 30_566_000 picoseconds.
-		Weight::from_parts(32_265_784, 3619)
-			// Standard Error: 5_411
-			.saturating_add(Weight::from_parts(4_827_605, 0).saturating_mul(g.into()))
-			.saturating_add(ParityDbWeight::get().reads(3_u64))
+		//  Measured:  `990`
+		//  Estimated: `3913`
+		// Minimum execution time: 41_872_000 picoseconds.
+		Weight::from_parts(36_173_269, 3913)
+			// Standard Error: 5_784
+			.saturating_add(Weight::from_parts(6_665_888, 0).saturating_mul(g.into()))
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(g.into())))
 	}
 	/// Storage: `Consumption::Meters` (r:1 w:0)
-	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(154), added: 2629, mode: `MaxEncodedLen`)
+	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(174), added: 2649, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
@@ -352,14 +459,14 @@ impl WeightInfo for () {
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn authorize_submit_reading() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `549`
-		//  Estimated: `3619`
-		// Minimum execution time: 60_449_000 picoseconds.
-		Weight::from_parts(65_147_000, 3619)
+		//  Measured:  `569`
+		//  Estimated: `3639`
+		// Minimum execution time: 60_670_000 picoseconds.
+		Weight::from_parts(64_085_000, 3639)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 	}
 	/// Storage: `Consumption::Meters` (r:500 w:500)
-	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(154), added: 2629, mode: `MaxEncodedLen`)
+	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(174), added: 2649, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
@@ -369,19 +476,19 @@ impl WeightInfo for () {
 	/// The range of component `n` is `[1, 500]`.
 	fn submit_readings(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `343 + n * (161 ±0)`
-		//  Estimated: `1493 + n * (2629 ±0)`
-		// Minimum execution time: 32_408_000 picoseconds.
-		Weight::from_parts(54_857_130, 1493)
-			// Standard Error: 86_382
-			.saturating_add(Weight::from_parts(16_894_190, 0).saturating_mul(n.into()))
+		//  Measured:  `343 + n * (181 ±0)`
+		//  Estimated: `1493 + n * (2649 ±0)`
+		// Minimum execution time: 34_471_000 picoseconds.
+		Weight::from_parts(1_372_552, 1493)
+			// Standard Error: 95_017
+			.saturating_add(Weight::from_parts(18_768_136, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2629).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 2649).saturating_mul(n.into()))
 	}
 	/// Storage: `Consumption::Meters` (r:500 w:0)
-	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(154), added: 2629, mode: `MaxEncodedLen`)
+	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(174), added: 2649, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
@@ -391,14 +498,101 @@ impl WeightInfo for () {
 	/// The range of component `n` is `[1, 500]`.
 	fn authorize_submit_readings(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `397 + n * (161 ±0)`
-		//  Estimated: `3509 + n * (2629 ±0)`
-		// Minimum execution time: 62_042_000 picoseconds.
-		Weight::from_parts(62_633_000, 3509)
-			// Standard Error: 56_322
-			.saturating_add(Weight::from_parts(48_758_213, 0).saturating_mul(n.into()))
+		//  Measured:  `397 + n * (181 ±0)`
+		//  Estimated: `3509 + n * (2649 ±0)`
+		// Minimum execution time: 63_905_000 picoseconds.
+		Weight::from_parts(66_318_000, 3509)
+			// Standard Error: 60_337
+			.saturating_add(Weight::from_parts(48_692_073, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2629).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 2649).saturating_mul(n.into()))
+	}
+	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
+	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Consumption::Profiles` (r:1 w:1)
+	/// Proof: `Consumption::Profiles` (`max_values`: None, `max_size`: Some(448), added: 2923, mode: `MaxEncodedLen`)
+	/// Storage: `Consumption::History` (r:16 w:15)
+	/// Proof: `Consumption::History` (`max_values`: None, `max_size`: Some(51), added: 2526, mode: `MaxEncodedLen`)
+	/// Storage: `Consumption::DayTotals` (r:1 w:1)
+	/// Proof: `Consumption::DayTotals` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Storage: `Consumption::MonthTotals` (r:1 w:1)
+	/// Proof: `Consumption::MonthTotals` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Storage: `Consumption::Meters` (r:0 w:1)
+	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(174), added: 2649, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[0, 16]`.
+	fn visit_meter(n: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `431`
+		//  Estimated: `3913 + n * (2526 ±0)`
+		// Minimum execution time: 15_053_000 picoseconds.
+		Weight::from_parts(23_532_881, 3913)
+			// Standard Error: 15_059
+			.saturating_add(Weight::from_parts(8_383_689, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2526).saturating_mul(n.into()))
+	}
+	/// Storage: `Consumption::MetersOf` (r:1 w:0)
+	/// Proof: `Consumption::MetersOf` (`max_values`: None, `max_size`: Some(850), added: 3325, mode: `MaxEncodedLen`)
+	/// Storage: `Consumption::Preferences` (r:0 w:1)
+	/// Proof: `Consumption::Preferences` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	fn set_preferences() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `219`
+		//  Estimated: `4315`
+		// Minimum execution time: 14_382_000 picoseconds.
+		Weight::from_parts(15_703_000, 4315)
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Consumption::Preferences` (r:1 w:1)
+	/// Proof: `Consumption::Preferences` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	fn clear_preferences() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `118`
+		//  Estimated: `3541`
+		// Minimum execution time: 11_888_000 picoseconds.
+		Weight::from_parts(13_059_000, 3541)
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Consumption::MetersOf` (r:1 w:0)
+	/// Proof: `Consumption::MetersOf` (`max_values`: None, `max_size`: Some(850), added: 3325, mode: `MaxEncodedLen`)
+	/// Storage: `Consumption::Priorities` (r:1 w:1)
+	/// Proof: `Consumption::Priorities` (`max_values`: None, `max_size`: Some(49), added: 2524, mode: `MaxEncodedLen`)
+	fn set_priority_class() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `219`
+		//  Estimated: `4315`
+		// Minimum execution time: 16_184_000 picoseconds.
+		Weight::from_parts(17_435_000, 4315)
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Consumption::SourceIntensities` (r:0 w:1)
+	/// Proof: `Consumption::SourceIntensities` (`max_values`: None, `max_size`: Some(13), added: 2488, mode: `MaxEncodedLen`)
+	fn set_carbon_intensity() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `0`
+		//  Estimated: `0`
+		// Minimum execution time: 6_680_000 picoseconds.
+		Weight::from_parts(7_411_000, 0)
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
+	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Consumption::Purchases` (r:1 w:1)
+	/// Proof: `Consumption::Purchases` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
+	fn note_purchase() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `331`
+		//  Estimated: `3585`
+		// Minimum execution time: 10_756_000 picoseconds.
+		Weight::from_parts(11_827_000, 3585)
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 }

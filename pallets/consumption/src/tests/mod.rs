@@ -5,7 +5,9 @@ use daeg_primitives::{metering::MeterKind, MeterId, Power, ZoneId};
 use frame_support::{assert_ok, traits::fungible::InspectHold};
 use sp_runtime::DispatchResult;
 
+mod finalize;
 mod offchain;
+mod profiles;
 mod readings;
 mod registry;
 

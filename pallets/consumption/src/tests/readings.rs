@@ -18,15 +18,15 @@ use frame_support::{
 use sp_runtime::{DispatchError, DispatchErrorWithPostInfo};
 
 /// The interval the tests' readings start at.
-const START: u32 = 100;
+pub(super) const START: u32 = 100;
 
 /// Puts grid time just inside `interval`.
-fn at(interval: u32) {
+pub(super) fn at(interval: u32) {
 	NowMs::set(u64::from(interval) * INTERVAL_MS + 1);
 }
 
 /// Alice's active meter with device key 1 and a 10 kW connection (2.5 kWh per interval).
-fn active_meter() -> MeterId {
+pub(super) fn active_meter() -> MeterId {
 	let id = install(ALICE, 1);
 	Meters::<Test>::mutate(id, |m| m.as_mut().unwrap().max_power = daeg_primitives::Power(10_000));
 	assert_ok!(Consumption::activate_meter(RuntimeOrigin::root(), id));
@@ -34,7 +34,13 @@ fn active_meter() -> MeterId {
 }
 
 /// A reading of `meter` at the end of `interval`, taken a second into the next interval.
-fn reading(meter: MeterId, interval: u32, imported: u64, exported: u64, counter: u32) -> Reading {
+pub(super) fn reading(
+	meter: MeterId,
+	interval: u32,
+	imported: u64,
+	exported: u64,
+	counter: u32,
+) -> Reading {
 	Reading {
 		meter,
 		interval: IntervalIndex(interval),
@@ -45,24 +51,27 @@ fn reading(meter: MeterId, interval: u32, imported: u64, exported: u64, counter:
 	}
 }
 
-fn call(r: Reading, key_n: u8) -> Call<Test> {
+pub(super) fn call(r: Reading, key_n: u8) -> Call<Test> {
 	Call::submit_reading { reading: r, signature: sign(key_n, &r) }
 }
 
 /// What the transaction pool says of `r` signed by key `key_n`.
-fn validate(r: Reading, key_n: u8) -> Result<ValidTransaction, TransactionValidityError> {
+pub(super) fn validate(
+	r: Reading,
+	key_n: u8,
+) -> Result<ValidTransaction, TransactionValidityError> {
 	call(r, key_n)
 		.authorize(TransactionSource::External)
 		.expect("submit_reading is authorizable")
 		.map(|(v, _)| v)
 }
 
-fn refused(code: ReadingError) -> Result<ValidTransaction, TransactionValidityError> {
+pub(super) fn refused(code: ReadingError) -> Result<ValidTransaction, TransactionValidityError> {
 	Err(code.into())
 }
 
 /// Applies `r` as a block would: authorize in the block, then dispatch as `Authorized`.
-fn apply(
+pub(super) fn apply(
 	r: Reading,
 	key_n: u8,
 ) -> Result<PostDispatchInfo, DispatchErrorWithPostInfo<PostDispatchInfo>> {
@@ -75,18 +84,18 @@ fn apply(
 
 /// Alice's active meter with its baseline read at `START` (import 1,000 Wh, export 0), grid
 /// time in the interval after.
-fn meter_with_baseline() -> MeterId {
+pub(super) fn meter_with_baseline() -> MeterId {
 	let id = active_meter();
 	at(START + 1);
 	assert_ok!(apply(reading(id, START, 1_000, 0, 1), 1));
 	id
 }
 
-fn record(meter: MeterId, interval: u32) -> Option<IntervalRecord> {
+pub(super) fn record(meter: MeterId, interval: u32) -> Option<IntervalRecord> {
 	Consumption::record(meter, IntervalIndex(interval))
 }
 
-fn state(meter: MeterId) -> ReadingState {
+pub(super) fn state(meter: MeterId) -> ReadingState {
 	Meters::<Test>::get(meter).unwrap().readings
 }
 
@@ -143,7 +152,9 @@ fn a_consecutive_reading_records_the_measured_energy() {
 		use crate::WeightInfo;
 		assert_eq!(post.actual_weight, Some(<() as WeightInfo>::submit_reading(1)));
 		let max = call(reading(id, START + 2, 1_800, 5, 3), 1).get_dispatch_info().call_weight;
-		assert_eq!(max, <() as WeightInfo>::submit_reading(8));
+		// A gap's open intervals: the lateness window and two.
+		assert_eq!(Consumption::max_spread(), LATENESS + 2);
+		assert_eq!(max, <() as WeightInfo>::submit_reading(LATENESS + 2));
 	});
 }
 
@@ -296,53 +307,14 @@ fn a_short_gap_is_interpolated_evenly() {
 			assert_eq!(r.quality, Quality::Interpolated);
 		}
 		System::assert_has_event(
-			Event::GapInterpolated {
+			Event::GapFilled {
 				meter: id,
 				from: IntervalIndex(START),
 				to: IntervalIndex(START + 4),
+				quality: Quality::Interpolated,
 			}
 			.into(),
 		);
-	});
-}
-
-#[test]
-fn final_intervals_keep_their_substitutes() {
-	run(|| {
-		let id = meter_with_baseline();
-		// A substitute for START + 1, which becomes final before the reading arrives.
-		let substitute = IntervalRecord {
-			interval: IntervalIndex(START + 1),
-			imported: Energy(300),
-			exported: Energy(0),
-			quality: Quality::Substituted,
-			anomaly: None,
-		};
-		History::<Test>::insert(id, (START + 1) % HISTORY, substitute);
-		// Now START + 1 is older than the lateness window; START + 2 ..= START + 4 are open.
-		at(START + 2 + LATENESS);
-		assert_ok!(apply(reading(id, START + 4, 1_900, 0, 2), 1));
-		assert_eq!(record(id, START + 1), Some(substitute));
-		// 900 Wh in total, 300 of them already in the substitute: 200 each for the rest.
-		for i in 2..=4 {
-			assert_eq!(record(id, START + i).unwrap().imported, Energy(200));
-		}
-	});
-}
-
-#[test]
-fn a_long_gap_leaves_its_intervals_to_substitutes() {
-	run(|| {
-		let id = meter_with_baseline();
-		// Ten intervals (2.5 h) since the baseline: beyond the two-hour interpolation span.
-		let gap = 10;
-		at(START + gap + 1);
-		assert_ok!(apply(reading(id, START + gap, 2_000, 0, 2), 1));
-		assert_eq!(record(id, START + gap).unwrap().imported, Energy(100));
-		assert_eq!(record(id, START + gap).unwrap().quality, Quality::Interpolated);
-		for i in 1..gap {
-			assert_eq!(record(id, START + i), None);
-		}
 	});
 }
 
@@ -463,7 +435,7 @@ fn try_state_catches_broken_readings() {
 		History::<Test>::insert(id, (START + 2) % HISTORY, r);
 		assert!(Consumption::do_try_state().is_err());
 		History::<Test>::remove(id, (START + 2) % HISTORY);
-		// A record after the last reading.
+		// A measured record after the last reading.
 		let later = IntervalRecord { interval: IntervalIndex(START + 5), ..r };
 		History::<Test>::insert(id, (START + 5) % HISTORY, later);
 		assert!(Consumption::do_try_state().is_err());

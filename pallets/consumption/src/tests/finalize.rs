@@ -1,0 +1,213 @@
+//! Missing data and final values: provisional and final substitutes, gaps spread over open
+//! intervals only, profiles, day and month totals, and the bounded `on_idle` pass.
+
+use super::{
+	install,
+	readings::{apply, at, meter_with_baseline, reading, record, state, START},
+};
+use crate::{mock::*, DayTotals, Event, FinalizePass, History, MonthTotals, Pass, Profiles};
+use daeg_primitives::{
+	analytics::{EnergyTotals, Period, ProfileHour},
+	metering::{IntervalRecord, MeteredEnergy, Quality},
+	DayIndex, Energy, IntervalIndex, MeterId, MonthIndex,
+};
+use frame_support::{assert_ok, traits::Hooks, weights::Weight};
+
+/// Runs the `on_idle` pass with all the weight it wants.
+fn idle() -> Weight {
+	Consumption::on_idle(1, Weight::MAX)
+}
+
+/// The energy of `meter`'s records from `from` to `to` inclusive.
+fn sum(meter: MeterId, from: u32, to: u32) -> (u64, u64) {
+	(from..=to)
+		.filter_map(|t| record(meter, t))
+		.fold((0, 0), |(i, e), r| (i + r.imported.0, e + r.exported.0))
+}
+
+/// A meter that read 400 Wh per interval for `n` intervals after its baseline at `START`,
+/// grid time in the interval after the last reading.
+fn steady_meter(n: u32) -> MeterId {
+	let id = meter_with_baseline();
+	for k in 1..=n {
+		at(START + k + 1);
+		assert_ok!(apply(reading(id, START + k, 1_000 + 400 * u64::from(k), 0, k + 1), 1));
+	}
+	id
+}
+
+#[test]
+fn an_overdue_interval_gets_a_provisional_substitute_that_a_reading_in_time_replaces() {
+	run(|| {
+		let id = steady_meter(4); // trend 400 Wh
+							// START + 5 ended and its reading did not arrive in START + 6.
+		at(START + 7);
+		idle();
+		let provisional = record(id, START + 5).unwrap();
+		assert_eq!(
+			(provisional.imported, provisional.quality),
+			(Energy(400), Quality::Substituted)
+		);
+		assert_eq!(record(id, START + 6), None, "START + 6's reading is not overdue yet");
+		assert_eq!(Consumption::final_energy(id, IntervalIndex(START + 5)), None);
+		// The reading arrives within the lateness window: measured values replace it.
+		assert_ok!(apply(reading(id, START + 6, 1_000 + 400 * 4 + 1_000, 0, 6), 1));
+		for t in [START + 5, START + 6] {
+			let r = record(id, t).unwrap();
+			assert_eq!((r.imported, r.quality), (Energy(500), Quality::Interpolated));
+		}
+	});
+}
+
+#[test]
+fn final_substitutes_keep_their_values_and_a_late_gap_reading_counts_the_rest_once() {
+	run(|| {
+		let id = steady_meter(4);
+		let registers_before = state(id).last.unwrap().imported.0;
+		// The meter falls silent; the pass finalizes START + 5 and START + 6 with substitutes.
+		at(START + 6 + LATENESS + 1);
+		idle();
+		assert_eq!(state(id).finalized, IntervalIndex(START + 6));
+		assert_eq!(state(id).final_after_last, (Energy(800), Energy(0)));
+		for t in [START + 5, START + 6] {
+			let f = Consumption::final_energy(id, IntervalIndex(t)).unwrap();
+			assert_eq!((f.imported, f.quality), (Energy(400), Quality::Substituted));
+		}
+		assert_eq!(Consumption::final_energy(id, IntervalIndex(START + 7)), None);
+		// A reading at the latest interval still open: 2,000 Wh since START + 4. Final
+		// substitutes hold 800 of them; the eight open intervals share the other 1,200.
+		let to = START + 6 + LATENESS;
+		assert_ok!(apply(reading(id, to, registers_before + 2_000, 0, 6), 1));
+		assert_eq!(record(id, START + 5).unwrap().imported, Energy(400));
+		assert_eq!(record(id, START + 6).unwrap().imported, Energy(400));
+		for t in START + 7..=to {
+			assert_eq!(record(id, t).unwrap().imported, Energy(150));
+		}
+		assert_eq!(sum(id, START + 5, to), (2_000, 0), "no energy lost or counted twice");
+		assert_eq!(state(id).final_after_last, (Energy(0), Energy(0)));
+	});
+}
+
+#[test]
+fn a_long_gap_is_spread_by_the_meter_s_profile() {
+	run(|| {
+		let id = meter_with_baseline();
+		// The profile: twice as much in hour 2 as in hour 1 (quarter-hour intervals).
+		let mut profile = [ProfileHour::default(); 24];
+		profile[1] = ProfileHour { imported: Energy(100), exported: Energy(0), samples: 4 };
+		profile[2] = ProfileHour { imported: Energy(200), exported: Energy(0), samples: 4 };
+		Profiles::<Test>::insert(id, profile);
+		// START = 100 is 01:00; ten intervals (2.5 h) later is 03:30 — beyond interpolation.
+		let gap = 10;
+		at(START + gap + 1);
+		assert_ok!(apply(reading(id, START + gap, 1_000 + 1_100, 0, 2), 1));
+		let e = |t: u32| record(id, START + t).unwrap().imported.0;
+		// Weights: intervals 101–103 (hour 1) 100, 104–107 (hour 2) 200, 108–110 (hour 3, no
+		// data) the meter's trend, which is still zero.
+		assert_eq!((e(1), e(4), e(8)), (100, 200, 0));
+		assert_eq!(sum(id, START + 1, START + gap), (1_100, 0));
+		assert_eq!(record(id, START + 5).unwrap().quality, Quality::Substituted);
+		System::assert_has_event(
+			Event::GapFilled {
+				meter: id,
+				from: IntervalIndex(START),
+				to: IntervalIndex(START + gap),
+				quality: Quality::Substituted,
+			}
+			.into(),
+		);
+	});
+}
+
+#[test]
+fn final_values_make_day_and_month_totals_and_teach_the_profile() {
+	run(|| {
+		// START + 1 to START + 4 measured at 400 Wh, then silence.
+		let id = steady_meter(4);
+		at(START + 5 + LATENESS + 1);
+		idle();
+		let day = DayIndex(1); // START = 100 quarter-hours: 1970-01-02 01:00.
+		let totals = EnergyTotals {
+			imported: Energy(2_000),
+			exported: Energy(0),
+			peak_import: Energy(400),
+			peak_export: Energy(0),
+			intervals: 5,
+			estimated: 1,
+		};
+		assert_eq!(DayTotals::<Test>::get(id, 1), Some((day, totals)));
+		assert_eq!(MonthTotals::<Test>::get(id, 0), Some((MonthIndex(0), totals)));
+		let report = Consumption::meter_report(id, Period::Day(day)).unwrap();
+		assert_eq!(report.imported, Energy(2_000));
+		assert_eq!(report.peak_import_power.0, 1_600);
+		assert_eq!(report.load_factor, sp_runtime::Permill::one());
+		// Hour 1 learnt the three measured intervals in it (START + 1 to + 3), not the
+		// substitute.
+		assert_eq!(
+			Profiles::<Test>::get(id)[1],
+			ProfileHour { imported: Energy(400), exported: Energy(0), samples: 3 }
+		);
+		assert_eq!(Profiles::<Test>::get(id)[2].samples, 1);
+	});
+}
+
+#[test]
+fn totals_roll_over_their_rings() {
+	run(|| {
+		let id = steady_meter(1);
+		// A stale day in the slot the meter's day will use.
+		let stale = EnergyTotals { imported: Energy(9_999), ..Default::default() };
+		DayTotals::<Test>::insert(id, 1, (DayIndex(1 + DAYS_KEPT), stale));
+		at(START + 2 + LATENESS + 1);
+		idle();
+		let (day, totals) = DayTotals::<Test>::get(id, 1).unwrap();
+		assert_eq!((day, totals.imported), (DayIndex(1), Energy(800)));
+		assert_eq!(Consumption::meter_report(id, Period::Day(DayIndex(1 + DAYS_KEPT))), None);
+	});
+}
+
+#[test]
+fn the_pass_visits_each_meter_once_per_interval_within_its_weight() {
+	run(|| {
+		let a = steady_meter(1);
+		let b = install(BOB, 2);
+		assert_ok!(Consumption::activate_meter(RuntimeOrigin::root(), b));
+		at(START + 5);
+		// Not enough weight for one visit: nothing happens.
+		assert_eq!(Consumption::on_idle(1, Weight::zero()), Weight::zero());
+		assert_eq!(FinalizePass::<Test>::get(), Pass::default());
+		idle();
+		let pass = FinalizePass::<Test>::get();
+		assert_eq!((pass.interval, pass.done), (IntervalIndex(START + 5), true));
+		assert!(record(a, START + 3).is_some(), "overdue START + 2 and + 3 substituted");
+		// The pass is done for this interval; removing the substitute shows no second visit.
+		History::<Test>::remove(a, (START + 3) % HISTORY);
+		idle();
+		assert_eq!(record(a, START + 3), None);
+		// Next interval, next pass.
+		at(START + 6);
+		idle();
+		assert!(record(a, START + 3).is_some());
+		let _ = b;
+	});
+}
+
+#[test]
+fn an_interval_the_ring_lost_is_skipped_not_overwritten() {
+	new_test_ext().execute_with(|| {
+		let id = steady_meter(1);
+		// A record of an interval a whole ring later sits in START + 2's slot.
+		let later = IntervalRecord {
+			interval: IntervalIndex(START + 2 + HISTORY),
+			imported: Energy(1),
+			exported: Energy(0),
+			quality: Quality::Substituted,
+			anomaly: None,
+		};
+		History::<Test>::insert(id, (START + 2) % HISTORY, later);
+		at(START + 3 + LATENESS + 1);
+		idle();
+		assert_eq!(state(id).finalized, IntervalIndex(START + 3));
+		assert_eq!(History::<Test>::get(id, (START + 2) % HISTORY), Some(later));
+	});
+}
