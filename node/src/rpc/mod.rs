@@ -1,9 +1,11 @@
 //! The node's JSON-RPC methods beyond the standard `system_*`, `chain_*`, `state_*`, `author_*`
 //! and `chainHead_*` ones that `sc-service` installs.
 //!
-//! The energy RPCs (production metrics, consumption analytics, prices, order books, statements)
-//! plug in here: each energy pallet ships a runtime API in `daeg-primitives` and a jsonrpsee
-//! module, and `create_full` merges that module like the two below.
+//! The energy RPCs plug in here: each energy pallet's runtime API is declared in
+//! `daeg-primitives`, and a jsonrpsee module in this directory answers it. So far:
+//! consumption analytics and carbon footprints ([`metering`], `metering_*`).
+
+pub mod metering;
 
 use std::sync::Arc;
 
@@ -35,9 +37,11 @@ where
 		+ 'static,
 	C::Api: substrate_frame_rpc_system::AccountNonceApi<Block, AccountId, Nonce>
 		+ pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>
-		+ BlockBuilder<Block>,
+		+ BlockBuilder<Block>
+		+ daeg_primitives::analytics::MeteringApi<Block, AccountId>,
 	P: TransactionPool + 'static,
 {
+	use metering::MeteringApiServer;
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
 	use substrate_frame_rpc_system::{System, SystemApiServer};
 
@@ -47,9 +51,9 @@ where
 	// `system_accountNextIndex` and `system_dryRun`.
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	// `payment_queryInfo` and `payment_queryFeeDetails`.
-	module.merge(TransactionPayment::new(client).into_rpc())?;
-
-	// Energy RPC modules are merged here as the energy pallets land.
+	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
+	// `metering_*`: consumption analytics and carbon footprints.
+	module.merge(metering::Metering::<C, Block>::new(client).into_rpc())?;
 
 	Ok(module)
 }

@@ -1,8 +1,26 @@
 // Helpers for tests that drive a real node with a real @polkadot/api client.
 
 import assert from 'node:assert/strict';
+import { ApiPromise, WsProvider, Keyring } from '@polkadot/api';
 import { compactAddLength, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
-import { createKeyMulti, encodeAddress } from '@polkadot/util-crypto';
+import { createKeyMulti, cryptoWaitReady, encodeAddress } from '@polkadot/util-crypto';
+import { startDevNode } from '../../../scripts/lib/chain.mjs';
+
+/// Starts a --dev node and connects a client to it: `{ node, api, keyring, ...client helpers,
+/// stop }`, `stop()` disconnecting and stopping the node.
+export async function devSession() {
+  await cryptoWaitReady();
+  const node = await startDevNode();
+  const api = await ApiPromise.create({ provider: new WsProvider(`ws://127.0.0.1:${node.rpcPort}`), noInitWarn: true });
+  const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+  return {
+    node, api, keyring, ...client(api, keyring),
+    async stop() {
+      await api.disconnect();
+      await node.stop();
+    },
+  };
+}
 
 /// Transaction helpers bound to `api` and `keyring`.
 export function client(api, keyring) {

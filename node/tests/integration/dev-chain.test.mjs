@@ -2,10 +2,8 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApiPromise, WsProvider, Keyring } from '@polkadot/api';
-import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { startDevNode, waitFor, rpcRaw } from '../../../scripts/lib/chain.mjs';
-import { client } from './client.mjs';
+import { waitFor, rpcRaw } from '../../../scripts/lib/chain.mjs';
+import { devSession } from './client.mjs';
 
 let node;
 let api;
@@ -13,18 +11,15 @@ let keyring;
 let submit;
 let moduleError;
 let asOperators;
+let session;
 
 before(async () => {
-  await cryptoWaitReady();
-  node = await startDevNode();
-  api = await ApiPromise.create({ provider: new WsProvider(`ws://127.0.0.1:${node.rpcPort}`), noInitWarn: true });
-  keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
-  ({ submit, moduleError, asOperators } = client(api, keyring));
+  session = await devSession();
+  ({ node, api, keyring, submit, moduleError, asOperators } = session);
 });
 
 after(async () => {
-  await api?.disconnect();
-  await node?.stop();
+  await session?.stop();
 });
 
 test('blocks are produced and finalized', async () => {

@@ -4,27 +4,23 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApiPromise, WsProvider, Keyring } from '@polkadot/api';
-import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { startDevNode, waitFor, rpcRaw } from '../../../scripts/lib/chain.mjs';
-import { client, generalTransaction, intervalRecord, readingCall } from './client.mjs';
+import { waitFor, rpcRaw } from '../../../scripts/lib/chain.mjs';
+import { devSession, generalTransaction, intervalRecord, readingCall } from './client.mjs';
 
 let node;
 let api;
 let keyring;
 let helpers;
+let session;
 
 before(async () => {
-  await cryptoWaitReady();
-  node = await startDevNode();
-  api = await ApiPromise.create({ provider: new WsProvider(`ws://127.0.0.1:${node.rpcPort}`), noInitWarn: true });
-  keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
-  helpers = client(api, keyring);
+  session = await devSession();
+  ({ node, api, keyring } = session);
+  helpers = session;
 });
 
 after(async () => {
-  await api?.disconnect();
-  await node?.stop();
+  await session?.stop();
 });
 
 // The runtime's codes for refused readings (daeg_primitives::metering::ReadingError).
