@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 pub mod analytics;
 pub mod metering;
+pub mod production;
 
 /// The balance type of the chain: an amount of the smallest currency unit.
 pub type Money = u128;

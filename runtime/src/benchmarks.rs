@@ -18,4 +18,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_utility, Utility]
 	[pallet_sudo, Sudo]
 	[pallet_consumption, Consumption]
+	[pallet_production, Production]
 );

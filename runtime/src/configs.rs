@@ -27,7 +27,7 @@ use super::{
 	RuntimeTask, System, TxExtension, UncheckedExtrinsic, EXISTENTIAL_DEPOSIT, MICRO_UNIT,
 	MILLI_SECS_PER_BLOCK, MILLI_UNIT, SLOT_DURATION, SS58_PREFIX, VERSION,
 };
-use crate::Pricing;
+use crate::{Consumption, Pricing};
 
 /// Share of a block's weight that normal (user) extrinsics may use; the rest is kept for
 /// operational extrinsics and the per-block hooks.
@@ -224,8 +224,13 @@ impl pallet_consumption::Config for Runtime {
 	type MeterDeposit = MeterDeposit;
 	type MaxMetersPerOwner = ConstU32<100>;
 	type Zones = GridZones;
-	// Certifiers join the grid operators here once the production pallet appoints them.
-	type ActivateOrigin = crate::governance::GridOperatorOrigin;
+	// Certifiers (appointed by the grid operators in the production pallet) or the operators.
+	// Certifiers come first: they activate most meters, and so the benchmarks measure their
+	// path (one read).
+	type ActivateOrigin = frame_support::traits::EitherOfDiverse<
+		pallet_production::EnsureCertifier<Runtime>,
+		crate::governance::GridOperatorOrigin,
+	>;
 	type Clock = Pricing;
 	type LatenessWindow = ReadingLateness;
 	type HistorySpan = MeterHistorySpan;
@@ -239,6 +244,29 @@ impl pallet_consumption::Config for Runtime {
 	type MonthsKept = ConstU32<24>;
 	type GovernanceOrigin = crate::governance::GridOperatorOrigin;
 	type WeightInfo = pallet_consumption::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	/// Deposit for a facility: one registry entry of about 230 bytes, its producer-list slot and
+	/// its meter index.
+	pub const FacilityDeposit: Balance = deposit(2, 280);
+}
+
+/// Production: facilities and their certification.
+impl pallet_production::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type FacilityDeposit = FacilityDeposit;
+	type MaxFacilitiesPerProducer = ConstU32<100>;
+	type MaxCertifiers = ConstU32<32>;
+	type Meters = Consumption;
+	#[cfg(feature = "runtime-benchmarks")]
+	type MeterHelper = Consumption;
+	type Zones = GridZones;
+	type GovernanceOrigin = crate::governance::GridOperatorOrigin;
+	type Clock = Pricing;
+	type WeightInfo = pallet_production::weights::SubstrateWeight<Runtime>;
 }
 
 /// The market: intervals and the grid clock (the auction and settlement follow).

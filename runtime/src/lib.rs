@@ -209,6 +209,9 @@ mod runtime {
 	#[runtime::pallet_index(20)]
 	pub type Consumption = pallet_consumption;
 
+	#[runtime::pallet_index(21)]
+	pub type Production = pallet_production;
+
 	#[runtime::pallet_index(22)]
 	pub type Pricing = pallet_pricing;
 }

@@ -74,7 +74,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `Consumption::Meters` (r:0 w:1)
 	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(174), added: 2649, mode: `MaxEncodedLen`)
 	/// The range of component `m` is `[0, 99]`.
@@ -82,33 +82,37 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `578 + m * (13 ±0)`
 		//  Estimated: `4315`
-		// Minimum execution time: 65_988_000 picoseconds.
-		Weight::from_parts(75_101_585, 4315)
-			// Standard Error: 1_788
-			.saturating_add(Weight::from_parts(118_035, 0).saturating_mul(m.into()))
+		// Minimum execution time: 65_227_000 picoseconds.
+		Weight::from_parts(74_442_926, 4315)
+			// Standard Error: 1_735
+			.saturating_add(Weight::from_parts(126_957, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
+	/// Storage: `Production::Certifiers` (r:1 w:0)
+	/// Proof: `Production::Certifiers` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// Storage: `Consumption::Meters` (r:1 w:1)
 	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(174), added: 2649, mode: `MaxEncodedLen`)
 	fn activate_meter() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `318`
+		//  Measured:  `421`
 		//  Estimated: `3639`
-		// Minimum execution time: 12_649_000 picoseconds.
-		Weight::from_parts(13_840_000, 3639)
-			.saturating_add(T::DbWeight::get().reads(1_u64))
+		// Minimum execution time: 17_646_000 picoseconds.
+		Weight::from_parts(19_309_000, 3639)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
+	/// Storage: `Production::Certifiers` (r:1 w:0)
+	/// Proof: `Production::Certifiers` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// Storage: `Consumption::Meters` (r:1 w:1)
 	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(174), added: 2649, mode: `MaxEncodedLen`)
 	fn suspend_meter() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `318`
+		//  Measured:  `421`
 		//  Estimated: `3639`
-		// Minimum execution time: 12_549_000 picoseconds.
-		Weight::from_parts(13_871_000, 3639)
-			.saturating_add(T::DbWeight::get().reads(1_u64))
+		// Minimum execution time: 17_596_000 picoseconds.
+		Weight::from_parts(19_339_000, 3639)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Consumption::DeviceKeys` (r:1 w:2)
@@ -119,8 +123,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `363`
 		//  Estimated: `3639`
-		// Minimum execution time: 19_769_000 picoseconds.
-		Weight::from_parts(21_412_000, 3639)
+		// Minimum execution time: 19_149_000 picoseconds.
+		Weight::from_parts(20_881_000, 3639)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -129,7 +133,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `Consumption::MetersOf` (r:1 w:1)
 	/// Proof: `Consumption::MetersOf` (`max_values`: None, `max_size`: Some(850), added: 3325, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
@@ -149,10 +153,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `6711 + h * (37 ±0)`
 		//  Estimated: `158904 + h * (2526 ±0)`
-		// Minimum execution time: 196_923_000 picoseconds.
-		Weight::from_parts(96_838_948, 158904)
-			// Standard Error: 7_954
-			.saturating_add(Weight::from_parts(1_534_209, 0).saturating_mul(h.into()))
+		// Minimum execution time: 198_705_000 picoseconds.
+		Weight::from_parts(108_918_040, 158904)
+			// Standard Error: 6_419
+			.saturating_add(Weight::from_parts(1_556_500, 0).saturating_mul(h.into()))
 			.saturating_add(T::DbWeight::get().reads(91_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(h.into())))
 			.saturating_add(T::DbWeight::get().writes(92_u64))
@@ -172,12 +176,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `g` is `[1, 240]`.
 	fn submit_reading(g: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `990`
+		//  Measured:  `991`
 		//  Estimated: `3913`
-		// Minimum execution time: 41_872_000 picoseconds.
-		Weight::from_parts(36_173_269, 3913)
-			// Standard Error: 5_784
-			.saturating_add(Weight::from_parts(6_665_888, 0).saturating_mul(g.into()))
+		// Minimum execution time: 41_252_000 picoseconds.
+		Weight::from_parts(34_396_653, 3913)
+			// Standard Error: 3_564
+			.saturating_add(Weight::from_parts(6_724_597, 0).saturating_mul(g.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(g.into())))
@@ -192,10 +196,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn authorize_submit_reading() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `569`
+		//  Measured:  `570`
 		//  Estimated: `3639`
-		// Minimum execution time: 60_670_000 picoseconds.
-		Weight::from_parts(64_085_000, 3639)
+		// Minimum execution time: 60_449_000 picoseconds.
+		Weight::from_parts(63_724_000, 3639)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 	}
 	/// Storage: `Consumption::Meters` (r:500 w:500)
@@ -209,12 +213,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 500]`.
 	fn submit_readings(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `343 + n * (181 ±0)`
+		//  Measured:  `344 + n * (181 ±0)`
 		//  Estimated: `1493 + n * (2649 ±0)`
-		// Minimum execution time: 34_471_000 picoseconds.
-		Weight::from_parts(1_372_552, 1493)
-			// Standard Error: 95_017
-			.saturating_add(Weight::from_parts(18_768_136, 0).saturating_mul(n.into()))
+		// Minimum execution time: 34_611_000 picoseconds.
+		Weight::from_parts(35_302_000, 1493)
+			// Standard Error: 41_611
+			.saturating_add(Weight::from_parts(18_697_306, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
@@ -231,12 +235,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 500]`.
 	fn authorize_submit_readings(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `397 + n * (181 ±0)`
+		//  Measured:  `398 + n * (181 ±0)`
 		//  Estimated: `3509 + n * (2649 ±0)`
-		// Minimum execution time: 63_905_000 picoseconds.
-		Weight::from_parts(66_318_000, 3509)
-			// Standard Error: 60_337
-			.saturating_add(Weight::from_parts(48_692_073, 0).saturating_mul(n.into()))
+		// Minimum execution time: 63_484_000 picoseconds.
+		Weight::from_parts(63_955_000, 3509)
+			// Standard Error: 31_710
+			.saturating_add(Weight::from_parts(48_518_482, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2649).saturating_mul(n.into()))
@@ -258,10 +262,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `431`
 		//  Estimated: `3913 + n * (2526 ±0)`
-		// Minimum execution time: 15_053_000 picoseconds.
-		Weight::from_parts(23_532_881, 3913)
-			// Standard Error: 15_059
-			.saturating_add(Weight::from_parts(8_383_689, 0).saturating_mul(n.into()))
+		// Minimum execution time: 14_792_000 picoseconds.
+		Weight::from_parts(22_755_626, 3913)
+			// Standard Error: 12_878
+			.saturating_add(Weight::from_parts(8_263_128, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -276,8 +280,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `219`
 		//  Estimated: `4315`
-		// Minimum execution time: 14_382_000 picoseconds.
-		Weight::from_parts(15_703_000, 4315)
+		// Minimum execution time: 14_261_000 picoseconds.
+		Weight::from_parts(15_493_000, 4315)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -287,8 +291,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `118`
 		//  Estimated: `3541`
-		// Minimum execution time: 11_888_000 picoseconds.
-		Weight::from_parts(13_059_000, 3541)
+		// Minimum execution time: 11_718_000 picoseconds.
+		Weight::from_parts(12_839_000, 3541)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -300,8 +304,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `219`
 		//  Estimated: `4315`
-		// Minimum execution time: 16_184_000 picoseconds.
-		Weight::from_parts(17_435_000, 4315)
+		// Minimum execution time: 15_833_000 picoseconds.
+		Weight::from_parts(17_376_000, 4315)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -311,8 +315,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 6_680_000 picoseconds.
-		Weight::from_parts(7_411_000, 0)
+		// Minimum execution time: 6_479_000 picoseconds.
+		Weight::from_parts(7_291_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
@@ -323,8 +327,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `331`
 		//  Estimated: `3585`
-		// Minimum execution time: 10_756_000 picoseconds.
-		Weight::from_parts(11_827_000, 3585)
+		// Minimum execution time: 10_786_000 picoseconds.
+		Weight::from_parts(11_808_000, 3585)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -341,7 +345,7 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `Consumption::Meters` (r:0 w:1)
 	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(174), added: 2649, mode: `MaxEncodedLen`)
 	/// The range of component `m` is `[0, 99]`.
@@ -349,33 +353,37 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `578 + m * (13 ±0)`
 		//  Estimated: `4315`
-		// Minimum execution time: 65_988_000 picoseconds.
-		Weight::from_parts(75_101_585, 4315)
-			// Standard Error: 1_788
-			.saturating_add(Weight::from_parts(118_035, 0).saturating_mul(m.into()))
+		// Minimum execution time: 65_227_000 picoseconds.
+		Weight::from_parts(74_442_926, 4315)
+			// Standard Error: 1_735
+			.saturating_add(Weight::from_parts(126_957, 0).saturating_mul(m.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
+	/// Storage: `Production::Certifiers` (r:1 w:0)
+	/// Proof: `Production::Certifiers` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// Storage: `Consumption::Meters` (r:1 w:1)
 	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(174), added: 2649, mode: `MaxEncodedLen`)
 	fn activate_meter() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `318`
+		//  Measured:  `421`
 		//  Estimated: `3639`
-		// Minimum execution time: 12_649_000 picoseconds.
-		Weight::from_parts(13_840_000, 3639)
-			.saturating_add(ParityDbWeight::get().reads(1_u64))
+		// Minimum execution time: 17_646_000 picoseconds.
+		Weight::from_parts(19_309_000, 3639)
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
+	/// Storage: `Production::Certifiers` (r:1 w:0)
+	/// Proof: `Production::Certifiers` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// Storage: `Consumption::Meters` (r:1 w:1)
 	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(174), added: 2649, mode: `MaxEncodedLen`)
 	fn suspend_meter() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `318`
+		//  Measured:  `421`
 		//  Estimated: `3639`
-		// Minimum execution time: 12_549_000 picoseconds.
-		Weight::from_parts(13_871_000, 3639)
-			.saturating_add(ParityDbWeight::get().reads(1_u64))
+		// Minimum execution time: 17_596_000 picoseconds.
+		Weight::from_parts(19_339_000, 3639)
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Consumption::DeviceKeys` (r:1 w:2)
@@ -386,8 +394,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `363`
 		//  Estimated: `3639`
-		// Minimum execution time: 19_769_000 picoseconds.
-		Weight::from_parts(21_412_000, 3639)
+		// Minimum execution time: 19_149_000 picoseconds.
+		Weight::from_parts(20_881_000, 3639)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
@@ -396,7 +404,7 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `Consumption::MetersOf` (r:1 w:1)
 	/// Proof: `Consumption::MetersOf` (`max_values`: None, `max_size`: Some(850), added: 3325, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
@@ -416,10 +424,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `6711 + h * (37 ±0)`
 		//  Estimated: `158904 + h * (2526 ±0)`
-		// Minimum execution time: 196_923_000 picoseconds.
-		Weight::from_parts(96_838_948, 158904)
-			// Standard Error: 7_954
-			.saturating_add(Weight::from_parts(1_534_209, 0).saturating_mul(h.into()))
+		// Minimum execution time: 198_705_000 picoseconds.
+		Weight::from_parts(108_918_040, 158904)
+			// Standard Error: 6_419
+			.saturating_add(Weight::from_parts(1_556_500, 0).saturating_mul(h.into()))
 			.saturating_add(ParityDbWeight::get().reads(91_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(h.into())))
 			.saturating_add(ParityDbWeight::get().writes(92_u64))
@@ -439,12 +447,12 @@ impl WeightInfo for () {
 	/// The range of component `g` is `[1, 240]`.
 	fn submit_reading(g: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `990`
+		//  Measured:  `991`
 		//  Estimated: `3913`
-		// Minimum execution time: 41_872_000 picoseconds.
-		Weight::from_parts(36_173_269, 3913)
-			// Standard Error: 5_784
-			.saturating_add(Weight::from_parts(6_665_888, 0).saturating_mul(g.into()))
+		// Minimum execution time: 41_252_000 picoseconds.
+		Weight::from_parts(34_396_653, 3913)
+			// Standard Error: 3_564
+			.saturating_add(Weight::from_parts(6_724_597, 0).saturating_mul(g.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(g.into())))
@@ -459,10 +467,10 @@ impl WeightInfo for () {
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn authorize_submit_reading() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `569`
+		//  Measured:  `570`
 		//  Estimated: `3639`
-		// Minimum execution time: 60_670_000 picoseconds.
-		Weight::from_parts(64_085_000, 3639)
+		// Minimum execution time: 60_449_000 picoseconds.
+		Weight::from_parts(63_724_000, 3639)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 	}
 	/// Storage: `Consumption::Meters` (r:500 w:500)
@@ -476,12 +484,12 @@ impl WeightInfo for () {
 	/// The range of component `n` is `[1, 500]`.
 	fn submit_readings(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `343 + n * (181 ±0)`
+		//  Measured:  `344 + n * (181 ±0)`
 		//  Estimated: `1493 + n * (2649 ±0)`
-		// Minimum execution time: 34_471_000 picoseconds.
-		Weight::from_parts(1_372_552, 1493)
-			// Standard Error: 95_017
-			.saturating_add(Weight::from_parts(18_768_136, 0).saturating_mul(n.into()))
+		// Minimum execution time: 34_611_000 picoseconds.
+		Weight::from_parts(35_302_000, 1493)
+			// Standard Error: 41_611
+			.saturating_add(Weight::from_parts(18_697_306, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(n.into())))
@@ -498,12 +506,12 @@ impl WeightInfo for () {
 	/// The range of component `n` is `[1, 500]`.
 	fn authorize_submit_readings(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `397 + n * (181 ±0)`
+		//  Measured:  `398 + n * (181 ±0)`
 		//  Estimated: `3509 + n * (2649 ±0)`
-		// Minimum execution time: 63_905_000 picoseconds.
-		Weight::from_parts(66_318_000, 3509)
-			// Standard Error: 60_337
-			.saturating_add(Weight::from_parts(48_692_073, 0).saturating_mul(n.into()))
+		// Minimum execution time: 63_484_000 picoseconds.
+		Weight::from_parts(63_955_000, 3509)
+			// Standard Error: 31_710
+			.saturating_add(Weight::from_parts(48_518_482, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2649).saturating_mul(n.into()))
@@ -525,10 +533,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `431`
 		//  Estimated: `3913 + n * (2526 ±0)`
-		// Minimum execution time: 15_053_000 picoseconds.
-		Weight::from_parts(23_532_881, 3913)
-			// Standard Error: 15_059
-			.saturating_add(Weight::from_parts(8_383_689, 0).saturating_mul(n.into()))
+		// Minimum execution time: 14_792_000 picoseconds.
+		Weight::from_parts(22_755_626, 3913)
+			// Standard Error: 12_878
+			.saturating_add(Weight::from_parts(8_263_128, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
@@ -543,8 +551,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `219`
 		//  Estimated: `4315`
-		// Minimum execution time: 14_382_000 picoseconds.
-		Weight::from_parts(15_703_000, 4315)
+		// Minimum execution time: 14_261_000 picoseconds.
+		Weight::from_parts(15_493_000, 4315)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
@@ -554,8 +562,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `118`
 		//  Estimated: `3541`
-		// Minimum execution time: 11_888_000 picoseconds.
-		Weight::from_parts(13_059_000, 3541)
+		// Minimum execution time: 11_718_000 picoseconds.
+		Weight::from_parts(12_839_000, 3541)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
@@ -567,8 +575,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `219`
 		//  Estimated: `4315`
-		// Minimum execution time: 16_184_000 picoseconds.
-		Weight::from_parts(17_435_000, 4315)
+		// Minimum execution time: 15_833_000 picoseconds.
+		Weight::from_parts(17_376_000, 4315)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
@@ -578,8 +586,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 6_680_000 picoseconds.
-		Weight::from_parts(7_411_000, 0)
+		// Minimum execution time: 6_479_000 picoseconds.
+		Weight::from_parts(7_291_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
@@ -590,8 +598,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `331`
 		//  Estimated: `3585`
-		// Minimum execution time: 10_756_000 picoseconds.
-		Weight::from_parts(11_827_000, 3585)
+		// Minimum execution time: 10_786_000 picoseconds.
+		Weight::from_parts(11_808_000, 3585)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}

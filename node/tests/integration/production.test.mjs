@@ -1,0 +1,87 @@
+// Producers, facilities and certification on a real --dev node with a real @polkadot/api
+// client: the grid operators' multisig appoints a certifier, a producer registers a facility,
+// the certifier activates its meter and certifies it.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { devSession } from './client.mjs';
+
+let api;
+let keyring;
+let helpers;
+let session;
+
+before(async () => {
+  session = await devSession();
+  ({ api, keyring } = session);
+  helpers = session;
+});
+
+after(async () => {
+  await session?.stop();
+});
+
+/// The events of `section.method` in a submission's result.
+const eventsOf = (r, section, method) =>
+  r.events.filter(({ event }) => event.section === section && event.method === method).map(({ event }) => event);
+
+test('the operators appoint a certifier, who certifies a producer\'s facility', async () => {
+  const alice = keyring.addFromUri('//Alice'); // the producer
+  const bob = keyring.addFromUri('//Bob');
+  const certifier = keyring.addFromUri('//DaegCertifier');
+  const device = keyring.addFromUri('//DaegWindTurbineMeter');
+
+  // The certifier pays its own fees.
+  let r = await helpers.submit(api.tx.balances.transferKeepAlive(certifier.address, 10n ** 15n), alice);
+  assert.equal(r.dispatchError, undefined);
+
+  // One operator alone cannot appoint a certifier; the 2-of-3 multisig does.
+  r = await helpers.submit(api.tx.production.appointCertifier(certifier.address), alice);
+  assert.equal(helpers.moduleError(r.dispatchError), 'BadOrigin');
+  r = await helpers.asOperators(api.tx.production.appointCertifier(certifier.address).method);
+  assert.equal(eventsOf(r, 'production', 'CertifierAppointed')[0].data.certifier.toString(), certifier.address);
+  assert.ok((await api.query.production.certifiers(certifier.address)).isSome);
+
+  // The producer's meter, activated by the certifier (certifiers may activate meters).
+  const meter = (await api.query.consumption.nextMeterId()).toNumber();
+  r = await helpers.submit(api.tx.consumption.installMeter('Production', 0, 2_000_000, device.publicKey), alice);
+  assert.equal(r.dispatchError, undefined);
+  r = await helpers.submit(api.tx.consumption.activateMeter(meter), certifier);
+  assert.equal(r.dispatchError, undefined);
+  assert.equal((await api.query.consumption.meters(meter)).unwrap().status.toString(), 'Active');
+
+  // The producer registers a 2 MW wind turbine measured by that meter; a deposit is held.
+  const facility = (await api.query.production.nextFacilityId()).toNumber();
+  const reservedBefore = (await api.query.system.account(alice.address)).data.reserved.toBigInt();
+  const spec = {
+    source: 'Wind', capacity: 2_000_000, zone: 0,
+    location: { latMicroDeg: 54_321_000, lonMicroDeg: 10_123_000 }, commissioned: 20_000, meter,
+  };
+  r = await helpers.submit(api.tx.production.registerFacility(spec), alice);
+  assert.equal(r.dispatchError, undefined);
+  assert.equal(eventsOf(r, 'production', 'FacilityRegistered').length, 1);
+  const held = (await api.query.system.account(alice.address)).data.reserved.toBigInt() - reservedBefore;
+  assert.equal(held, api.consts.production.facilityDeposit.toBigInt(), 'the facility deposit is held');
+  let stored = (await api.query.production.facilities(facility)).unwrap();
+  assert.equal(stored.certification.toString(), 'Pending');
+  assert.equal(stored.capacity.toNumber(), 2_000_000);
+
+  // Someone who is not a certifier cannot certify; the certifier can, until a day from now.
+  const until = (await api.query.timestamp.now()).toNumber() + 86_400_000;
+  r = await helpers.submit(api.tx.production.certify(facility, until), bob);
+  assert.equal(helpers.moduleError(r.dispatchError), 'production.NotCertifier');
+  r = await helpers.submit(api.tx.production.certify(facility, until), certifier);
+  assert.equal(r.dispatchError, undefined);
+  const certified = eventsOf(r, 'production', 'FacilityCertified')[0];
+  assert.equal(certified.data.facility.toNumber(), facility);
+  assert.equal(certified.data.untilMs.toNumber(), until);
+  stored = (await api.query.production.facilities(facility)).unwrap();
+  assert.ok(stored.certification.isCertified);
+  assert.equal(stored.certification.asCertified.by.toString(), certifier.address);
+
+  // A suspension names its reason.
+  r = await helpers.submit(api.tx.production.suspend(facility, 'blade inspection'), certifier);
+  assert.equal(r.dispatchError, undefined);
+  stored = (await api.query.production.facilities(facility)).unwrap();
+  assert.equal(stored.certification.asSuspended.reason.toUtf8(), 'blade inspection');
+});

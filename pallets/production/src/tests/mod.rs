@@ -1,0 +1,281 @@
+//! Unit tests of the production pallet: every call, every error path, events and invariants.
+
+use crate::{
+	mock::*, CertifierCount, Error, Event, Facilities, FacilitiesOf, FacilityOfMeter, FacilitySpec,
+	HoldReason,
+};
+use daeg_primitives::{
+	metering::MeterKind,
+	production::{Certification, FacilityRegistry, Location, Reason},
+	DayIndex, EnergySource, FacilityId, MeterId, Power, ZoneId,
+};
+use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold};
+use sp_runtime::DispatchError;
+
+/// A meter of `owner`'s of `kind` in zone 1.
+fn meter(owner: u64, kind: MeterKind) -> MeterId {
+	let id = MeterId(TestMeters::get().len() as u64 + 1);
+	TestMeters::mutate(|m| m.push((id, owner, kind, ZoneId(1))));
+	id
+}
+
+/// A 5 kW solar facility in zone 1 measured by `meter`.
+fn spec(meter: MeterId) -> FacilitySpec {
+	FacilitySpec {
+		source: EnergySource::Solar,
+		capacity: Power(5_000),
+		zone: ZoneId(1),
+		location: Location { lat_micro_deg: 47_376_900, lon_micro_deg: 8_541_700 },
+		commissioned: DayIndex(20_000),
+		meter,
+	}
+}
+
+fn held(who: u64) -> u128 {
+	Balances::balance_on_hold(&RuntimeHoldReason::Production(HoldReason::FacilityDeposit), &who)
+}
+
+/// Alice's registered facility, with a production meter.
+fn facility() -> FacilityId {
+	let id = crate::NextFacilityId::<Test>::get();
+	assert_ok!(Production::register_facility(
+		RuntimeOrigin::signed(ALICE),
+		spec(meter(ALICE, MeterKind::Production))
+	));
+	id
+}
+
+fn certifier() {
+	assert_ok!(Production::appoint_certifier(RuntimeOrigin::root(), CERTIFIER));
+}
+
+fn reason(text: &str) -> Reason {
+	text.as_bytes().to_vec().try_into().unwrap()
+}
+
+fn certification(f: FacilityId) -> Certification<u64> {
+	Facilities::<Test>::get(f).unwrap().certification
+}
+
+#[test]
+fn a_producer_registers_a_facility_holding_a_deposit() {
+	run(|| {
+		let m = meter(ALICE, MeterKind::Production);
+		assert_ok!(Production::register_facility(RuntimeOrigin::signed(ALICE), spec(m)));
+		let f = FacilityId(0);
+		System::assert_last_event(
+			Event::FacilityRegistered { facility: f, owner: ALICE, spec: spec(m) }.into(),
+		);
+		let stored = Facilities::<Test>::get(f).unwrap();
+		assert_eq!(
+			(stored.owner, stored.meter, stored.certification),
+			(ALICE, m, Certification::Pending)
+		);
+		assert_eq!(held(ALICE), DEPOSIT);
+		assert_eq!(FacilityOfMeter::<Test>::get(m), Some(f));
+		assert_eq!(FacilitiesOf::<Test>::get(ALICE).into_inner(), vec![f]);
+		let info = Production::facility(f).unwrap();
+		assert_eq!(
+			(info.source, info.capacity, info.zone),
+			(EnergySource::Solar, Power(5_000), ZoneId(1))
+		);
+		assert!(!Production::may_sell(f, 2_000), "a pending facility may not sell");
+	});
+}
+
+#[test]
+fn bad_registrations_are_refused() {
+	run(|| {
+		let m = meter(ALICE, MeterKind::Bidirectional);
+		let reg = |who, s| Production::register_facility(RuntimeOrigin::signed(who), s);
+		assert_noop!(
+			reg(ALICE, FacilitySpec { zone: ZoneId(9), ..spec(m) }),
+			Error::<Test>::UnknownZone
+		);
+		assert_noop!(
+			reg(ALICE, FacilitySpec { capacity: Power(0), ..spec(m) }),
+			Error::<Test>::ZeroCapacity
+		);
+		assert_noop!(
+			reg(ALICE, FacilitySpec { source: EnergySource::Grid, ..spec(m) }),
+			Error::<Test>::GridIsNotASource
+		);
+		let off_earth = Location { lat_micro_deg: 91_000_000, lon_micro_deg: 0 };
+		assert_noop!(
+			reg(ALICE, FacilitySpec { location: off_earth, ..spec(m) }),
+			Error::<Test>::BadLocation
+		);
+		assert_noop!(reg(ALICE, spec(MeterId(99))), Error::<Test>::UnknownMeter);
+		assert_noop!(reg(BOB, spec(m)), Error::<Test>::NotMeterOwner);
+		let consumption = meter(ALICE, MeterKind::Consumption);
+		assert_noop!(reg(ALICE, spec(consumption)), Error::<Test>::MeterCannotMeasureExport);
+		assert_noop!(
+			reg(ALICE, FacilitySpec { zone: ZoneId(2), ..spec(m) }),
+			Error::<Test>::ZoneMismatch
+		);
+		assert_ok!(reg(ALICE, spec(m)));
+		assert_noop!(reg(ALICE, spec(m)), Error::<Test>::MeterInUse);
+		assert_ok!(reg(ALICE, spec(meter(ALICE, MeterKind::Storage))));
+		assert_noop!(
+			reg(ALICE, spec(meter(ALICE, MeterKind::Production))),
+			Error::<Test>::TooManyFacilities
+		);
+		assert_noop!(
+			reg(PAUPER, spec(meter(PAUPER, MeterKind::Production))),
+			Error::<Test>::InsufficientBalance
+		);
+		assert_noop!(
+			Production::register_facility(RuntimeOrigin::none(), spec(m)),
+			DispatchError::BadOrigin
+		);
+	});
+}
+
+#[test]
+fn deregistering_returns_the_deposit_and_frees_the_meter() {
+	run(|| {
+		let f = facility();
+		assert_noop!(
+			Production::deregister_facility(RuntimeOrigin::signed(BOB), f),
+			Error::<Test>::NotOwner
+		);
+		assert_noop!(
+			Production::deregister_facility(RuntimeOrigin::signed(ALICE), FacilityId(9)),
+			Error::<Test>::UnknownFacility
+		);
+		let m = Facilities::<Test>::get(f).unwrap().meter;
+		assert_ok!(Production::deregister_facility(RuntimeOrigin::signed(ALICE), f));
+		System::assert_last_event(Event::FacilityDeregistered { facility: f, owner: ALICE }.into());
+		assert_eq!(held(ALICE), 0);
+		assert!(!FacilitiesOf::<Test>::contains_key(ALICE));
+		assert_eq!(FacilityOfMeter::<Test>::get(m), None);
+		assert_ok!(Production::register_facility(RuntimeOrigin::signed(ALICE), spec(m)));
+	});
+}
+
+#[test]
+fn the_grid_operators_appoint_and_remove_certifiers() {
+	run(|| {
+		assert_ok!(Production::appoint_certifier(RuntimeOrigin::signed(OPERATOR), CERTIFIER));
+		System::assert_last_event(Event::CertifierAppointed { certifier: CERTIFIER }.into());
+		assert_noop!(
+			Production::appoint_certifier(RuntimeOrigin::root(), CERTIFIER),
+			Error::<Test>::AlreadyCertifier
+		);
+		assert_noop!(
+			Production::appoint_certifier(RuntimeOrigin::signed(ALICE), BOB),
+			DispatchError::BadOrigin
+		);
+		assert_ok!(Production::appoint_certifier(RuntimeOrigin::root(), BOB));
+		assert_noop!(
+			Production::appoint_certifier(RuntimeOrigin::root(), ALICE),
+			Error::<Test>::TooManyCertifiers
+		);
+		assert_ok!(Production::remove_certifier(RuntimeOrigin::root(), BOB));
+		System::assert_last_event(Event::CertifierRemoved { certifier: BOB }.into());
+		assert_eq!(CertifierCount::<Test>::get(), 1);
+		assert_noop!(
+			Production::remove_certifier(RuntimeOrigin::root(), BOB),
+			Error::<Test>::NotCertifier
+		);
+		assert_noop!(
+			Production::remove_certifier(RuntimeOrigin::signed(CERTIFIER), CERTIFIER),
+			DispatchError::BadOrigin
+		);
+	});
+}
+
+#[test]
+fn certification_moves_pending_certified_suspended_certified_revoked() {
+	run(|| {
+		let f = facility();
+		certifier();
+		assert_ok!(Production::certify(RuntimeOrigin::signed(CERTIFIER), f, 50_000));
+		System::assert_last_event(
+			Event::FacilityCertified { facility: f, certifier: CERTIFIER, until_ms: 50_000 }.into(),
+		);
+		assert_eq!(certification(f), Certification::Certified { by: CERTIFIER, until_ms: 50_000 });
+		assert!(Production::may_sell(f, 49_999));
+		assert!(!Production::may_sell(f, 50_000), "expired");
+
+		assert_ok!(Production::suspend(
+			RuntimeOrigin::signed(CERTIFIER),
+			f,
+			reason("inverter fault")
+		));
+		System::assert_last_event(
+			Event::FacilitySuspended {
+				facility: f,
+				certifier: CERTIFIER,
+				reason: reason("inverter fault"),
+			}
+			.into(),
+		);
+		assert!(!Production::may_sell(f, 2_000));
+		assert_ok!(Production::certify(RuntimeOrigin::signed(CERTIFIER), f, 90_000));
+		assert!(Production::may_sell(f, 60_000));
+
+		assert_ok!(Production::revoke(RuntimeOrigin::signed(CERTIFIER), f, reason("fraud")));
+		System::assert_last_event(
+			Event::FacilityRevoked { facility: f, certifier: CERTIFIER, reason: reason("fraud") }
+				.into(),
+		);
+		assert_eq!(certification(f), Certification::Revoked { reason: reason("fraud") });
+		assert!(!Production::may_sell(f, 2_000));
+	});
+}
+
+#[test]
+fn bad_certification_calls_are_refused() {
+	run(|| {
+		let f = facility();
+		assert_noop!(
+			Production::certify(RuntimeOrigin::signed(BOB), f, 50_000),
+			Error::<Test>::NotCertifier
+		);
+		certifier();
+		assert_noop!(
+			Production::certify(RuntimeOrigin::signed(CERTIFIER), f, 1_000),
+			Error::<Test>::ExpiryInPast
+		);
+		assert_noop!(
+			Production::certify(RuntimeOrigin::signed(CERTIFIER), FacilityId(9), 50_000),
+			Error::<Test>::UnknownFacility
+		);
+		assert_noop!(
+			Production::suspend(RuntimeOrigin::signed(CERTIFIER), f, reason("x")),
+			Error::<Test>::NotCertified
+		);
+		assert_noop!(
+			Production::suspend(RuntimeOrigin::signed(BOB), f, reason("x")),
+			Error::<Test>::NotCertifier
+		);
+		assert_noop!(
+			Production::revoke(RuntimeOrigin::signed(BOB), f, reason("x")),
+			Error::<Test>::NotCertifier
+		);
+		assert_ok!(Production::revoke(RuntimeOrigin::signed(CERTIFIER), f, reason("x")));
+		assert_noop!(
+			Production::revoke(RuntimeOrigin::signed(CERTIFIER), f, reason("again")),
+			Error::<Test>::Revoked
+		);
+		assert_noop!(
+			Production::certify(RuntimeOrigin::signed(CERTIFIER), f, 50_000),
+			Error::<Test>::Revoked
+		);
+		assert_noop!(
+			Production::certify(RuntimeOrigin::none(), f, 50_000),
+			DispatchError::BadOrigin
+		);
+	});
+}
+
+#[test]
+fn try_state_catches_a_broken_index() {
+	new_test_ext().execute_with(|| {
+		let f = facility();
+		assert_ok!(Production::do_try_state());
+		FacilityOfMeter::<Test>::remove(Facilities::<Test>::get(f).unwrap().meter);
+		assert!(Production::do_try_state().is_err());
+	});
+}
