@@ -378,6 +378,23 @@ pub trait MeteredEnergy {
 	fn final_energy(meter: MeterId, interval: IntervalIndex) -> Option<IntervalRecord>;
 }
 
+/// Told of every interval value the metering pallet makes final: once per meter and interval,
+/// in interval order, from the finalization pass (how production metrics and certificates of
+/// origin follow from final metered values without a second pass).
+pub trait OnFinalInterval {
+	/// `record` of `meter` is final.
+	fn on_final(meter: MeterId, record: &IntervalRecord);
+	/// The most weight one [`Self::on_final`] may take.
+	fn weight() -> sp_runtime::Weight;
+}
+
+impl OnFinalInterval for () {
+	fn on_final(_: MeterId, _: &IntervalRecord) {}
+	fn weight() -> sp_runtime::Weight {
+		sp_runtime::Weight::zero()
+	}
+}
+
 /// Where the market reports what each buyer bought, so that the metering pallet can work out
 /// carbon footprints from the source mix an account actually bought.
 pub trait PurchaseLedger<AccountId> {

@@ -20,7 +20,8 @@ use sp_version::RuntimeVersion;
 
 use super::{
 	AccountId, Aura, Balance, Block, Consumption, Executive, Grandpa, InherentDataExt, Nonce,
-	Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, VERSION,
+	Production, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System,
+	TransactionPayment, VERSION,
 };
 
 impl_runtime_apis! {
@@ -174,6 +175,22 @@ impl_runtime_apis! {
 			day: daeg_primitives::DayIndex,
 		) -> daeg_primitives::analytics::Footprint {
 			Consumption::carbon_footprint(&account, day)
+		}
+	}
+
+	impl daeg_primitives::production::ProductionApi<Block> for Runtime {
+		fn facility_report(
+			facility: daeg_primitives::FacilityId,
+			from: daeg_primitives::DayIndex,
+			to: daeg_primitives::DayIndex,
+		) -> Option<daeg_primitives::production::ProductionReport> {
+			Production::facility_report(facility, from, to)
+		}
+
+		fn day_totals(
+			day: daeg_primitives::DayIndex,
+		) -> Vec<(daeg_primitives::EnergySource, daeg_primitives::ZoneId, daeg_primitives::Energy)> {
+			Production::day_totals(day)
 		}
 	}
 

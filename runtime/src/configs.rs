@@ -243,6 +243,8 @@ impl pallet_consumption::Config for Runtime {
 	type DaysKept = ConstU32<62>;
 	type MonthsKept = ConstU32<24>;
 	type GovernanceOrigin = crate::governance::GridOperatorOrigin;
+	// Final meter values become facilities' production.
+	type OnFinal = crate::Production;
 	type WeightInfo = pallet_consumption::weights::SubstrateWeight<Runtime>;
 }
 
@@ -266,6 +268,7 @@ impl pallet_production::Config for Runtime {
 	type Zones = GridZones;
 	type GovernanceOrigin = crate::governance::GridOperatorOrigin;
 	type Clock = Pricing;
+	type DaysKept = ConstU32<62>;
 	type WeightInfo = pallet_production::weights::SubstrateWeight<Runtime>;
 }
 

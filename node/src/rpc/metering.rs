@@ -15,10 +15,12 @@ use daeg_primitives::{
 	},
 	DayIndex, IntervalIndex, MeterId,
 };
-use jsonrpsee::{core::RpcResult, proc_macros::rpc, types::ErrorObjectOwned};
-use sp_api::{ApiError, ProvideRuntimeApi};
+use jsonrpsee::{core::RpcResult, proc_macros::rpc};
+use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
 use sp_runtime::traits::Block as BlockT;
+
+use super::runtime_error;
 
 /// Consumption analytics and carbon footprints.
 #[rpc(server)]
@@ -82,11 +84,6 @@ impl<C, B> Metering<C, B> {
 	pub fn new(client: Arc<C>) -> Self {
 		Self { client, _block: Default::default() }
 	}
-}
-
-/// The JSON-RPC error of a failed runtime call.
-fn runtime_error(e: ApiError) -> ErrorObjectOwned {
-	ErrorObjectOwned::owned(1, "runtime call failed", Some(e.to_string()))
 }
 
 impl<C, B, AccountId> MeteringApiServer<B::Hash, AccountId> for Metering<C, B>

@@ -3,9 +3,11 @@
 //!
 //! The energy RPCs plug in here: each energy pallet's runtime API is declared in
 //! `daeg-primitives`, and a jsonrpsee module in this directory answers it. So far:
-//! consumption analytics and carbon footprints ([`metering`], `metering_*`).
+//! consumption analytics and carbon footprints ([`metering`], `metering_*`) and production
+//! metrics ([`production`], `production_*`).
 
 pub mod metering;
+pub mod production;
 
 use std::sync::Arc;
 
@@ -38,11 +40,13 @@ where
 	C::Api: substrate_frame_rpc_system::AccountNonceApi<Block, AccountId, Nonce>
 		+ pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>
 		+ BlockBuilder<Block>
-		+ daeg_primitives::analytics::MeteringApi<Block, AccountId>,
+		+ daeg_primitives::analytics::MeteringApi<Block, AccountId>
+		+ daeg_primitives::production::ProductionApi<Block>,
 	P: TransactionPool + 'static,
 {
 	use metering::MeteringApiServer;
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
+	use production::ProductionApiServer;
 	use substrate_frame_rpc_system::{System, SystemApiServer};
 
 	let mut module = RpcModule::new(());
@@ -53,7 +57,14 @@ where
 	// `payment_queryInfo` and `payment_queryFeeDetails`.
 	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
 	// `metering_*`: consumption analytics and carbon footprints.
-	module.merge(metering::Metering::<C, Block>::new(client).into_rpc())?;
+	module.merge(metering::Metering::<C, Block>::new(client.clone()).into_rpc())?;
+	// `production_*`: production metrics.
+	module.merge(production::Production::<C, Block>::new(client).into_rpc())?;
 
 	Ok(module)
+}
+
+/// The JSON-RPC error of a failed runtime call.
+fn runtime_error(e: sp_api::ApiError) -> jsonrpsee::types::ErrorObjectOwned {
+	jsonrpsee::types::ErrorObjectOwned::owned(1, "runtime call failed", Some(e.to_string()))
 }

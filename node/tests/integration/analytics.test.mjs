@@ -6,8 +6,8 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { waitFor, rpc, rpcRaw } from '../../../scripts/lib/chain.mjs';
-import { devSession, generalTransaction, readingCall } from './client.mjs';
+import { waitFor, rpc } from '../../../scripts/lib/chain.mjs';
+import { devSession, submitRecentReadings, waitFinal } from './client.mjs';
 
 let node;
 let api;
@@ -42,17 +42,8 @@ test('readings become final values, day totals, a profile and a footprint', asyn
 
   // A baseline and four measured intervals of 20 Wh, all still within the lateness window.
   const length = (await api.query.pricing.intervalLength()).toNumber();
-  const c = Math.floor((await api.query.timestamp.now()).toNumber() / length);
-  const first = c - 5;
-  for (let k = 0; k <= 4; k++) {
-    const interval = first + k;
-    const call = readingCall(api, device, {
-      meter: id, interval, imported: 1_000 + WH_PER_INTERVAL * k, exported: 0,
-      measuredAt: (interval + 1) * length + 1_000, counter: k + 1,
-    });
-    const answer = await rpcRaw(node.rpcPort, 'author_submitExtrinsic', [generalTransaction(call)]);
-    assert.ok(answer.result, `reading ${k} accepted: ${JSON.stringify(answer)}`);
-  }
+  const first = await submitRecentReadings(session, device, id,
+    [0, 1, 2, 3, 4].map((k) => ({ imported: 1_000 + WH_PER_INTERVAL * k, exported: 0 })));
   const last = first + 4;
   await waitFor('the readings on chain', async () =>
     (await api.query.consumption.meters(id)).unwrap().readings.counter.toNumber() === 5);
@@ -67,9 +58,7 @@ test('readings become final values, day totals, a profile and a footprint', asyn
   assert.equal(overdue.is_final, false);
 
   // Three and a half minutes later the measured intervals are final.
-  await waitFor('the measured intervals final', async () =>
-    (await api.query.consumption.meters(id)).unwrap().readings.finalized.toNumber() >= last + 1,
-  { timeoutMs: 360_000, everyMs: 2_000 });
+  await waitFinal(api, id, last + 1);
 
   // Every query below at one block, so that the pass cannot move on between them.
   const at = (await api.rpc.chain.getBlockHash()).toHex();

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { ApiPromise, WsProvider, Keyring } from '@polkadot/api';
 import { compactAddLength, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 import { createKeyMulti, cryptoWaitReady, encodeAddress } from '@polkadot/util-crypto';
-import { startDevNode } from '../../../scripts/lib/chain.mjs';
+import { rpcRaw, startDevNode, waitFor } from '../../../scripts/lib/chain.mjs';
 
 /// Starts a --dev node and connects a client to it: `{ node, api, keyring, ...client helpers,
 /// stop }`, `stop()` disconnecting and stopping the node.
@@ -109,4 +109,29 @@ export async function intervalRecord(api, meter, interval) {
   const length = (await api.query.pricing.intervalLength()).toNumber();
   const slots = Math.floor(api.consts.consumption.historySpan.toNumber() / length);
   return (await api.query.consumption.history(meter, interval % slots)).unwrap().toJSON();
+}
+
+/// Submits readings of `meter` signed by `device` for the intervals ending just now: the
+/// `registers.length` intervals before the current one, oldest first, with counters from 1;
+/// `registers[k]` is `{ imported, exported }`. Resolves to the first interval (the baseline).
+export async function submitRecentReadings({ api, node }, device, meter, registers) {
+  const length = (await api.query.pricing.intervalLength()).toNumber();
+  const c = Math.floor((await api.query.timestamp.now()).toNumber() / length);
+  const first = c - registers.length;
+  for (const [k, { imported, exported }] of registers.entries()) {
+    const interval = first + k;
+    const call = readingCall(api, device, {
+      meter, interval, imported, exported, measuredAt: (interval + 1) * length + 1_000, counter: k + 1,
+    });
+    const answer = await rpcRaw(node.rpcPort, 'author_submitExtrinsic', [generalTransaction(call)]);
+    assert.ok(answer.result, `reading ${k} accepted: ${JSON.stringify(answer)}`);
+  }
+  return first;
+}
+
+/// Waits until `meter`'s values up to `interval` are final (about 3.5 minutes on the dev chain).
+export function waitFinal(api, meter, interval) {
+  return waitFor(`meter ${meter} final up to interval ${interval}`, async () =>
+    (await api.query.consumption.meters(meter)).unwrap().readings.finalized.toNumber() >= interval,
+  { timeoutMs: 360_000, everyMs: 2_000 });
 }

@@ -1,19 +1,22 @@
 // Producers, facilities and certification on a real --dev node with a real @polkadot/api
 // client: the grid operators' multisig appoints a certifier, a producer registers a facility,
-// the certifier activates its meter and certifies it.
+// the certifier activates its meter and certifies it; the meter's final values become the
+// facility's production metrics (`production_*` RPC).
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { devSession } from './client.mjs';
+import { rpc } from '../../../scripts/lib/chain.mjs';
+import { devSession, submitRecentReadings, waitFinal } from './client.mjs';
 
 let api;
 let keyring;
+let node;
 let helpers;
 let session;
 
 before(async () => {
   session = await devSession();
-  ({ api, keyring } = session);
+  ({ api, keyring, node } = session);
   helpers = session;
 });
 
@@ -25,7 +28,7 @@ after(async () => {
 const eventsOf = (r, section, method) =>
   r.events.filter(({ event }) => event.section === section && event.method === method).map(({ event }) => event);
 
-test('the operators appoint a certifier, who certifies a producer\'s facility', async () => {
+test('the operators appoint a certifier, who certifies a producer\'s facility; its metered output is its production', async () => {
   const alice = keyring.addFromUri('//Alice'); // the producer
   const bob = keyring.addFromUri('//Bob');
   const certifier = keyring.addFromUri('//DaegCertifier');
@@ -84,4 +87,34 @@ test('the operators appoint a certifier, who certifies a producer\'s facility', 
   assert.equal(r.dispatchError, undefined);
   stored = (await api.query.production.facilities(facility)).unwrap();
   assert.equal(stored.certification.asSuspended.reason.toUtf8(), 'blade inspection');
+  r = await helpers.submit(api.tx.production.certify(facility, until), certifier);
+  assert.equal(r.dispatchError, undefined, 'certified again after the inspection');
+
+  // The turbine's meter reports 500 Wh per interval; once final, that is its production.
+  const length = (await api.query.pricing.intervalLength()).toNumber();
+  const first = await submitRecentReadings(session, device, meter,
+    [0, 1, 2, 3].map((k) => ({ imported: 0, exported: 10_000 + 500 * k })));
+  const last = first + 3;
+  await waitFinal(api, meter, last);
+
+  const at = (await api.rpc.chain.getBlockHash()).toHex();
+  const finalized = (await (await api.at(at)).query.consumption.meters(meter)).unwrap().readings.finalized.toNumber();
+  const dayOf = (i) => Math.floor((i * length) / 86_400_000);
+  const report = await rpc(node.rpcPort, 'production_facilityReport', [facility, dayOf(first), dayOf(finalized), at]);
+  // Three measured intervals of 500 Wh, then substitutes at the meter's trend (500 Wh too).
+  assert.equal(report.intervals, finalized - first);
+  assert.equal(report.energy, 500 * report.intervals);
+  assert.equal(report.estimated, finalized - last);
+  assert.equal(report.availability, 1_000_000, 'output in every interval');
+  // 2 MW for 30 s is 16,667 Wh: 500 Wh is 3 % of it (30,000 ppm, give or take rounding).
+  assert.ok(Math.abs(report.capacity_factor - 30_000) <= 1, `capacity factor ${report.capacity_factor}`);
+  let total = 0;
+  for (const day of new Set([dayOf(first + 1), dayOf(finalized)])) {
+    const rows = await rpc(node.rpcPort, 'production_dayTotals', [day, at]);
+    for (const [source, zone, energy] of rows) {
+      assert.deepEqual([source, zone], ['Wind', 0]);
+      total += energy;
+    }
+  }
+  assert.equal(total, report.energy, 'the source and zone totals hold the same production');
 });

@@ -10,7 +10,7 @@
 //!   once; a reading that still arrives within the window overwrites it;
 //! - **finalizes** the intervals that left the window: a missing value gets a substitute, and
 //!   the value is folded into the meter's day and month totals and (if measured and clean) into
-//!   its profile.
+//!   its profile, and [`Config::OnFinal`](crate::Config::OnFinal) is told of it.
 //!
 //! Final values never change, so settlement may pay from them. A reading after a gap therefore
 //! spreads its energy over the open intervals only, minus what final substitutes since the
@@ -27,7 +27,7 @@ use crate::{
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use daeg_primitives::{
 	analytics::{DailyProfile, EnergyTotals},
-	metering::{IntervalRecord, Quality},
+	metering::{IntervalRecord, OnFinalInterval, Quality},
 	DayIndex, Energy, GridClock, IntervalIndex, MeterId, MonthIndex,
 };
 use frame_support::{pallet_prelude::*, traits::Get, weights::Weight};
@@ -207,6 +207,7 @@ impl<T: Config> Pallet<T> {
 				if let Some(day) = t.day(length) {
 					totals.add(day, &record);
 				}
+				<T::OnFinal as OnFinalInterval>::on_final(id, &record);
 				if record.quality == Quality::Measured && record.anomaly.is_none() {
 					if let Some(hour) = profile.get_mut(Self::hour(t)) {
 						hour.learn(record.imported, record.exported);
@@ -244,7 +245,7 @@ impl<T: Config> Pallet<T> {
 		let db = T::DbWeight::get();
 		// The pass and grid time (timestamp and interval length) read, the pass written.
 		let mut used = db.reads_writes(3, 1);
-		let worst = T::WeightInfo::visit_meter(Self::max_visit_work()).saturating_add(db.reads(1));
+		let worst = Self::visit_weight(Self::max_visit_work(), Self::max_visit_work());
 		if limit.any_lt(used.saturating_add(worst)) {
 			return Weight::zero();
 		}
@@ -270,13 +271,20 @@ impl<T: Config> Pallet<T> {
 			if meter.readings != before {
 				Meters::<T>::insert(id, meter);
 			}
-			// The visit, and the read that found the meter.
-			let cost = T::WeightInfo::visit_meter(visit.work()).saturating_add(db.reads(1));
-			used = used.saturating_add(cost);
+			used = used.saturating_add(Self::visit_weight(visit.work(), visit.finalized));
 			pass.after = Some(id);
 		}
 		FinalizePass::<T>::put(pass);
 		used
+	}
+
+	/// The weight of a visit handling `work` intervals of which `finalized` were finalized:
+	/// the visit, the read that found the meter, and the handler told of each final value.
+	fn visit_weight(work: u32, finalized: u32) -> Weight {
+		let handler = <T::OnFinal as OnFinalInterval>::weight();
+		T::WeightInfo::visit_meter(work)
+			.saturating_add(T::DbWeight::get().reads(1))
+			.saturating_add(handler.saturating_mul(finalized.into()))
 	}
 
 	/// The final record of `meter` in `interval`, if the interval is final and still held.

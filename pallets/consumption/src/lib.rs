@@ -221,6 +221,10 @@ pub mod pallet {
 		/// Who assigns priority classes and sets carbon intensities: the grid operators.
 		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
+		/// Told of every interval value the finalization pass makes final (production
+		/// metrics, certificates of origin).
+		type OnFinal: daeg_primitives::metering::OnFinalInterval;
+
 		/// Weights of this pallet's calls, from its benchmarks.
 		type WeightInfo: WeightInfo;
 	}

@@ -66,6 +66,22 @@ parameter_types! {
 	pub static NowMs: u64 = 0;
 }
 
+parameter_types! {
+	/// What the finalization pass told [`RecordFinal`]: meter, interval, exported Wh.
+	pub static Finalized: Vec<(daeg_primitives::MeterId, u32, u64)> = vec![];
+}
+
+/// Records the final values the pass reports.
+pub struct RecordFinal;
+impl daeg_primitives::metering::OnFinalInterval for RecordFinal {
+	fn on_final(meter: daeg_primitives::MeterId, r: &daeg_primitives::metering::IntervalRecord) {
+		Finalized::mutate(|v| v.push((meter, r.interval.0, r.exported.0)));
+	}
+	fn weight() -> frame_support::weights::Weight {
+		frame_support::weights::Weight::from_parts(1_000, 0)
+	}
+}
+
 /// A clock that tests set.
 pub struct TestClock;
 impl GridClock for TestClock {
@@ -111,6 +127,7 @@ impl pallet_consumption::Config for Test {
 	type MonthsKept = ConstU32<3>;
 	type GovernanceOrigin =
 		frame_support::traits::EitherOfDiverse<EnsureRoot<u64>, EnsureSignedBy<Operator, u64>>;
+	type OnFinal = RecordFinal;
 	type WeightInfo = ();
 }
 
@@ -175,6 +192,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	ext.execute_with(|| {
 		System::set_block_number(1);
 		NowMs::set(0);
+		Finalized::set(vec![]);
 	});
 	ext
 }

@@ -82,10 +82,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `578 + m * (13 ±0)`
 		//  Estimated: `4315`
-		// Minimum execution time: 65_227_000 picoseconds.
-		Weight::from_parts(74_442_926, 4315)
-			// Standard Error: 1_735
-			.saturating_add(Weight::from_parts(126_957, 0).saturating_mul(m.into()))
+		// Minimum execution time: 65_397_000 picoseconds.
+		Weight::from_parts(74_087_865, 4315)
+			// Standard Error: 1_802
+			.saturating_add(Weight::from_parts(144_646, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -97,8 +97,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `421`
 		//  Estimated: `3639`
-		// Minimum execution time: 17_646_000 picoseconds.
-		Weight::from_parts(19_309_000, 3639)
+		// Minimum execution time: 17_796_000 picoseconds.
+		Weight::from_parts(19_529_000, 3639)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -110,8 +110,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `421`
 		//  Estimated: `3639`
-		// Minimum execution time: 17_596_000 picoseconds.
-		Weight::from_parts(19_339_000, 3639)
+		// Minimum execution time: 17_646_000 picoseconds.
+		Weight::from_parts(19_439_000, 3639)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -123,8 +123,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `363`
 		//  Estimated: `3639`
-		// Minimum execution time: 19_149_000 picoseconds.
-		Weight::from_parts(20_881_000, 3639)
+		// Minimum execution time: 19_539_000 picoseconds.
+		Weight::from_parts(21_091_000, 3639)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -153,10 +153,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `6711 + h * (37 ±0)`
 		//  Estimated: `158904 + h * (2526 ±0)`
-		// Minimum execution time: 198_705_000 picoseconds.
-		Weight::from_parts(108_918_040, 158904)
-			// Standard Error: 6_419
-			.saturating_add(Weight::from_parts(1_556_500, 0).saturating_mul(h.into()))
+		// Minimum execution time: 199_627_000 picoseconds.
+		Weight::from_parts(107_767_901, 158904)
+			// Standard Error: 5_963
+			.saturating_add(Weight::from_parts(1_468_010, 0).saturating_mul(h.into()))
 			.saturating_add(T::DbWeight::get().reads(91_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(h.into())))
 			.saturating_add(T::DbWeight::get().writes(92_u64))
@@ -178,10 +178,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `991`
 		//  Estimated: `3913`
-		// Minimum execution time: 41_252_000 picoseconds.
-		Weight::from_parts(34_396_653, 3913)
-			// Standard Error: 3_564
-			.saturating_add(Weight::from_parts(6_724_597, 0).saturating_mul(g.into()))
+		// Minimum execution time: 41_853_000 picoseconds.
+		Weight::from_parts(32_163_082, 3913)
+			// Standard Error: 4_971
+			.saturating_add(Weight::from_parts(6_737_279, 0).saturating_mul(g.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(g.into())))
@@ -198,8 +198,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `570`
 		//  Estimated: `3639`
-		// Minimum execution time: 60_449_000 picoseconds.
-		Weight::from_parts(63_724_000, 3639)
+		// Minimum execution time: 60_710_000 picoseconds.
+		Weight::from_parts(63_685_000, 3639)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 	}
 	/// Storage: `Consumption::Meters` (r:500 w:500)
@@ -215,10 +215,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `344 + n * (181 ±0)`
 		//  Estimated: `1493 + n * (2649 ±0)`
-		// Minimum execution time: 34_611_000 picoseconds.
-		Weight::from_parts(35_302_000, 1493)
-			// Standard Error: 41_611
-			.saturating_add(Weight::from_parts(18_697_306, 0).saturating_mul(n.into()))
+		// Minimum execution time: 33_790_000 picoseconds.
+		Weight::from_parts(35_983_000, 1493)
+			// Standard Error: 59_255
+			.saturating_add(Weight::from_parts(18_647_842, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
@@ -237,10 +237,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `398 + n * (181 ±0)`
 		//  Estimated: `3509 + n * (2649 ±0)`
-		// Minimum execution time: 63_484_000 picoseconds.
-		Weight::from_parts(63_955_000, 3509)
-			// Standard Error: 31_710
-			.saturating_add(Weight::from_parts(48_518_482, 0).saturating_mul(n.into()))
+		// Minimum execution time: 62_383_000 picoseconds.
+		Weight::from_parts(63_785_000, 3509)
+			// Standard Error: 52_354
+			.saturating_add(Weight::from_parts(48_740_608, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2649).saturating_mul(n.into()))
@@ -255,18 +255,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consumption::DayTotals` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `Consumption::MonthTotals` (r:1 w:1)
 	/// Proof: `Consumption::MonthTotals` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Storage: `Production::FacilityOfMeter` (r:1 w:0)
+	/// Proof: `Production::FacilityOfMeter` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
 	/// Storage: `Consumption::Meters` (r:0 w:1)
 	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(174), added: 2649, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[0, 16]`.
 	fn visit_meter(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `431`
+		//  Measured:  `497`
 		//  Estimated: `3913 + n * (2526 ±0)`
-		// Minimum execution time: 14_792_000 picoseconds.
-		Weight::from_parts(22_755_626, 3913)
-			// Standard Error: 12_878
-			.saturating_add(Weight::from_parts(8_263_128, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(3_u64))
+		// Minimum execution time: 15_103_000 picoseconds.
+		Weight::from_parts(24_841_095, 3913)
+			// Standard Error: 16_735
+			.saturating_add(Weight::from_parts(9_896_978, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
@@ -280,8 +282,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `219`
 		//  Estimated: `4315`
-		// Minimum execution time: 14_261_000 picoseconds.
-		Weight::from_parts(15_493_000, 4315)
+		// Minimum execution time: 14_231_000 picoseconds.
+		Weight::from_parts(15_503_000, 4315)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -291,8 +293,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `118`
 		//  Estimated: `3541`
-		// Minimum execution time: 11_718_000 picoseconds.
-		Weight::from_parts(12_839_000, 3541)
+		// Minimum execution time: 11_788_000 picoseconds.
+		Weight::from_parts(12_980_000, 3541)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -304,8 +306,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `219`
 		//  Estimated: `4315`
-		// Minimum execution time: 15_833_000 picoseconds.
-		Weight::from_parts(17_376_000, 4315)
+		// Minimum execution time: 16_023_000 picoseconds.
+		Weight::from_parts(17_356_000, 4315)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -315,8 +317,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 6_479_000 picoseconds.
-		Weight::from_parts(7_291_000, 0)
+		// Minimum execution time: 6_629_000 picoseconds.
+		Weight::from_parts(7_391_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
@@ -327,8 +329,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `331`
 		//  Estimated: `3585`
-		// Minimum execution time: 10_786_000 picoseconds.
-		Weight::from_parts(11_808_000, 3585)
+		// Minimum execution time: 10_776_000 picoseconds.
+		Weight::from_parts(11_837_000, 3585)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -353,10 +355,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `578 + m * (13 ±0)`
 		//  Estimated: `4315`
-		// Minimum execution time: 65_227_000 picoseconds.
-		Weight::from_parts(74_442_926, 4315)
-			// Standard Error: 1_735
-			.saturating_add(Weight::from_parts(126_957, 0).saturating_mul(m.into()))
+		// Minimum execution time: 65_397_000 picoseconds.
+		Weight::from_parts(74_087_865, 4315)
+			// Standard Error: 1_802
+			.saturating_add(Weight::from_parts(144_646, 0).saturating_mul(m.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
@@ -368,8 +370,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `421`
 		//  Estimated: `3639`
-		// Minimum execution time: 17_646_000 picoseconds.
-		Weight::from_parts(19_309_000, 3639)
+		// Minimum execution time: 17_796_000 picoseconds.
+		Weight::from_parts(19_529_000, 3639)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
@@ -381,8 +383,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `421`
 		//  Estimated: `3639`
-		// Minimum execution time: 17_596_000 picoseconds.
-		Weight::from_parts(19_339_000, 3639)
+		// Minimum execution time: 17_646_000 picoseconds.
+		Weight::from_parts(19_439_000, 3639)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
@@ -394,8 +396,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `363`
 		//  Estimated: `3639`
-		// Minimum execution time: 19_149_000 picoseconds.
-		Weight::from_parts(20_881_000, 3639)
+		// Minimum execution time: 19_539_000 picoseconds.
+		Weight::from_parts(21_091_000, 3639)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
@@ -424,10 +426,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `6711 + h * (37 ±0)`
 		//  Estimated: `158904 + h * (2526 ±0)`
-		// Minimum execution time: 198_705_000 picoseconds.
-		Weight::from_parts(108_918_040, 158904)
-			// Standard Error: 6_419
-			.saturating_add(Weight::from_parts(1_556_500, 0).saturating_mul(h.into()))
+		// Minimum execution time: 199_627_000 picoseconds.
+		Weight::from_parts(107_767_901, 158904)
+			// Standard Error: 5_963
+			.saturating_add(Weight::from_parts(1_468_010, 0).saturating_mul(h.into()))
 			.saturating_add(ParityDbWeight::get().reads(91_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(h.into())))
 			.saturating_add(ParityDbWeight::get().writes(92_u64))
@@ -449,10 +451,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `991`
 		//  Estimated: `3913`
-		// Minimum execution time: 41_252_000 picoseconds.
-		Weight::from_parts(34_396_653, 3913)
-			// Standard Error: 3_564
-			.saturating_add(Weight::from_parts(6_724_597, 0).saturating_mul(g.into()))
+		// Minimum execution time: 41_853_000 picoseconds.
+		Weight::from_parts(32_163_082, 3913)
+			// Standard Error: 4_971
+			.saturating_add(Weight::from_parts(6_737_279, 0).saturating_mul(g.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(g.into())))
@@ -469,8 +471,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `570`
 		//  Estimated: `3639`
-		// Minimum execution time: 60_449_000 picoseconds.
-		Weight::from_parts(63_724_000, 3639)
+		// Minimum execution time: 60_710_000 picoseconds.
+		Weight::from_parts(63_685_000, 3639)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 	}
 	/// Storage: `Consumption::Meters` (r:500 w:500)
@@ -486,10 +488,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `344 + n * (181 ±0)`
 		//  Estimated: `1493 + n * (2649 ±0)`
-		// Minimum execution time: 34_611_000 picoseconds.
-		Weight::from_parts(35_302_000, 1493)
-			// Standard Error: 41_611
-			.saturating_add(Weight::from_parts(18_697_306, 0).saturating_mul(n.into()))
+		// Minimum execution time: 33_790_000 picoseconds.
+		Weight::from_parts(35_983_000, 1493)
+			// Standard Error: 59_255
+			.saturating_add(Weight::from_parts(18_647_842, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(n.into())))
@@ -508,10 +510,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `398 + n * (181 ±0)`
 		//  Estimated: `3509 + n * (2649 ±0)`
-		// Minimum execution time: 63_484_000 picoseconds.
-		Weight::from_parts(63_955_000, 3509)
-			// Standard Error: 31_710
-			.saturating_add(Weight::from_parts(48_518_482, 0).saturating_mul(n.into()))
+		// Minimum execution time: 62_383_000 picoseconds.
+		Weight::from_parts(63_785_000, 3509)
+			// Standard Error: 52_354
+			.saturating_add(Weight::from_parts(48_740_608, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2649).saturating_mul(n.into()))
@@ -526,18 +528,20 @@ impl WeightInfo for () {
 	/// Proof: `Consumption::DayTotals` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `Consumption::MonthTotals` (r:1 w:1)
 	/// Proof: `Consumption::MonthTotals` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Storage: `Production::FacilityOfMeter` (r:1 w:0)
+	/// Proof: `Production::FacilityOfMeter` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
 	/// Storage: `Consumption::Meters` (r:0 w:1)
 	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(174), added: 2649, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[0, 16]`.
 	fn visit_meter(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `431`
+		//  Measured:  `497`
 		//  Estimated: `3913 + n * (2526 ±0)`
-		// Minimum execution time: 14_792_000 picoseconds.
-		Weight::from_parts(22_755_626, 3913)
-			// Standard Error: 12_878
-			.saturating_add(Weight::from_parts(8_263_128, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(3_u64))
+		// Minimum execution time: 15_103_000 picoseconds.
+		Weight::from_parts(24_841_095, 3913)
+			// Standard Error: 16_735
+			.saturating_add(Weight::from_parts(9_896_978, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
@@ -551,8 +555,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `219`
 		//  Estimated: `4315`
-		// Minimum execution time: 14_261_000 picoseconds.
-		Weight::from_parts(15_493_000, 4315)
+		// Minimum execution time: 14_231_000 picoseconds.
+		Weight::from_parts(15_503_000, 4315)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
@@ -562,8 +566,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `118`
 		//  Estimated: `3541`
-		// Minimum execution time: 11_718_000 picoseconds.
-		Weight::from_parts(12_839_000, 3541)
+		// Minimum execution time: 11_788_000 picoseconds.
+		Weight::from_parts(12_980_000, 3541)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
@@ -575,8 +579,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `219`
 		//  Estimated: `4315`
-		// Minimum execution time: 15_833_000 picoseconds.
-		Weight::from_parts(17_376_000, 4315)
+		// Minimum execution time: 16_023_000 picoseconds.
+		Weight::from_parts(17_356_000, 4315)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
@@ -586,8 +590,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 6_479_000 picoseconds.
-		Weight::from_parts(7_291_000, 0)
+		// Minimum execution time: 6_629_000 picoseconds.
+		Weight::from_parts(7_391_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
@@ -598,8 +602,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `331`
 		//  Estimated: `3585`
-		// Minimum execution time: 10_786_000 picoseconds.
-		Weight::from_parts(11_808_000, 3585)
+		// Minimum execution time: 10_776_000 picoseconds.
+		Weight::from_parts(11_837_000, 3585)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}

@@ -6,7 +6,7 @@ use crate::Pallet as Production;
 use alloc::vec::Vec;
 use daeg_primitives::{
 	metering::{MeterBenchmarkHelper, MeterKind},
-	production::Reason,
+	production::{ProductionDay, Reason},
 	GridClock,
 };
 use frame_benchmarking::v2::*;
@@ -102,6 +102,9 @@ mod benchmarks {
 		let owner = producer::<T>();
 		let ids = register::<T>(&owner, f)?;
 		let id = ids[0];
+		for d in 0..T::DaysKept::get() {
+			FacilityDays::<T>::insert(id, d, (DayIndex(d), ProductionDay::default()));
+		}
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner.clone()), id);
@@ -175,6 +178,43 @@ mod benchmarks {
 		let revoked = Facilities::<T>::get(facility)
 			.is_some_and(|f| matches!(f.certification, Certification::Revoked { .. }));
 		assert!(revoked);
+		Ok(())
+	}
+
+	/// A final value of a facility's meter, in a day slot that held an older day (the
+	/// costliest: both rings are rewritten).
+	#[benchmark]
+	fn on_final_interval() -> Result<(), BenchmarkError> {
+		use daeg_primitives::{
+			metering::{IntervalRecord, OnFinalInterval, Quality},
+			Energy, IntervalIndex,
+		};
+		let owner = producer::<T>();
+		let facility = register::<T>(&owner, 1)?[0];
+		let f = Facilities::<T>::get(facility).ok_or("no facility")?;
+		let interval = IntervalIndex(1_000_000);
+		let day = interval.day(T::Clock::interval_length_ms()).ok_or("day overflow")?;
+		let old = DayIndex(day.0.saturating_sub(T::DaysKept::get()));
+		let slot = Production::<T>::day_slot(day);
+		FacilityDays::<T>::insert(facility, slot, (old, ProductionDay::default()));
+		SourceZoneDays::<T>::insert((slot, f.source, f.zone), (old, Energy(1)));
+		let record = IntervalRecord {
+			interval,
+			imported: Energy(0),
+			exported: Energy(500),
+			quality: Quality::Measured,
+			anomaly: None,
+		};
+
+		#[block]
+		{
+			Production::<T>::on_final(f.meter, &record);
+		}
+
+		assert_eq!(
+			FacilityDays::<T>::get(facility, slot).map(|(_, p)| p.energy),
+			Some(Energy(500))
+		);
 		Ok(())
 	}
 

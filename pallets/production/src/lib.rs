@@ -16,8 +16,18 @@
 //! for good, each with a reason and an event. Only a certified, unexpired facility may sell
 //! energy: the market asks through [`FacilityRegistry::may_sell`].
 //!
-//! Production metrics, certificates of origin, maintenance and efficiency follow in later
-//! slices of the production issue (`docs/production.md`).
+//! ## Production metrics
+//!
+//! The metering pallet tells this pallet of every final interval value
+//! ([`OnFinalInterval`](daeg_primitives::metering::OnFinalInterval)); a facility's meter's
+//! export becomes its production: per facility and day (energy, intervals, intervals with
+//! output, estimates) and per source and zone and day, in rings of [`Config::DaysKept`] days.
+//! The `ProductionApi` runtime API (RPC `production_*`) reports capacity factor and
+//! availability over a window of days. Production is what the meter measured, never what the
+//! producer says.
+//!
+//! Certificates of origin, maintenance and efficiency follow in later slices of the production
+//! issue (`docs/production.md`).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -36,8 +46,10 @@ pub mod weights;
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use daeg_primitives::{
-	production::{Certification, FacilityInfo, FacilityRegistry, Location},
-	DayIndex, EnergySource, FacilityId, MeterId, Power, ZoneId,
+	production::{
+		Certification, FacilityInfo, FacilityRegistry, Location, ProductionDay, ProductionReport,
+	},
+	DayIndex, Energy, EnergySource, FacilityId, MeterId, Power, ZoneId,
 };
 use frame_support::traits::fungible;
 use scale_info::TypeInfo;
@@ -162,6 +174,10 @@ pub mod pallet {
 		/// The grid's clock: certification expiries are grid time.
 		type Clock: GridClock;
 
+		/// How many days of production each facility (and each source and zone) keeps.
+		#[pallet::constant]
+		type DaysKept: Get<u32>;
+
 		/// Weights of this pallet's calls, from its benchmarks.
 		type WeightInfo: WeightInfo;
 	}
@@ -203,6 +219,23 @@ pub mod pallet {
 	/// How many certifiers are appointed (at most [`Config::MaxCertifiers`]).
 	#[pallet::storage]
 	pub type CertifierCount<T> = StorageValue<_, u32, ValueQuery>;
+
+	/// Each facility's final production per day, a ring of [`Config::DaysKept`] slots.
+	#[pallet::storage]
+	pub type FacilityDays<T> =
+		StorageDoubleMap<_, Twox64Concat, FacilityId, Twox64Concat, u32, (DayIndex, ProductionDay)>;
+
+	/// Final production per day, source and zone, a ring of [`Config::DaysKept`] day slots.
+	#[pallet::storage]
+	pub type SourceZoneDays<T> = StorageNMap<
+		_,
+		(
+			NMapKey<Twox64Concat, u32>,
+			NMapKey<Twox64Concat, EnergySource>,
+			NMapKey<Twox64Concat, ZoneId>,
+		),
+		(DayIndex, Energy),
+	>;
 
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -318,7 +351,8 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Deregisters one of the caller's facilities and returns its deposit.
+		/// Deregisters one of the caller's facilities, with its production days, and returns
+		/// its deposit.
 		///
 		/// Emits [`Event::FacilityDeregistered`].
 		///
@@ -346,6 +380,7 @@ pub mod pallet {
 			});
 			FacilityOfMeter::<T>::remove(f.meter);
 			Facilities::<T>::remove(facility);
+			let _ = FacilityDays::<T>::clear_prefix(facility, T::DaysKept::get(), None);
 			Self::deposit_event(Event::FacilityDeregistered { facility, owner: who });
 			Ok(())
 		}
@@ -444,6 +479,40 @@ pub mod pallet {
 	}
 
 	impl<T: Config> Pallet<T> {
+		/// The production slot of `day`.
+		pub(crate) fn day_slot(day: DayIndex) -> u32 {
+			day.0.checked_rem(T::DaysKept::get()).unwrap_or(0)
+		}
+
+		/// A facility's production from day `from` to `to` inclusive that is still kept (at
+		/// most [`Config::DaysKept`] days read); `None` for an unknown facility.
+		pub fn facility_report(
+			facility: FacilityId,
+			from: DayIndex,
+			to: DayIndex,
+		) -> Option<ProductionReport> {
+			let f = Facilities::<T>::get(facility)?;
+			let first = from.0.max(to.0.saturating_sub(T::DaysKept::get().saturating_sub(1)));
+			let mut sum = ProductionDay::default();
+			for day in first..=to.0 {
+				let kept = FacilityDays::<T>::get(facility, Self::day_slot(DayIndex(day)));
+				if let Some((d, p)) = kept {
+					if d == DayIndex(day) {
+						sum.merge(&p);
+					}
+				}
+			}
+			Some(sum.report(f.capacity, T::Clock::interval_length_ms()))
+		}
+
+		/// Final production per source and zone on `day`, if still kept.
+		pub fn day_totals(day: DayIndex) -> alloc::vec::Vec<(EnergySource, ZoneId, Energy)> {
+			SourceZoneDays::<T>::iter_prefix((Self::day_slot(day),))
+				.filter(|(_, (d, _))| *d == day)
+				.map(|((source, zone), (_, energy))| (source, zone, energy))
+				.collect()
+		}
+
 		/// The signer of `origin`, if it is a certifier.
 		fn ensure_certifier(origin: OriginFor<T>) -> Result<T::AccountId, DispatchError> {
 			let who = ensure_signed(origin)?;
@@ -494,6 +563,13 @@ pub mod pallet {
 				Certifiers::<T>::iter().count() == CertifierCount::<T>::get() as usize,
 				"the certifier count is wrong"
 			);
+			for (id, slot, (day, _)) in FacilityDays::<T>::iter() {
+				ensure!(
+					Facilities::<T>::contains_key(id),
+					"production days of an unknown facility"
+				);
+				ensure!(Self::day_slot(day) == slot, "production days outside their slot");
+			}
 			for (owner, ids) in FacilitiesOf::<T>::iter() {
 				let mut owed = BalanceOf::<T>::zero();
 				for id in ids {
@@ -511,6 +587,10 @@ pub mod pallet {
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn integrity_test() {
+			assert!(T::DaysKept::get() > 0, "production days need a slot");
+		}
+
 		#[cfg(feature = "try-runtime")]
 		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
 			Self::do_try_state()
@@ -540,6 +620,35 @@ impl<T: Config> frame_support::traits::EnsureOrigin<T::RuntimeOrigin> for Ensure
 		Certifiers::<T>::insert(&who, ());
 		CertifierCount::<T>::mutate(|c| *c = c.saturating_add(1));
 		Ok(frame_system::RawOrigin::Signed(who).into())
+	}
+}
+
+impl<T: Config> daeg_primitives::metering::OnFinalInterval for Pallet<T> {
+	/// Counts a final value of a facility's meter as the facility's production.
+	fn on_final(meter: MeterId, record: &daeg_primitives::metering::IntervalRecord) {
+		use daeg_primitives::GridClock;
+		let Some(facility) = FacilityOfMeter::<T>::get(meter) else { return };
+		let Some(f) = Facilities::<T>::get(facility) else { return };
+		let Some(day) = record.interval.day(T::Clock::interval_length_ms()) else { return };
+		let slot = Self::day_slot(day);
+		let interval = ProductionDay {
+			energy: record.exported,
+			intervals: 1,
+			producing: u32::from(!record.exported.is_zero()),
+			estimated: u32::from(record.quality.is_estimated()),
+		};
+		FacilityDays::<T>::mutate(facility, slot, |entry| match entry {
+			Some((d, p)) if *d == day => p.merge(&interval),
+			_ => *entry = Some((day, interval)),
+		});
+		SourceZoneDays::<T>::mutate((slot, f.source, f.zone), |entry| match entry {
+			Some((d, e)) if *d == day => *e = e.saturating_add(record.exported),
+			_ => *entry = Some((day, record.exported)),
+		});
+	}
+
+	fn weight() -> frame_support::weights::Weight {
+		T::WeightInfo::on_final_interval()
 	}
 }
 

@@ -52,6 +52,8 @@ pub const BOB: u64 = 2;
 pub const PAUPER: u64 = 3;
 /// A certifier once appointed.
 pub const CERTIFIER: u64 = 7;
+/// Days of production kept.
+pub const DAYS_KEPT: u32 = 7;
 /// The facility deposit.
 pub const DEPOSIT: u128 = 40;
 
@@ -118,6 +120,7 @@ impl pallet_production::Config for Test {
 	type GovernanceOrigin =
 		frame_support::traits::EitherOfDiverse<EnsureRoot<u64>, EnsureSignedBy<Operator, u64>>;
 	type Clock = TestClock;
+	type DaysKept = ConstU32<DAYS_KEPT>;
 	type WeightInfo = ();
 }
 

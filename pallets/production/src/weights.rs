@@ -52,6 +52,7 @@ pub trait WeightInfo {
 	fn certify() -> Weight;
 	fn suspend() -> Weight;
 	fn revoke() -> Weight;
+	fn on_final_interval() -> Weight;
 }
 
 /// Weights for `pallet_production` measured on the DAEG runtime, with the runtime's database weights.
@@ -76,10 +77,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1106 + f * (14 ±0)`
 		//  Estimated: `3915`
-		// Minimum execution time: 69_062_000 picoseconds.
-		Weight::from_parts(84_607_833, 3915)
-			// Standard Error: 4_067
-			.saturating_add(Weight::from_parts(181_489, 0).saturating_mul(f.into()))
+		// Minimum execution time: 69_734_000 picoseconds.
+		Weight::from_parts(84_525_811, 3915)
+			// Standard Error: 4_028
+			.saturating_add(Weight::from_parts(248_364, 0).saturating_mul(f.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -91,19 +92,21 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `Production::FacilitiesOf` (r:1 w:1)
 	/// Proof: `Production::FacilitiesOf` (`max_values`: None, `max_size`: Some(450), added: 2925, mode: `MaxEncodedLen`)
+	/// Storage: `Production::FacilityDays` (r:62 w:62)
+	/// Proof: `Production::FacilityDays` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// Storage: `Production::FacilityOfMeter` (r:0 w:1)
 	/// Proof: `Production::FacilityOfMeter` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
 	/// The range of component `f` is `[1, 100]`.
 	fn deregister_facility(f: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `856 + f * (7 ±0)`
-		//  Estimated: `3915`
-		// Minimum execution time: 58_967_000 picoseconds.
-		Weight::from_parts(67_124_318, 3915)
-			// Standard Error: 1_892
-			.saturating_add(Weight::from_parts(144_773, 0).saturating_mul(f.into()))
-			.saturating_add(T::DbWeight::get().reads(4_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+		//  Measured:  `3407 + f * (7 ±0)`
+		//  Estimated: `157416`
+		// Minimum execution time: 137_023_000 picoseconds.
+		Weight::from_parts(145_926_703, 157416)
+			// Standard Error: 3_772
+			.saturating_add(Weight::from_parts(238_939, 0).saturating_mul(f.into()))
+			.saturating_add(T::DbWeight::get().reads(66_u64))
+			.saturating_add(T::DbWeight::get().writes(67_u64))
 	}
 	/// Storage: `Production::Certifiers` (r:1 w:1)
 	/// Proof: `Production::Certifiers` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
@@ -113,8 +116,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `6`
 		//  Estimated: `3513`
-		// Minimum execution time: 10_586_000 picoseconds.
-		Weight::from_parts(11_758_000, 3513)
+		// Minimum execution time: 10_856_000 picoseconds.
+		Weight::from_parts(12_018_000, 3513)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -126,8 +129,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `181`
 		//  Estimated: `3513`
-		// Minimum execution time: 12_298_000 picoseconds.
-		Weight::from_parts(13_480_000, 3513)
+		// Minimum execution time: 12_639_000 picoseconds.
+		Weight::from_parts(13_910_000, 3513)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -141,8 +144,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `295`
 		//  Estimated: `3687`
-		// Minimum execution time: 18_307_000 picoseconds.
-		Weight::from_parts(20_000_000, 3687)
+		// Minimum execution time: 18_508_000 picoseconds.
+		Weight::from_parts(20_521_000, 3687)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -154,8 +157,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `329`
 		//  Estimated: `3687`
-		// Minimum execution time: 17_506_000 picoseconds.
-		Weight::from_parts(19_108_000, 3687)
+		// Minimum execution time: 17_586_000 picoseconds.
+		Weight::from_parts(18_988_000, 3687)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -167,10 +170,29 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `289`
 		//  Estimated: `3687`
-		// Minimum execution time: 17_386_000 picoseconds.
-		Weight::from_parts(18_918_000, 3687)
+		// Minimum execution time: 17_496_000 picoseconds.
+		Weight::from_parts(19_069_000, 3687)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Production::FacilityOfMeter` (r:1 w:0)
+	/// Proof: `Production::FacilityOfMeter` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
+	/// Storage: `Production::Facilities` (r:1 w:0)
+	/// Proof: `Production::Facilities` (`max_values`: None, `max_size`: Some(222), added: 2697, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
+	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Production::FacilityDays` (r:1 w:1)
+	/// Proof: `Production::FacilityDays` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
+	/// Storage: `Production::SourceZoneDays` (r:1 w:1)
+	/// Proof: `Production::SourceZoneDays` (`max_values`: None, `max_size`: Some(43), added: 2518, mode: `MaxEncodedLen`)
+	fn on_final_interval() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `478`
+		//  Estimated: `3687`
+		// Minimum execution time: 23_605_000 picoseconds.
+		Weight::from_parts(25_348_000, 3687)
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 }
 
@@ -195,10 +217,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1106 + f * (14 ±0)`
 		//  Estimated: `3915`
-		// Minimum execution time: 69_062_000 picoseconds.
-		Weight::from_parts(84_607_833, 3915)
-			// Standard Error: 4_067
-			.saturating_add(Weight::from_parts(181_489, 0).saturating_mul(f.into()))
+		// Minimum execution time: 69_734_000 picoseconds.
+		Weight::from_parts(84_525_811, 3915)
+			// Standard Error: 4_028
+			.saturating_add(Weight::from_parts(248_364, 0).saturating_mul(f.into()))
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
@@ -210,19 +232,21 @@ impl WeightInfo for () {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `Production::FacilitiesOf` (r:1 w:1)
 	/// Proof: `Production::FacilitiesOf` (`max_values`: None, `max_size`: Some(450), added: 2925, mode: `MaxEncodedLen`)
+	/// Storage: `Production::FacilityDays` (r:62 w:62)
+	/// Proof: `Production::FacilityDays` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// Storage: `Production::FacilityOfMeter` (r:0 w:1)
 	/// Proof: `Production::FacilityOfMeter` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
 	/// The range of component `f` is `[1, 100]`.
 	fn deregister_facility(f: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `856 + f * (7 ±0)`
-		//  Estimated: `3915`
-		// Minimum execution time: 58_967_000 picoseconds.
-		Weight::from_parts(67_124_318, 3915)
-			// Standard Error: 1_892
-			.saturating_add(Weight::from_parts(144_773, 0).saturating_mul(f.into()))
-			.saturating_add(ParityDbWeight::get().reads(4_u64))
-			.saturating_add(ParityDbWeight::get().writes(5_u64))
+		//  Measured:  `3407 + f * (7 ±0)`
+		//  Estimated: `157416`
+		// Minimum execution time: 137_023_000 picoseconds.
+		Weight::from_parts(145_926_703, 157416)
+			// Standard Error: 3_772
+			.saturating_add(Weight::from_parts(238_939, 0).saturating_mul(f.into()))
+			.saturating_add(ParityDbWeight::get().reads(66_u64))
+			.saturating_add(ParityDbWeight::get().writes(67_u64))
 	}
 	/// Storage: `Production::Certifiers` (r:1 w:1)
 	/// Proof: `Production::Certifiers` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
@@ -232,8 +256,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `6`
 		//  Estimated: `3513`
-		// Minimum execution time: 10_586_000 picoseconds.
-		Weight::from_parts(11_758_000, 3513)
+		// Minimum execution time: 10_856_000 picoseconds.
+		Weight::from_parts(12_018_000, 3513)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
@@ -245,8 +269,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `181`
 		//  Estimated: `3513`
-		// Minimum execution time: 12_298_000 picoseconds.
-		Weight::from_parts(13_480_000, 3513)
+		// Minimum execution time: 12_639_000 picoseconds.
+		Weight::from_parts(13_910_000, 3513)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
@@ -260,8 +284,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `295`
 		//  Estimated: `3687`
-		// Minimum execution time: 18_307_000 picoseconds.
-		Weight::from_parts(20_000_000, 3687)
+		// Minimum execution time: 18_508_000 picoseconds.
+		Weight::from_parts(20_521_000, 3687)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
@@ -273,8 +297,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `329`
 		//  Estimated: `3687`
-		// Minimum execution time: 17_506_000 picoseconds.
-		Weight::from_parts(19_108_000, 3687)
+		// Minimum execution time: 17_586_000 picoseconds.
+		Weight::from_parts(18_988_000, 3687)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
@@ -286,9 +310,28 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `289`
 		//  Estimated: `3687`
-		// Minimum execution time: 17_386_000 picoseconds.
-		Weight::from_parts(18_918_000, 3687)
+		// Minimum execution time: 17_496_000 picoseconds.
+		Weight::from_parts(19_069_000, 3687)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Production::FacilityOfMeter` (r:1 w:0)
+	/// Proof: `Production::FacilityOfMeter` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
+	/// Storage: `Production::Facilities` (r:1 w:0)
+	/// Proof: `Production::Facilities` (`max_values`: None, `max_size`: Some(222), added: 2697, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
+	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Production::FacilityDays` (r:1 w:1)
+	/// Proof: `Production::FacilityDays` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
+	/// Storage: `Production::SourceZoneDays` (r:1 w:1)
+	/// Proof: `Production::SourceZoneDays` (`max_values`: None, `max_size`: Some(43), added: 2518, mode: `MaxEncodedLen`)
+	fn on_final_interval() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `478`
+		//  Estimated: `3687`
+		// Minimum execution time: 23_605_000 picoseconds.
+		Weight::from_parts(25_348_000, 3687)
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 }

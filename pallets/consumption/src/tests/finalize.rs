@@ -148,6 +148,11 @@ fn final_values_make_day_and_month_totals_and_teach_the_profile() {
 			ProfileHour { imported: Energy(400), exported: Energy(0), samples: 3 }
 		);
 		assert_eq!(Profiles::<Test>::get(id)[2].samples, 1);
+		// The handler heard of each final value once, in order.
+		let heard: Vec<_> = Finalized::get().iter().map(|(m, t, _)| (*m, *t)).collect();
+		assert_eq!(heard, (START + 1..=START + 5).map(|t| (id, t)).collect::<Vec<_>>());
+		idle();
+		assert_eq!(Finalized::get().len(), 5, "the pass is done for this interval");
 	});
 }
 

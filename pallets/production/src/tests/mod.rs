@@ -279,3 +279,70 @@ fn try_state_catches_a_broken_index() {
 		assert!(Production::do_try_state().is_err());
 	});
 }
+
+/// A final record of `exported` Wh in `interval`.
+fn final_value(
+	interval: u32,
+	exported: u64,
+	quality: daeg_primitives::metering::Quality,
+) -> daeg_primitives::metering::IntervalRecord {
+	daeg_primitives::metering::IntervalRecord {
+		interval: daeg_primitives::IntervalIndex(interval),
+		imported: daeg_primitives::Energy(0),
+		exported: daeg_primitives::Energy(exported),
+		quality,
+		anomaly: None,
+	}
+}
+
+#[test]
+fn final_meter_values_become_the_facility_s_production() {
+	use daeg_primitives::{
+		metering::{OnFinalInterval, Quality},
+		Energy,
+	};
+	use sp_runtime::Permill;
+	run(|| {
+		let f = facility(); // 5 kW solar in zone 1
+		let m = Facilities::<Test>::get(f).unwrap().meter;
+		// Day 3 (quarter-hours 288–383): 1,250 Wh twice, a zero, an estimated 625 Wh.
+		for (i, e, q) in [
+			(300, 1_250, Quality::Measured),
+			(301, 1_250, Quality::Measured),
+			(302, 0, Quality::Measured),
+			(303, 625, Quality::Substituted),
+		] {
+			Production::on_final(m, &final_value(i, e, q));
+		}
+		// A meter that measures no facility is ignored.
+		Production::on_final(MeterId(77), &final_value(300, 9_999, Quality::Measured));
+
+		let day = crate::FacilityDays::<Test>::get(f, 3).unwrap();
+		assert_eq!(day.0, DayIndex(3));
+		assert_eq!(
+			(day.1.energy, day.1.intervals, day.1.producing, day.1.estimated),
+			(Energy(3_125), 4, 3, 1)
+		);
+		// 5 kW over four quarter-hours is 5 kWh: 3,125 Wh is 62.5 %; output in 3 of 4.
+		let r = Production::facility_report(f, DayIndex(0), DayIndex(6)).unwrap();
+		assert_eq!(r.energy, Energy(3_125));
+		assert_eq!(r.capacity_factor, Permill::from_rational(3_125u32, 5_000));
+		assert_eq!(r.availability, Permill::from_percent(75));
+		assert_eq!(Production::facility_report(f, DayIndex(4), DayIndex(10)).unwrap().intervals, 0);
+		assert_eq!(Production::facility_report(FacilityId(9), DayIndex(0), DayIndex(1)), None);
+		assert_eq!(
+			Production::day_totals(DayIndex(3)),
+			vec![(EnergySource::Solar, ZoneId(1), Energy(3_125))]
+		);
+		assert!(Production::day_totals(DayIndex(4)).is_empty());
+
+		// A day that has left the ring gives way to the new one in its slot.
+		Production::on_final(m, &final_value(300 + 96 * DAYS_KEPT, 10, Quality::Measured));
+		assert_eq!(crate::FacilityDays::<Test>::get(f, 3).unwrap().1.energy, Energy(10));
+		assert!(Production::day_totals(DayIndex(3)).is_empty());
+
+		// Deregistering removes the facility's days.
+		assert_ok!(Production::deregister_facility(RuntimeOrigin::signed(ALICE), f));
+		assert_eq!(crate::FacilityDays::<Test>::iter_prefix(f).count(), 0);
+	});
+}

@@ -1,0 +1,81 @@
+//! The `production_*` RPC methods: production metrics, answered by the runtime's
+//! `ProductionApi` at the best block (or at `at`).
+//!
+//! Days are days since 1970-01-01 (UTC); energy is in Wh; capacity factor and availability are
+//! in parts per million.
+
+use std::sync::Arc;
+
+use daeg_primitives::{
+	production::{ProductionApi as ProductionRuntimeApi, ProductionReport},
+	DayIndex, Energy, EnergySource, FacilityId, ZoneId,
+};
+use jsonrpsee::{core::RpcResult, proc_macros::rpc};
+use sp_api::ProvideRuntimeApi;
+use sp_blockchain::HeaderBackend;
+use sp_runtime::traits::Block as BlockT;
+
+use super::runtime_error;
+
+/// Production metrics.
+#[rpc(server)]
+pub trait ProductionApi<BlockHash> {
+	/// A facility's production, capacity factor and availability from day `from` to `to`
+	/// (the kept days of that window); `null` for an unknown facility.
+	#[method(name = "production_facilityReport")]
+	fn facility_report(
+		&self,
+		facility: FacilityId,
+		from: DayIndex,
+		to: DayIndex,
+		at: Option<BlockHash>,
+	) -> RpcResult<Option<ProductionReport>>;
+
+	/// Production per source and zone on a day: `[source, zone, Wh]` triples.
+	#[method(name = "production_dayTotals")]
+	fn day_totals(
+		&self,
+		day: DayIndex,
+		at: Option<BlockHash>,
+	) -> RpcResult<Vec<(EnergySource, ZoneId, Energy)>>;
+}
+
+/// The `production_*` methods over a client.
+pub struct Production<C, B> {
+	client: Arc<C>,
+	_block: std::marker::PhantomData<B>,
+}
+
+impl<C, B> Production<C, B> {
+	/// Methods answered by `client`'s runtime.
+	pub fn new(client: Arc<C>) -> Self {
+		Self { client, _block: Default::default() }
+	}
+}
+
+impl<C, B> ProductionApiServer<B::Hash> for Production<C, B>
+where
+	B: BlockT,
+	C: ProvideRuntimeApi<B> + HeaderBackend<B> + Send + Sync + 'static,
+	C::Api: ProductionRuntimeApi<B>,
+{
+	fn facility_report(
+		&self,
+		facility: FacilityId,
+		from: DayIndex,
+		to: DayIndex,
+		at: Option<B::Hash>,
+	) -> RpcResult<Option<ProductionReport>> {
+		let at = at.unwrap_or_else(|| self.client.info().best_hash);
+		self.client.runtime_api().facility_report(at, facility, from, to).map_err(runtime_error)
+	}
+
+	fn day_totals(
+		&self,
+		day: DayIndex,
+		at: Option<B::Hash>,
+	) -> RpcResult<Vec<(EnergySource, ZoneId, Energy)>> {
+		let at = at.unwrap_or_else(|| self.client.info().best_hash);
+		self.client.runtime_api().day_totals(at, day).map_err(runtime_error)
+	}
+}
