@@ -300,12 +300,31 @@ id_newtype!(
 	/// A UTC calendar month: months since January 1970 (`12 × (year − 1970) + month − 1`).
 	MonthIndex(u32)
 );
+id_newtype!(
+	/// A UTC hour: hours since 1970-01-01 00:00 (the unit of certificates of origin).
+	HourIndex(u32)
+);
 
 impl IntervalIndex {
 	/// The day the interval starts in. `None` on overflow.
 	pub fn day(self, length_ms: u64) -> Option<DayIndex> {
 		let day = self.start_ms(length_ms)?.checked_div(DAY_MS)?;
 		u32::try_from(day).ok().map(DayIndex)
+	}
+
+	/// The hour the interval starts in. `None` on overflow.
+	pub fn hour(self, length_ms: u64) -> Option<HourIndex> {
+		let hour = self.start_ms(length_ms)?.checked_div(HOUR_MS)?;
+		u32::try_from(hour).ok().map(HourIndex)
+	}
+
+	/// Whether the interval is the last one that starts in its hour.
+	pub fn ends_hour(self, length_ms: u64) -> bool {
+		let (Some(start), Some(end)) = (self.start_ms(length_ms), self.end_ms(length_ms)) else {
+			return false;
+		};
+		// The next interval starts in a later hour.
+		end.checked_div(HOUR_MS) != start.checked_div(HOUR_MS)
 	}
 
 	/// The hour of the (UTC) day the interval starts in, 0 to 23. `None` on overflow.
@@ -330,6 +349,18 @@ impl DayIndex {
 			yoe.saturating_add(era.saturating_mul(400)).saturating_add(i64::from(month <= 2));
 		let index = year.saturating_sub(1970).saturating_mul(12).saturating_add(month - 1);
 		MonthIndex(u32::try_from(index).unwrap_or(0))
+	}
+}
+
+impl HourIndex {
+	/// The hour that contains the moment `at_ms` (the last `u32` hour beyond it).
+	pub fn at(at_ms: u64) -> Self {
+		Self(u32::try_from(at_ms / HOUR_MS).unwrap_or(u32::MAX))
+	}
+
+	/// The day this hour lies in.
+	pub const fn day(self) -> DayIndex {
+		DayIndex(self.0 / 24)
 	}
 }
 
@@ -537,6 +568,25 @@ mod tests {
 		assert_eq!(DayIndex(47_540).month().year_month(), (2100, 2));
 		assert_eq!(DayIndex(47_541).month().year_month(), (2100, 3));
 		assert_eq!(DayIndex(u32::MAX).month().year_month(), (11_761_191, 1));
+	}
+
+	#[test]
+	fn hours_of_intervals() {
+		let quarter = 900_000;
+		let at = 20_781 * DAY_MS + 10 * HOUR_MS;
+		let hour = HourIndex(20_781 * 24 + 10);
+		assert_eq!(HourIndex::at(at + 1), hour);
+		assert_eq!(hour.day(), DayIndex(20_781));
+		let first = IntervalIndex::at(at, quarter).unwrap_or_default();
+		assert_eq!(first.hour(quarter), Some(hour));
+		// Of an hour's four quarters only the last ends it.
+		let ends: Vec<bool> =
+			(0..4).map(|k| IntervalIndex(first.0 + k).ends_hour(quarter)).collect();
+		assert_eq!(ends, vec![false, false, false, true]);
+		// A 40-minute interval ends an hour when the next one starts in a later hour.
+		assert!(IntervalIndex(1).ends_hour(2_400_000));
+		assert!(!IntervalIndex(0).ends_hour(2_400_000));
+		assert_eq!(HourIndex::at(u64::MAX), HourIndex(u32::MAX));
 	}
 
 	#[test]

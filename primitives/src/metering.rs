@@ -6,7 +6,10 @@ use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 use serde::{Deserialize, Serialize};
 
-use crate::{Energy, EnergySource, IntervalIndex, MeterId, Power, PricePerKWh, ZoneId};
+use crate::{
+	analytics::EnergyTotals, CarbonIntensity, DayIndex, Energy, EnergySource, IntervalIndex,
+	MeterId, Power, PricePerKWh, ZoneId,
+};
 
 /// The key type of meter device keys in a node's keystore (`daeg-node key insert
 /// --key-type metr`): the offchain worker signs a meter's readings with it.
@@ -376,20 +379,32 @@ pub trait MeteredEnergy {
 	/// The final record of `meter` in `interval`; `None` while the interval is open or once
 	/// the history no longer holds it.
 	fn final_energy(meter: MeterId, interval: IntervalIndex) -> Option<IntervalRecord>;
+	/// The totals of `meter`'s final values on `day` so far (they grow until the day's last
+	/// interval is final); `None` once the metering pallet no longer keeps the day.
+	fn final_day(meter: MeterId, day: DayIndex) -> Option<EnergyTotals>;
+}
+
+/// The carbon intensity of each source's energy, as governance sets it in the metering pallet.
+pub trait CarbonIntensities {
+	/// The intensity of energy from `source` now.
+	fn intensity_of(source: EnergySource) -> CarbonIntensity;
 }
 
 /// Told of every interval value the metering pallet makes final: once per meter and interval,
 /// in interval order, from the finalization pass (how production metrics and certificates of
 /// origin follow from final metered values without a second pass).
 pub trait OnFinalInterval {
-	/// `record` of `meter` is final.
-	fn on_final(meter: MeterId, record: &IntervalRecord);
+	/// `record` of `meter` is final. Returns the weight used (at most [`Self::weight`]): most
+	/// meters measure no facility and cost a single read.
+	fn on_final(meter: MeterId, record: &IntervalRecord) -> sp_runtime::Weight;
 	/// The most weight one [`Self::on_final`] may take.
 	fn weight() -> sp_runtime::Weight;
 }
 
 impl OnFinalInterval for () {
-	fn on_final(_: MeterId, _: &IntervalRecord) {}
+	fn on_final(_: MeterId, _: &IntervalRecord) -> sp_runtime::Weight {
+		sp_runtime::Weight::zero()
+	}
 	fn weight() -> sp_runtime::Weight {
 		sp_runtime::Weight::zero()
 	}
@@ -501,6 +516,8 @@ pub trait ConsumerProfiles<AccountId> {
 pub trait MeterBenchmarkHelper<AccountId> {
 	/// Registers and activates a meter of `kind` in `zone`, owned by `owner`.
 	fn active_meter(owner: &AccountId, kind: MeterKind, zone: ZoneId) -> MeterId;
+	/// Makes `imported` the final import of `meter` on `day`.
+	fn set_final_day(meter: MeterId, day: DayIndex, imported: Energy);
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use scale_info::TypeInfo;
 use serde::{Deserialize, Serialize};
 use sp_runtime::{traits::ConstU32, BoundedVec};
 
-use crate::{DayIndex, Energy, EnergySource, FacilityId, MeterId, Power, ZoneId};
+use crate::{DayIndex, Energy, EnergySource, FacilityId, HourIndex, MeterId, Money, Power, ZoneId};
 use sp_runtime::Permill;
 
 /// The most bytes of a reason given for suspending or revoking a certification.
@@ -92,8 +92,149 @@ pub trait FacilityRegistry<AccountId> {
 	/// The facility `id`, if it is registered.
 	fn facility(id: FacilityId) -> Option<FacilityInfo<AccountId>>;
 	/// Whether the facility may sell energy delivered at grid time `at_ms`: certified, not
-	/// suspended or revoked, and not expired.
+	/// suspended or revoked, not expired, and not in a declared maintenance window.
 	fn may_sell(id: FacilityId, at_ms: u64) -> bool;
+}
+
+/// A planned outage of a facility: grid time `[start_ms, end_ms)`.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Serialize,
+	Deserialize,
+)]
+pub struct MaintenanceWindow {
+	/// When the outage starts (ms since the Unix epoch).
+	pub start_ms: u64,
+	/// When the facility is back (ms since the Unix epoch).
+	pub end_ms: u64,
+}
+
+impl MaintenanceWindow {
+	/// Whether grid time `at_ms` lies in the window.
+	pub fn covers(&self, at_ms: u64) -> bool {
+		(self.start_ms..self.end_ms).contains(&at_ms)
+	}
+
+	/// Whether the two windows share a moment.
+	pub fn overlaps(&self, other: &Self) -> bool {
+		self.start_ms < other.end_ms && other.start_ms < self.end_ms
+	}
+}
+
+/// What governance sets per source: what a facility of that source typically delivers and how
+/// often it must be maintained.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	Default,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Serialize,
+	Deserialize,
+)]
+pub struct SourceParameters {
+	/// The source's typical capacity factor: the expected output of a facility is its
+	/// capacity × time × this share. Zero: output is not checked.
+	pub typical_capacity_factor: Permill,
+	/// Days allowed between maintenance (from commissioning, then from the end of the last
+	/// maintenance window); `None`: never overdue.
+	pub maintenance_interval_days: Option<u32>,
+}
+
+/// When a facility's output counts as low: below `share` of its expected output over a
+/// window of `intervals` consecutive final intervals.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Serialize,
+	Deserialize,
+)]
+pub struct EfficiencyRule {
+	/// The share of the expected output below which output is low.
+	pub share: Permill,
+	/// How many intervals the output is summed over (above zero).
+	pub intervals: u32,
+}
+
+/// Identifies a certificate of origin: the hour its energy was produced in and a serial
+/// number unique on the chain.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	PartialOrd,
+	Ord,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Serialize,
+	Deserialize,
+)]
+pub struct CertificateId {
+	/// The hour of production.
+	pub hour: HourIndex,
+	/// The serial number.
+	pub serial: u64,
+}
+
+/// How a facility is operating: certification, maintenance, output and certificates.
+#[derive(
+	Clone,
+	Debug,
+	Default,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	Serialize,
+	Deserialize,
+)]
+pub struct FacilityStatus {
+	/// Whether it may sell energy now.
+	pub may_sell: bool,
+	/// Its declared maintenance windows that have not ended.
+	pub maintenance: alloc::vec::Vec<MaintenanceWindow>,
+	/// The day its last maintenance ended (its commissioning day before any).
+	pub last_maintained: DayIndex,
+	/// The day by which it must be maintained again, if its source has an interval.
+	pub maintenance_due: Option<DayIndex>,
+	/// Whether its output was below the efficiency rule's share over the last full window.
+	pub low_output: bool,
+	/// Renewable energy its meter measured in final values, Wh.
+	pub metered_renewable: Energy,
+	/// Energy certificates of origin were issued for, Wh.
+	pub certified: Energy,
+	/// Feed-in premium earned but not yet paid (the incentives account ran short).
+	pub unpaid_premium: Money,
 }
 
 /// A facility's final metered production over a day.
@@ -192,6 +333,10 @@ sp_api::decl_runtime_apis! {
 		fn facility_report(facility: FacilityId, from: DayIndex, to: DayIndex) -> Option<ProductionReport>;
 		/// Production per source and zone on `day`, if still kept.
 		fn day_totals(day: DayIndex) -> alloc::vec::Vec<(EnergySource, ZoneId, Energy)>;
+		/// How a facility is operating now; `None` for an unknown facility.
+		fn facility_status(facility: FacilityId) -> Option<FacilityStatus>;
+		/// Facilities whose maintenance is overdue today, with the day it was due.
+		fn overdue_maintenance() -> alloc::vec::Vec<(FacilityId, DayIndex)>;
 	}
 }
 

@@ -192,6 +192,16 @@ impl_runtime_apis! {
 		) -> Vec<(daeg_primitives::EnergySource, daeg_primitives::ZoneId, daeg_primitives::Energy)> {
 			Production::day_totals(day)
 		}
+
+		fn facility_status(
+			facility: daeg_primitives::FacilityId,
+		) -> Option<daeg_primitives::production::FacilityStatus> {
+			Production::facility_status(facility)
+		}
+
+		fn overdue_maintenance() -> Vec<(daeg_primitives::FacilityId, daeg_primitives::DayIndex)> {
+			Production::overdue_maintenance()
+		}
 	}
 
 	impl frame_system_rpc_runtime_api::AccountNonceApi<Block, AccountId, Nonce> for Runtime {

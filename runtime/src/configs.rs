@@ -14,7 +14,7 @@ use frame_system::limits::{BlockLength, BlockWeights};
 use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_runtime::{
-	traits::One,
+	traits::{AccountIdConversion, One},
 	transaction_validity::{TransactionLongevity, TransactionPriority},
 	Perbill,
 };
@@ -249,10 +249,19 @@ impl pallet_consumption::Config for Runtime {
 }
 
 parameter_types! {
-	/// Deposit for a facility: one registry entry of about 230 bytes, its producer-list slot and
-	/// its meter index.
-	pub const FacilityDeposit: Balance = deposit(2, 280);
+	/// Deposit for a facility: one registry entry of about 230 bytes, its producer-list slot,
+	/// its meter index, its operation record and its maintenance plan.
+	pub const FacilityDeposit: Balance = deposit(4, 450);
+	/// The incentives account: feed-in premiums are paid from it (governance funds it).
+	pub IncentivesAccount: AccountId = INCENTIVES_PALLET_ID.into_account_truncating();
+	/// Maintenance is declared a day ahead, as day-ahead markets need.
+	pub const MaintenanceNotice: u64 = 24 * HOURS_MS;
+	/// A maintenance window lasts at most four weeks.
+	pub const MaxMaintenanceLength: u64 = 28 * 24 * HOURS_MS;
 }
+
+/// The id the incentives account is derived from.
+pub const INCENTIVES_PALLET_ID: frame_support::PalletId = frame_support::PalletId(*b"daeg/inc");
 
 /// Production: facilities and their certification.
 impl pallet_production::Config for Runtime {
@@ -268,7 +277,13 @@ impl pallet_production::Config for Runtime {
 	type Zones = GridZones;
 	type GovernanceOrigin = crate::governance::GridOperatorOrigin;
 	type Clock = Pricing;
+	// Two months of production days; certificates live as long (claims need the consumption
+	// days the metering pallet keeps, also 62).
 	type DaysKept = ConstU32<62>;
+	type IncentivesAccount = IncentivesAccount;
+	type MaxMaintenanceWindows = ConstU32<16>;
+	type MaintenanceNotice = MaintenanceNotice;
+	type MaxMaintenanceLength = MaxMaintenanceLength;
 	type WeightInfo = pallet_production::weights::SubstrateWeight<Runtime>;
 }
 

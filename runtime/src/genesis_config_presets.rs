@@ -64,11 +64,13 @@ fn validator(aura: Sr25519Keyring, grandpa: Ed25519Keyring) -> (AuraId, GrandpaI
 }
 
 /// The well-known accounts endowed on dev and local chains, plus the operators' multisig
-/// (so it can pay fees and multisig deposits of its own).
+/// (so it can pay fees and multisig deposits of its own) and the incentives account (so that
+/// feed-in premiums can be paid once governance sets a rate).
 fn endowed_dev_accounts() -> Vec<AccountId> {
 	let mut accounts: Vec<AccountId> =
 		Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect();
 	accounts.push(dev_operators_account());
+	accounts.push(crate::configs::IncentivesAccount::get());
 	accounts
 }
 

@@ -1,5 +1,6 @@
-//! The `production_*` RPC methods: production metrics, answered by the runtime's
-//! `ProductionApi` at the best block (or at `at`).
+//! The `production_*` RPC methods: production metrics, facilities' operating status and
+//! overdue maintenance, answered by the runtime's `ProductionApi` at the best block (or at
+//! `at`).
 //!
 //! Days are days since 1970-01-01 (UTC); energy is in Wh; capacity factor and availability are
 //! in parts per million.
@@ -7,7 +8,7 @@
 use std::sync::Arc;
 
 use daeg_primitives::{
-	production::{ProductionApi as ProductionRuntimeApi, ProductionReport},
+	production::{FacilityStatus, ProductionApi as ProductionRuntimeApi, ProductionReport},
 	DayIndex, Energy, EnergySource, FacilityId, ZoneId,
 };
 use jsonrpsee::{core::RpcResult, proc_macros::rpc};
@@ -38,6 +39,20 @@ pub trait ProductionApi<BlockHash> {
 		day: DayIndex,
 		at: Option<BlockHash>,
 	) -> RpcResult<Vec<(EnergySource, ZoneId, Energy)>>;
+
+	/// How a facility is operating: whether it may sell now, its maintenance plan and when
+	/// maintenance is due, its low-output flag, metered renewable and certified energy, unpaid
+	/// premium; `null` for an unknown facility.
+	#[method(name = "production_facilityStatus")]
+	fn facility_status(
+		&self,
+		facility: FacilityId,
+		at: Option<BlockHash>,
+	) -> RpcResult<Option<FacilityStatus>>;
+
+	/// Facilities whose maintenance is overdue: `[facility, day it was due]` pairs.
+	#[method(name = "production_overdueMaintenance")]
+	fn overdue_maintenance(&self, at: Option<BlockHash>) -> RpcResult<Vec<(FacilityId, DayIndex)>>;
 }
 
 /// The `production_*` methods over a client.
@@ -77,5 +92,19 @@ where
 	) -> RpcResult<Vec<(EnergySource, ZoneId, Energy)>> {
 		let at = at.unwrap_or_else(|| self.client.info().best_hash);
 		self.client.runtime_api().day_totals(at, day).map_err(runtime_error)
+	}
+
+	fn facility_status(
+		&self,
+		facility: FacilityId,
+		at: Option<B::Hash>,
+	) -> RpcResult<Option<FacilityStatus>> {
+		let at = at.unwrap_or_else(|| self.client.info().best_hash);
+		self.client.runtime_api().facility_status(at, facility).map_err(runtime_error)
+	}
+
+	fn overdue_maintenance(&self, at: Option<B::Hash>) -> RpcResult<Vec<(FacilityId, DayIndex)>> {
+		let at = at.unwrap_or_else(|| self.client.info().best_hash);
+		self.client.runtime_api().overdue_maintenance(at).map_err(runtime_error)
 	}
 }

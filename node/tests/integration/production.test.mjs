@@ -1,7 +1,8 @@
 // Producers, facilities and certification on a real --dev node with a real @polkadot/api
 // client: the grid operators' multisig appoints a certifier, a producer registers a facility,
 // the certifier activates its meter and certifies it; the meter's final values become the
-// facility's production metrics (`production_*` RPC).
+// facility's production metrics (`production_*` RPC); the producer plans maintenance and the
+// operators set the source's maintenance interval, which the status RPCs reflect.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -117,4 +118,36 @@ test('the operators appoint a certifier, who certifies a producer\'s facility; i
     }
   }
   assert.equal(total, report.energy, 'the source and zone totals hold the same production');
+
+  // Its status: it may sell; all its final export is metered renewable energy, of which
+  // certificates cover at most that much (they are issued per complete hour).
+  let status = await rpc(node.rpcPort, 'production_facilityStatus', [facility, at]);
+  assert.equal(status.may_sell, true);
+  assert.equal(status.low_output, false);
+  const metered = (await (await api.at(at)).query.production.operation(facility)).unwrap().meteredRenewable.toNumber();
+  assert.equal(status.metered_renewable, metered);
+  assert.ok(status.metered_renewable >= report.energy, 'every final value counts');
+  assert.ok(status.certified <= status.metered_renewable);
+  assert.equal(status.last_maintained, 20_000, 'commissioning day');
+  assert.equal(status.maintenance_due, null, 'no interval set for wind yet');
+
+  // The producer plans a gearbox overhaul from tomorrow; it shows in the status.
+  const start = (await api.query.timestamp.now()).toNumber() + 86_400_000 + 60_000;
+  const window = { startMs: start, endMs: start + 8 * 3_600_000 };
+  r = await helpers.submit(api.tx.production.declareMaintenance(facility, { startMs: start - 120_000, endMs: start }), bob);
+  assert.equal(helpers.moduleError(r.dispatchError), 'production.NotOwner');
+  r = await helpers.submit(api.tx.production.declareMaintenance(facility, window), alice);
+  assert.equal(eventsOf(r, 'production', 'MaintenanceDeclared').length, 1);
+  status = await rpc(node.rpcPort, 'production_facilityStatus', [facility]);
+  assert.deepEqual(status.maintenance, [{ start_ms: window.startMs, end_ms: window.endMs }]);
+
+  // The operators require wind turbines to be maintained yearly: commissioned on day 20,000
+  // (2024) and never maintained since, this one is overdue.
+  r = await helpers.asOperators(api.tx.production.setSourceParameters('Wind',
+    { typicalCapacityFactor: 300_000, maintenanceIntervalDays: 365 }).method);
+  assert.equal(eventsOf(r, 'production', 'SourceParametersSet').length, 1);
+  status = await rpc(node.rpcPort, 'production_facilityStatus', [facility]);
+  assert.equal(status.maintenance_due, 20_365);
+  const overdue = await rpc(node.rpcPort, 'production_overdueMaintenance', []);
+  assert.deepEqual(overdue.find(([f]) => f === facility), [facility, 20_365]);
 });

@@ -8,7 +8,7 @@ use codec::Decode;
 use daeg_primitives::{
 	analytics::{DailyProfile, EnergyTotals, ProfileHour},
 	metering::{FlexibleLoad, MeterBenchmarkHelper, Quality, Reading},
-	GridClock, IntervalIndex, MonthIndex, PricePerKWh,
+	DayIndex, GridClock, IntervalIndex, MonthIndex, PricePerKWh,
 };
 use frame_benchmarking::v2::*;
 use frame_support::pallet_prelude::{Authorize, TransactionSource};
@@ -487,5 +487,10 @@ impl<T: Config> MeterBenchmarkHelper<T::AccountId> for Pallet<T> {
 		});
 		NextMeterId::<T>::put(next);
 		id
+	}
+
+	fn set_final_day(meter: MeterId, day: DayIndex, imported: Energy) {
+		let totals = EnergyTotals { imported, intervals: 1, ..Default::default() };
+		DayTotals::<T>::insert(meter, Pallet::<T>::day_slot(day), (day, totals));
 	}
 }

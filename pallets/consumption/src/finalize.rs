@@ -21,14 +21,16 @@
 //! [`ReadingState::final_after_last`]: crate::ReadingState::final_after_last
 
 use crate::{
-	pallet::{Config, DayTotals, FinalizePass, Meters, MonthTotals, Pallet, Profiles},
+	pallet::{
+		Config, DayTotals, FinalizePass, Meters, MonthTotals, Pallet, Profiles, SourceIntensities,
+	},
 	MeterOf, WeightInfo,
 };
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use daeg_primitives::{
-	analytics::{DailyProfile, EnergyTotals},
+	analytics::{DailyProfile, EnergyTotals, Period},
 	metering::{IntervalRecord, OnFinalInterval, Quality},
-	DayIndex, Energy, GridClock, IntervalIndex, MeterId, MonthIndex,
+	CarbonIntensity, DayIndex, Energy, EnergySource, GridClock, IntervalIndex, MeterId, MonthIndex,
 };
 use frame_support::{pallet_prelude::*, traits::Get, weights::Weight};
 
@@ -62,6 +64,8 @@ pub struct Visit {
 	pub finalized: u32,
 	/// Provisional substitutes written.
 	pub provisional: u32,
+	/// The weight [`Config::OnFinal`](crate::Config::OnFinal) used for the final values.
+	pub handled: Weight,
 }
 
 impl Visit {
@@ -207,7 +211,8 @@ impl<T: Config> Pallet<T> {
 				if let Some(day) = t.day(length) {
 					totals.add(day, &record);
 				}
-				<T::OnFinal as OnFinalInterval>::on_final(id, &record);
+				let handled = <T::OnFinal as OnFinalInterval>::on_final(id, &record);
+				visit.handled = visit.handled.saturating_add(handled);
 				if record.quality == Quality::Measured && record.anomaly.is_none() {
 					if let Some(hour) = profile.get_mut(Self::hour(t)) {
 						hour.learn(record.imported, record.exported);
@@ -271,15 +276,24 @@ impl<T: Config> Pallet<T> {
 			if meter.readings != before {
 				Meters::<T>::insert(id, meter);
 			}
-			used = used.saturating_add(Self::visit_weight(visit.work(), visit.finalized));
+			used = used.saturating_add(Self::visited_weight(&visit));
 			pass.after = Some(id);
 		}
 		FinalizePass::<T>::put(pass);
 		used
 	}
 
-	/// The weight of a visit handling `work` intervals of which `finalized` were finalized:
-	/// the visit, the read that found the meter, and the handler told of each final value.
+	/// What a visit that was made weighed: as [`Self::visit_weight`], with the handler's
+	/// weight as it reported it.
+	fn visited_weight(visit: &Visit) -> Weight {
+		T::WeightInfo::visit_meter(visit.work())
+			.saturating_add(T::DbWeight::get().reads(1))
+			.saturating_add(visit.handled)
+	}
+
+	/// The most a visit handling `work` intervals of which `finalized` were finalized may
+	/// weigh: the visit, the read that found the meter, and the handler's worst case for each
+	/// final value.
 	fn visit_weight(work: u32, finalized: u32) -> Weight {
 		let handler = <T::OnFinal as OnFinalInterval>::weight();
 		T::WeightInfo::visit_meter(work)
@@ -299,5 +313,15 @@ impl<T: Config> Pallet<T> {
 impl<T: Config> daeg_primitives::metering::MeteredEnergy for Pallet<T> {
 	fn final_energy(meter: MeterId, interval: IntervalIndex) -> Option<IntervalRecord> {
 		Self::final_record(meter, interval)
+	}
+
+	fn final_day(meter: MeterId, day: DayIndex) -> Option<EnergyTotals> {
+		Self::meter_totals(meter, Period::Day(day))
+	}
+}
+
+impl<T: Config> daeg_primitives::metering::CarbonIntensities for Pallet<T> {
+	fn intensity_of(source: EnergySource) -> CarbonIntensity {
+		SourceIntensities::<T>::get(source)
 	}
 }

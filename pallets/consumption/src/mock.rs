@@ -74,8 +74,12 @@ parameter_types! {
 /// Records the final values the pass reports.
 pub struct RecordFinal;
 impl daeg_primitives::metering::OnFinalInterval for RecordFinal {
-	fn on_final(meter: daeg_primitives::MeterId, r: &daeg_primitives::metering::IntervalRecord) {
+	fn on_final(
+		meter: daeg_primitives::MeterId,
+		r: &daeg_primitives::metering::IntervalRecord,
+	) -> frame_support::weights::Weight {
 		Finalized::mutate(|v| v.push((meter, r.interval.0, r.exported.0)));
+		Self::weight()
 	}
 	fn weight() -> frame_support::weights::Weight {
 		frame_support::weights::Weight::from_parts(1_000, 0)

@@ -5,17 +5,21 @@ use super::*;
 use crate::Pallet as Production;
 use alloc::vec::Vec;
 use daeg_primitives::{
-	metering::{MeterBenchmarkHelper, MeterKind},
-	production::{ProductionDay, Reason},
-	GridClock,
+	metering::{IntervalRecord, MeterBenchmarkHelper, MeterKind, OnFinalInterval, Quality},
+	production::{
+		CertificateId, FacilityRegistry, MaintenanceWindow, ProductionDay, Reason, SourceParameters,
+	},
+	Energy, GridClock, IntervalIndex, PricePerKWh, DAY_MS, HOUR_MS,
 };
 use frame_benchmarking::v2::*;
 use frame_support::traits::{
 	fungible::{Inspect, Mutate},
 	Contains, EnsureOrigin, Get,
 };
+use frame_support::{weights::Weight, BoundedVec};
 use frame_system::RawOrigin;
 use sp_runtime::traits::Saturating;
+use sp_runtime::Permill;
 
 /// The zone benchmarks register facilities in: the runtime's `Zones` must contain it.
 const ZONE: ZoneId = ZoneId(0);
@@ -67,6 +71,66 @@ fn certifier_and_facility<T: Config>() -> Result<(T::AccountId, FacilityId), Ben
 	CertifierCount::<T>::mutate(|c| *c = c.saturating_add(1));
 	Ok((certifier, facility))
 }
+
+/// A facility of `owner`'s certified for good.
+fn certified<T: Config>(owner: &T::AccountId) -> Result<FacilityId, BenchmarkError> {
+	let facility = register::<T>(owner, 1)?[0];
+	Facilities::<T>::mutate(facility, |f| {
+		if let Some(f) = f {
+			f.certification = Certification::Certified { by: owner.clone(), until_ms: u64::MAX };
+		}
+	});
+	Ok(facility)
+}
+
+/// A certificate of `energy` produced by `facility` in `hour`, held by `owner`.
+fn certificate<T: Config>(
+	facility: FacilityId,
+	owner: &T::AccountId,
+	hour: HourIndex,
+	energy: Energy,
+) -> CertificateId {
+	let serial = NextCertificate::<T>::get();
+	NextCertificate::<T>::put(serial.saturating_add(1));
+	Certificates::<T>::insert(
+		hour,
+		serial,
+		Certificate {
+			facility,
+			source: EnergySource::Wind,
+			zone: ZONE,
+			energy,
+			intensity: CarbonIntensity(11),
+			owner: owner.clone(),
+			claimed: None,
+		},
+	);
+	ExpiryCursor::<T>::mutate(|c| *c = Some(c.map_or(hour, |c| c.min(hour))));
+	CertificateId { hour, serial }
+}
+
+/// Gives the incentives account plenty of funds.
+fn fund_incentives<T: Config>() {
+	let plenty = T::Currency::minimum_balance().saturating_mul(1_000_000_000u32.into());
+	T::Currency::set_balance(&T::IncentivesAccount::get(), plenty);
+}
+
+/// `w` maintenance windows of a day each, a day apart, from grid time `from`.
+fn windows<T: Config>(
+	w: u32,
+	from: u64,
+) -> BoundedVec<MaintenanceWindow, T::MaxMaintenanceWindows> {
+	let all = (0..u64::from(w))
+		.map(|k| MaintenanceWindow {
+			start_ms: from.saturating_add(k.saturating_mul(2 * DAY_MS)),
+			end_ms: from.saturating_add(k.saturating_mul(2 * DAY_MS)).saturating_add(DAY_MS),
+		})
+		.collect::<Vec<_>>();
+	BoundedVec::truncate_from(all)
+}
+
+/// Grid time far enough from zero for windows before and after it: about 2027.
+const NOW_MS: u64 = 1_800_000_000_000;
 
 /// The longest reason.
 fn long_reason() -> Reason {
@@ -181,19 +245,40 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// A final value of a facility's meter, in a day slot that held an older day (the
-	/// costliest: both rings are rewritten).
+	/// A final value of a facility's meter — the costliest: in a day slot that held an
+	/// older day (both rings are rewritten), ending an hour (a certificate is issued and its
+	/// premium paid), ending an efficiency window with low output, after every maintenance
+	/// window ended and with maintenance overdue.
 	#[benchmark]
 	fn on_final_interval() -> Result<(), BenchmarkError> {
-		use daeg_primitives::{
-			metering::{IntervalRecord, OnFinalInterval, Quality},
-			Energy, IntervalIndex,
-		};
 		let owner = producer::<T>();
-		let facility = register::<T>(&owner, 1)?[0];
+		let facility = certified::<T>(&owner)?;
 		let f = Facilities::<T>::get(facility).ok_or("no facility")?;
-		let interval = IntervalIndex(1_000_000);
-		let day = interval.day(T::Clock::interval_length_ms()).ok_or("day overflow")?;
+		let len = T::Clock::interval_length_ms();
+		// The last interval of an hour.
+		let hour_end = NOW_MS - NOW_MS % HOUR_MS;
+		let interval = IntervalIndex::at(hour_end - 1, len).ok_or("interval overflow")?;
+		T::Clock::set_now_ms(hour_end.saturating_add(HOUR_MS));
+		let hour = interval.hour(len).ok_or("hour overflow")?;
+		Operation::<T>::mutate(facility, |op| {
+			if let Some(op) = op {
+				op.open_hour = Some((hour, Energy(1_000)));
+				op.metered_renewable = Energy(1_000);
+			}
+		});
+		let ended = windows::<T>(T::MaxMaintenanceWindows::get(), hour_end - 400 * DAY_MS);
+		Maintenance::<T>::insert(facility, ended);
+		SourceParams::<T>::insert(
+			f.source,
+			SourceParameters {
+				typical_capacity_factor: Permill::from_percent(30),
+				maintenance_interval_days: Some(1),
+			},
+		);
+		Efficiency::<T>::put(EfficiencyRule { share: Permill::from_percent(50), intervals: 1 });
+		FeedInPremium::<T>::put(PricePerKWh(1_000_000));
+		fund_incentives::<T>();
+		let day = interval.day(len).ok_or("day overflow")?;
 		let old = DayIndex(day.0.saturating_sub(T::DaysKept::get()));
 		let slot = Production::<T>::day_slot(day);
 		FacilityDays::<T>::insert(facility, slot, (old, ProductionDay::default()));
@@ -215,6 +300,160 @@ mod benchmarks {
 			FacilityDays::<T>::get(facility, slot).map(|(_, p)| p.energy),
 			Some(Energy(500))
 		);
+		let op = Operation::<T>::get(facility).ok_or("no operation")?;
+		assert_eq!((op.certified, op.open_hour, op.low_output), (Energy(1_500), None, true));
+		assert!(op.overdue_reported);
+		assert!(Maintenance::<T>::get(facility).is_empty());
+		Ok(())
+	}
+
+	/// `w`: windows the facility has declared, all before the new one.
+	#[benchmark]
+	fn declare_maintenance(
+		w: Linear<0, { T::MaxMaintenanceWindows::get().saturating_sub(1) }>,
+	) -> Result<(), BenchmarkError> {
+		let owner = producer::<T>();
+		let facility = register::<T>(&owner, 1)?[0];
+		T::Clock::set_now_ms(NOW_MS);
+		let from = NOW_MS.saturating_add(T::MaintenanceNotice::get());
+		Maintenance::<T>::insert(facility, windows::<T>(w, from));
+		let start = from.saturating_add(u64::from(w).saturating_mul(2 * DAY_MS));
+		let window = MaintenanceWindow { start_ms: start, end_ms: start.saturating_add(HOUR_MS) };
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), facility, window);
+
+		assert_eq!(Maintenance::<T>::get(facility).len() as u32, w + 1);
+		Ok(())
+	}
+
+	/// `w`: windows the facility has declared; the last is cancelled.
+	#[benchmark]
+	fn cancel_maintenance(
+		w: Linear<1, { T::MaxMaintenanceWindows::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let owner = producer::<T>();
+		let facility = register::<T>(&owner, 1)?[0];
+		T::Clock::set_now_ms(NOW_MS);
+		let plan = windows::<T>(w, NOW_MS.saturating_add(DAY_MS));
+		let last = plan.last().map(|w| w.start_ms).ok_or("no window")?;
+		Maintenance::<T>::insert(facility, plan);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), facility, last);
+
+		assert_eq!(Maintenance::<T>::get(facility).len() as u32, w - 1);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_source_parameters() -> Result<(), BenchmarkError> {
+		let origin =
+			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let parameters = SourceParameters {
+			typical_capacity_factor: Permill::from_percent(25),
+			maintenance_interval_days: Some(365),
+		};
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, EnergySource::Wind, parameters);
+
+		assert_eq!(SourceParams::<T>::get(EnergySource::Wind), Some(parameters));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_efficiency_rule() -> Result<(), BenchmarkError> {
+		let origin =
+			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let rule = EfficiencyRule { share: Permill::from_percent(50), intervals: 96 };
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, Some(rule));
+
+		assert_eq!(Efficiency::<T>::get(), Some(rule));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_feed_in_premium() -> Result<(), BenchmarkError> {
+		let origin =
+			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, PricePerKWh(20));
+
+		assert_eq!(FeedInPremium::<T>::get(), PricePerKWh(20));
+		Ok(())
+	}
+
+	/// Part of a certificate: a new one is split off.
+	#[benchmark]
+	fn transfer_certificate() -> Result<(), BenchmarkError> {
+		let owner = producer::<T>();
+		let facility = certified::<T>(&owner)?;
+		let id = certificate::<T>(facility, &owner, HourIndex(500_000), Energy(1_000));
+		let to: T::AccountId = account("buyer", 0, 0);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), id, to.clone(), Energy(400));
+
+		let split = Certificates::<T>::get(id.hour, id.serial.saturating_add(1));
+		assert_eq!(split.map(|c| (c.owner, c.energy)), Some((to, Energy(400))));
+		Ok(())
+	}
+
+	/// Part of a certificate: a new one is split off and claimed.
+	#[benchmark]
+	fn claim_certificate() -> Result<(), BenchmarkError> {
+		let owner = producer::<T>();
+		let facility = certified::<T>(&owner)?;
+		let hour = HourIndex(500_000);
+		let id = certificate::<T>(facility, &owner, hour, Energy(1_000));
+		let meter = T::MeterHelper::active_meter(&owner, MeterKind::Consumption, ZONE);
+		T::MeterHelper::set_final_day(meter, hour.day(), Energy(10_000));
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), id, Energy(400), meter);
+
+		assert_eq!(Production::<T>::claimed_on(meter, hour.day()), Energy(400));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn collect_premium() -> Result<(), BenchmarkError> {
+		let owner = producer::<T>();
+		fund_incentives::<T>();
+		let owed = T::Currency::minimum_balance().saturating_mul(10u32.into());
+		UnpaidPremium::<T>::insert(&owner, owed);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner.clone()));
+
+		assert!(!UnpaidPremium::<T>::contains_key(&owner));
+		Ok(())
+	}
+
+	/// `n`: certificates of the oldest hour, all expired.
+	#[benchmark]
+	fn expire_certificates(n: Linear<0, 1_000>) -> Result<(), BenchmarkError> {
+		let owner = producer::<T>();
+		let facility = certified::<T>(&owner)?;
+		let hour = HourIndex(500_000);
+		for _ in 0..n {
+			certificate::<T>(facility, &owner, hour, Energy(1_000));
+		}
+		ExpiryCursor::<T>::put(hour);
+		let later = u64::from(hour.0).saturating_add(24 * u64::from(T::DaysKept::get()) + 1);
+		T::Clock::set_now_ms(later.saturating_mul(HOUR_MS));
+
+		#[block]
+		{
+			Production::<T>::expire_certificates(Weight::MAX);
+		}
+
+		assert_eq!(Certificates::<T>::iter_prefix(hour).count(), 0);
+		assert!(ExpiryCursor::<T>::get() <= Some(HourIndex(500_001)));
 		Ok(())
 	}
 

@@ -26,8 +26,29 @@
 //! availability over a window of days. Production is what the meter measured, never what the
 //! producer says.
 //!
-//! Certificates of origin, maintenance and efficiency follow in later slices of the production
-//! issue (`docs/production.md`).
+//! ## Certificates of origin and the feed-in premium
+//!
+//! A certified solar, wind or hydro facility's measured export (measured or interpolated, not
+//! substituted or flagged) is gathered per hour; when the hour's last interval is final the
+//! producer gets an hourly **certificate of origin** (facility, hour, Wh, source, zone, carbon
+//! intensity) and, at governance's rate, a **feed-in premium** per kWh from
+//! [`Config::IncentivesAccount`] (owed and collectable later if that account runs short).
+//! Holders **transfer** certificates, whole or in part, and **claim** them against the final
+//! import of one of their own meters on the certificate's day: a claimed certificate can be
+//! neither transferred nor claimed again, and a meter's claims never exceed what it imported.
+//! Certificates expire (are removed) [`Config::DaysKept`] days after their hour.
+//!
+//! ## Maintenance and efficiency
+//!
+//! Producers **declare** maintenance windows at least [`Config::MaintenanceNotice`] ahead;
+//! a facility may not sell during them. Governance sets per source how often facilities must
+//! be maintained: overdue maintenance raises an event and shows in the `ProductionApi`. It
+//! also sets each source's typical capacity factor and an [`EfficiencyRule`]: a facility whose
+//! output over the rule's window of intervals stays below the rule's share of its expected
+//! output (capacity × time × typical capacity factor) is flagged, and unflagged once it
+//! recovers.
+//!
+//! See `docs/production.md`.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -38,18 +59,18 @@ pub use weights::WeightInfo;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+mod certificates;
 #[cfg(test)]
 mod mock;
+mod operation;
 #[cfg(test)]
 mod tests;
 pub mod weights;
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use daeg_primitives::{
-	production::{
-		Certification, FacilityInfo, FacilityRegistry, Location, ProductionDay, ProductionReport,
-	},
-	DayIndex, Energy, EnergySource, FacilityId, MeterId, Power, ZoneId,
+	production::{Certification, EfficiencyRule, Location, ProductionDay, ProductionReport},
+	CarbonIntensity, DayIndex, Energy, EnergySource, FacilityId, HourIndex, MeterId, Power, ZoneId,
 };
 use frame_support::traits::fungible;
 use scale_info::TypeInfo;
@@ -114,10 +135,71 @@ pub struct FacilitySpec {
 	pub meter: MeterId,
 }
 
+/// A certificate of origin: `energy` Wh produced from a renewable source by a certified
+/// facility in one hour (the hour is part of its [`CertificateId`]).
+///
+/// [`CertificateId`]: daeg_primitives::production::CertificateId
+#[derive(
+	Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct Certificate<AccountId> {
+	/// The facility that produced the energy.
+	pub facility: FacilityId,
+	/// Its source.
+	pub source: EnergySource,
+	/// The zone it was fed into.
+	pub zone: ZoneId,
+	/// The energy certified, Wh.
+	pub energy: Energy,
+	/// The carbon intensity of the source when the certificate was issued.
+	pub intensity: CarbonIntensity,
+	/// Who holds it.
+	pub owner: AccountId,
+	/// The meter whose consumption it was claimed against, once claimed.
+	pub claimed: Option<MeterId>,
+}
+
+/// What this pallet tracks of a facility's operation from its final meter values.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	Default,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct FacilityOperation {
+	/// Renewable energy its meter measured in final values, Wh (the ceiling of certificates).
+	pub metered_renewable: Energy,
+	/// Energy certificates were issued for, Wh.
+	pub certified: Energy,
+	/// The hour whose certifiable energy is being gathered, and that energy so far.
+	pub open_hour: Option<(HourIndex, Energy)>,
+	/// Final intervals counted in the current efficiency window.
+	pub window_intervals: u32,
+	/// Energy exported in the current efficiency window.
+	pub window_energy: Energy,
+	/// Whether the last full window's output was low.
+	pub low_output: bool,
+	/// The day its last maintenance ended (its commissioning day before any).
+	pub last_maintained: DayIndex,
+	/// Whether overdue maintenance has been reported since it was last maintained.
+	pub overdue_reported: bool,
+}
+
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
-	use daeg_primitives::{metering::MeterRegistry, production::Reason, GridClock};
+	use daeg_primitives::{
+		metering::{CarbonIntensities, MeterRegistry, MeteredEnergy},
+		production::{CertificateId, MaintenanceWindow, Reason, SourceParameters},
+		GridClock, PricePerKWh,
+	};
 	use frame_support::{
 		pallet_prelude::*,
 		traits::{fungible::MutateHold, tokens::Precision, Contains},
@@ -158,8 +240,8 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxCertifiers: Get<u32>;
 
-		/// The meter registry (the metering pallet).
-		type Meters: MeterRegistry<Self::AccountId>;
+		/// The metering pallet: its meters, their final values and carbon intensities.
+		type Meters: MeterRegistry<Self::AccountId> + MeteredEnergy + CarbonIntensities;
 
 		/// Registers meters for the benchmarks.
 		#[cfg(feature = "runtime-benchmarks")]
@@ -174,9 +256,26 @@ pub mod pallet {
 		/// The grid's clock: certification expiries are grid time.
 		type Clock: GridClock;
 
-		/// How many days of production each facility (and each source and zone) keeps.
+		/// How many days of production each facility (and each source and zone) keeps; also
+		/// how long certificates of origin live after their hour.
 		#[pallet::constant]
 		type DaysKept: Get<u32>;
+
+		/// The account feed-in premiums are paid from.
+		#[pallet::constant]
+		type IncentivesAccount: Get<Self::AccountId>;
+
+		/// The most maintenance windows a facility may have declared at once.
+		#[pallet::constant]
+		type MaxMaintenanceWindows: Get<u32>;
+
+		/// How far ahead (ms) a maintenance window must be declared.
+		#[pallet::constant]
+		type MaintenanceNotice: Get<u64>;
+
+		/// The longest maintenance window (ms).
+		#[pallet::constant]
+		type MaxMaintenanceLength: Get<u64>;
 
 		/// Weights of this pallet's calls, from its benchmarks.
 		type WeightInfo: WeightInfo;
@@ -237,6 +336,57 @@ pub mod pallet {
 		(DayIndex, Energy),
 	>;
 
+	/// How each facility is operating: certificate, efficiency and maintenance state.
+	#[pallet::storage]
+	pub type Operation<T> = StorageMap<_, Twox64Concat, FacilityId, FacilityOperation>;
+
+	/// Each facility's declared maintenance windows that have not ended, by start.
+	#[pallet::storage]
+	pub type Maintenance<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		FacilityId,
+		BoundedVec<MaintenanceWindow, T::MaxMaintenanceWindows>,
+		ValueQuery,
+	>;
+
+	/// Governance's parameters per source (unset: output unchecked, maintenance never due).
+	#[pallet::storage]
+	pub type SourceParams<T> = StorageMap<_, Twox64Concat, EnergySource, SourceParameters>;
+
+	/// When output counts as low (unset: never).
+	#[pallet::storage]
+	pub type Efficiency<T> = StorageValue<_, EfficiencyRule>;
+
+	/// The feed-in premium per certified renewable kWh (zero: none).
+	#[pallet::storage]
+	pub type FeedInPremium<T> = StorageValue<_, PricePerKWh, ValueQuery>;
+
+	/// Feed-in premium earned but not paid because the incentives account ran short.
+	#[pallet::storage]
+	pub type UnpaidPremium<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, BalanceOf<T>, ValueQuery>;
+
+	/// Live certificates of origin, by hour of production and serial number.
+	#[pallet::storage]
+	pub type Certificates<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, HourIndex, Twox64Concat, u64, Certificate<T::AccountId>>;
+
+	/// The serial number of the next certificate.
+	#[pallet::storage]
+	pub type NextCertificate<T> = StorageValue<_, u64, ValueQuery>;
+
+	/// The oldest hour that may still hold certificates (`None` before the first one): where
+	/// expiry continues.
+	#[pallet::storage]
+	pub type ExpiryCursor<T> = StorageValue<_, HourIndex>;
+
+	/// Certificate energy claimed against each meter per day, a ring of [`Config::DaysKept`]
+	/// slots.
+	#[pallet::storage]
+	pub type Claimed<T> =
+		StorageDoubleMap<_, Twox64Concat, MeterId, Twox64Concat, u32, (DayIndex, Energy)>;
+
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
@@ -254,6 +404,55 @@ pub mod pallet {
 		FacilitySuspended { facility: FacilityId, certifier: T::AccountId, reason: Reason },
 		/// A certifier revoked a facility's certification for good.
 		FacilityRevoked { facility: FacilityId, certifier: T::AccountId, reason: Reason },
+		/// A producer declared a maintenance window: the facility may not sell during it.
+		MaintenanceDeclared { facility: FacilityId, window: MaintenanceWindow },
+		/// A producer cancelled a maintenance window before it started.
+		MaintenanceCancelled { facility: FacilityId, window: MaintenanceWindow },
+		/// A maintenance window ended: the facility counts as maintained on its last day.
+		MaintenanceCompleted { facility: FacilityId, window: MaintenanceWindow },
+		/// A facility was due for maintenance on `due` and has not been maintained since.
+		MaintenanceOverdue { facility: FacilityId, due: DayIndex },
+		/// Governance set a source's parameters.
+		SourceParametersSet { source: EnergySource, parameters: SourceParameters },
+		/// Governance set (or cleared) the efficiency rule.
+		EfficiencyRuleSet { rule: Option<EfficiencyRule> },
+		/// Governance set the feed-in premium per certified renewable kWh.
+		FeedInPremiumSet { rate: PricePerKWh },
+		/// A facility's output over a window was below the efficiency rule's share of what was
+		/// expected.
+		LowOutput { facility: FacilityId, measured: Energy, expected: Energy },
+		/// A flagged facility's output over a window was back above the rule's share.
+		OutputRecovered { facility: FacilityId, measured: Energy, expected: Energy },
+		/// A certificate of origin was issued to a facility's producer.
+		CertificateIssued {
+			id: CertificateId,
+			facility: FacilityId,
+			owner: T::AccountId,
+			energy: Energy,
+			source: EnergySource,
+			zone: ZoneId,
+			intensity: CarbonIntensity,
+		},
+		/// `energy` of certificate `id` went from `from` to `to` as certificate `to_id` (`id`
+		/// itself when it moved whole).
+		CertificateTransferred {
+			id: CertificateId,
+			to_id: CertificateId,
+			from: T::AccountId,
+			to: T::AccountId,
+			energy: Energy,
+		},
+		/// A holder claimed certificate `id` against its meter's consumption.
+		CertificateClaimed {
+			id: CertificateId,
+			holder: T::AccountId,
+			meter: MeterId,
+			energy: Energy,
+		},
+		/// A producer was paid feed-in premium.
+		PremiumPaid { producer: T::AccountId, amount: BalanceOf<T> },
+		/// The incentives account could not pay a premium; it is owed to the producer.
+		PremiumDeferred { producer: T::AccountId, amount: BalanceOf<T> },
 	}
 
 	#[pallet::error]
@@ -298,6 +497,40 @@ pub mod pallet {
 		Revoked,
 		/// Only a certified facility can be suspended.
 		NotCertified,
+		/// A maintenance window must end after it starts.
+		EmptyWindow,
+		/// The maintenance window is longer than [`Config::MaxMaintenanceLength`].
+		WindowTooLong,
+		/// Maintenance must be declared [`Config::MaintenanceNotice`] ahead.
+		TooLittleNotice,
+		/// The window overlaps one already declared.
+		WindowOverlaps,
+		/// The facility has as many maintenance windows declared as it may.
+		TooManyWindows,
+		/// The facility has no maintenance window starting then.
+		UnknownWindow,
+		/// The maintenance window has started: it can no longer be cancelled.
+		MaintenanceStarted,
+		/// An efficiency window must count at least one interval.
+		ZeroIntervals,
+		/// No live certificate has this id.
+		UnknownCertificate,
+		/// Only the certificate's holder may do this.
+		NotCertificateHolder,
+		/// The certificate was claimed: it can be neither transferred nor claimed again.
+		AlreadyClaimed,
+		/// The energy must be above zero.
+		ZeroEnergy,
+		/// The certificate holds less energy than asked.
+		NotEnoughEnergy,
+		/// The metering pallet no longer keeps (or has no final value of) the meter's day.
+		ConsumptionUnknown,
+		/// The meter's claims that day would exceed what it imported.
+		ExceedsConsumption,
+		/// No feed-in premium is owed to the caller.
+		NothingOwed,
+		/// The incentives account cannot pay what is owed yet.
+		IncentivesShort,
 	}
 
 	#[pallet::call]
@@ -346,13 +579,18 @@ pub mod pallet {
 				},
 			);
 			FacilityOfMeter::<T>::insert(spec.meter, facility);
+			Operation::<T>::insert(
+				facility,
+				FacilityOperation { last_maintained: spec.commissioned, ..Default::default() },
+			);
 			NextFacilityId::<T>::put(next);
 			Self::deposit_event(Event::FacilityRegistered { facility, owner, spec });
 			Ok(())
 		}
 
-		/// Deregisters one of the caller's facilities, with its production days, and returns
-		/// its deposit.
+		/// Deregisters one of the caller's facilities, with its production days and maintenance
+		/// plan, and returns its deposit. Certificates it was issued stay with their holders;
+		/// energy of an hour not yet certified is not.
 		///
 		/// Emits [`Event::FacilityDeregistered`].
 		///
@@ -380,6 +618,8 @@ pub mod pallet {
 			});
 			FacilityOfMeter::<T>::remove(f.meter);
 			Facilities::<T>::remove(facility);
+			Operation::<T>::remove(facility);
+			Maintenance::<T>::remove(facility);
 			let _ = FacilityDays::<T>::clear_prefix(facility, T::DaysKept::get(), None);
 			Self::deposit_event(Event::FacilityDeregistered { facility, owner: who });
 			Ok(())
@@ -476,6 +716,176 @@ pub mod pallet {
 			Self::deposit_event(Event::FacilityRevoked { facility, certifier, reason });
 			Ok(())
 		}
+
+		/// Declares a maintenance window of one of the caller's facilities: it may not sell
+		/// from `window.start_ms` until `window.end_ms`. The window must start at least
+		/// [`Config::MaintenanceNotice`] from now, last at most
+		/// [`Config::MaxMaintenanceLength`] and overlap no other; windows that have ended are
+		/// retired first (the facility counts as maintained).
+		///
+		/// Emits [`Event::MaintenanceDeclared`] (and [`Event::MaintenanceCompleted`] per retired
+		/// window).
+		///
+		/// ## Complexity
+		/// - O(W), W the facility's windows (bounded by [`Config::MaxMaintenanceWindows`]).
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::declare_maintenance(T::MaxMaintenanceWindows::get()))]
+		pub fn declare_maintenance(
+			origin: OriginFor<T>,
+			facility: FacilityId,
+			window: MaintenanceWindow,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::ensure_owner(facility, &who)?;
+			let length = window.end_ms.saturating_sub(window.start_ms);
+			ensure!(length > 0, Error::<T>::EmptyWindow);
+			ensure!(length <= T::MaxMaintenanceLength::get(), Error::<T>::WindowTooLong);
+			let earliest = T::Clock::now_ms().saturating_add(T::MaintenanceNotice::get());
+			ensure!(window.start_ms >= earliest, Error::<T>::TooLittleNotice);
+			Self::add_window(facility, window)?;
+			Self::deposit_event(Event::MaintenanceDeclared { facility, window });
+			Ok(())
+		}
+
+		/// Cancels a maintenance window of one of the caller's facilities that has not started.
+		///
+		/// Emits [`Event::MaintenanceCancelled`].
+		///
+		/// ## Complexity
+		/// - O(W), W the facility's windows (bounded by [`Config::MaxMaintenanceWindows`]).
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::cancel_maintenance(T::MaxMaintenanceWindows::get()))]
+		pub fn cancel_maintenance(
+			origin: OriginFor<T>,
+			facility: FacilityId,
+			start_ms: u64,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::ensure_owner(facility, &who)?;
+			let window = Maintenance::<T>::try_mutate(facility, |windows| {
+				let at = windows
+					.iter()
+					.position(|w| w.start_ms == start_ms)
+					.ok_or(Error::<T>::UnknownWindow)?;
+				ensure!(start_ms > T::Clock::now_ms(), Error::<T>::MaintenanceStarted);
+				Ok::<_, Error<T>>(windows.remove(at))
+			})?;
+			Self::deposit_event(Event::MaintenanceCancelled { facility, window });
+			Ok(())
+		}
+
+		/// Sets a source's typical capacity factor and maintenance interval.
+		///
+		/// Origin: [`Config::GovernanceOrigin`]. Emits [`Event::SourceParametersSet`].
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::set_source_parameters())]
+		pub fn set_source_parameters(
+			origin: OriginFor<T>,
+			source: EnergySource,
+			parameters: SourceParameters,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			ensure!(source != EnergySource::Grid, Error::<T>::GridIsNotASource);
+			SourceParams::<T>::insert(source, parameters);
+			Self::deposit_event(Event::SourceParametersSet { source, parameters });
+			Ok(())
+		}
+
+		/// Sets when a facility's output counts as low, or (`None`) stops checking. Windows
+		/// under way restart.
+		///
+		/// Origin: [`Config::GovernanceOrigin`]. Emits [`Event::EfficiencyRuleSet`].
+		#[pallet::call_index(10)]
+		#[pallet::weight(T::WeightInfo::set_efficiency_rule())]
+		pub fn set_efficiency_rule(
+			origin: OriginFor<T>,
+			rule: Option<EfficiencyRule>,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			if let Some(r) = rule {
+				ensure!(r.intervals > 0, Error::<T>::ZeroIntervals);
+			}
+			Efficiency::<T>::set(rule);
+			Self::deposit_event(Event::EfficiencyRuleSet { rule });
+			Ok(())
+		}
+
+		/// Sets the feed-in premium paid per certified renewable kWh (zero: none).
+		///
+		/// Origin: [`Config::GovernanceOrigin`]. Emits [`Event::FeedInPremiumSet`].
+		#[pallet::call_index(11)]
+		#[pallet::weight(T::WeightInfo::set_feed_in_premium())]
+		pub fn set_feed_in_premium(origin: OriginFor<T>, rate: PricePerKWh) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			FeedInPremium::<T>::put(rate);
+			Self::deposit_event(Event::FeedInPremiumSet { rate });
+			Ok(())
+		}
+
+		/// Gives `energy` of an unclaimed certificate of the caller's to `to`: the whole
+		/// certificate, or a part split off as a new certificate of the same hour (`to` may be
+		/// the caller, to split).
+		///
+		/// Emits [`Event::CertificateTransferred`].
+		#[pallet::call_index(12)]
+		#[pallet::weight(T::WeightInfo::transfer_certificate())]
+		pub fn transfer_certificate(
+			origin: OriginFor<T>,
+			id: CertificateId,
+			to: T::AccountId,
+			energy: Energy,
+		) -> DispatchResult {
+			let from = ensure_signed(origin)?;
+			let to_id = Self::take_part(id, &from, energy, |c| c.owner = to.clone())?;
+			Self::deposit_event(Event::CertificateTransferred { id, to_id, from, to, energy });
+			Ok(())
+		}
+
+		/// Claims `energy` of an unclaimed certificate of the caller's against the final import
+		/// on the certificate's day of `meter`, one of the caller's meters: the whole
+		/// certificate, or a part split off (the rest stays unclaimed). A meter's claims on a
+		/// day never exceed its final import that day.
+		///
+		/// Emits [`Event::CertificateClaimed`].
+		#[pallet::call_index(13)]
+		#[pallet::weight(T::WeightInfo::claim_certificate())]
+		pub fn claim_certificate(
+			origin: OriginFor<T>,
+			id: CertificateId,
+			energy: Energy,
+			meter: MeterId,
+		) -> DispatchResult {
+			let holder = ensure_signed(origin)?;
+			let m = T::Meters::meter(meter).ok_or(Error::<T>::UnknownMeter)?;
+			ensure!(m.owner == holder, Error::<T>::NotMeterOwner);
+			let day = id.hour.day();
+			let imported =
+				T::Meters::final_day(meter, day).ok_or(Error::<T>::ConsumptionUnknown)?.imported;
+			let slot = Self::day_slot(day);
+			let before = Self::claimed_on(meter, day);
+			let after = before.checked_add(energy).ok_or(Error::<T>::ExceedsConsumption)?;
+			ensure!(after <= imported, Error::<T>::ExceedsConsumption);
+			let claimed = Self::take_part(id, &holder, energy, |c| c.claimed = Some(meter))?;
+			Claimed::<T>::insert(meter, slot, (day, after));
+			Self::deposit_event(Event::CertificateClaimed { id: claimed, holder, meter, energy });
+			Ok(())
+		}
+
+		/// Pays the caller the feed-in premium it is owed, once the incentives account can.
+		///
+		/// Emits [`Event::PremiumPaid`].
+		#[pallet::call_index(14)]
+		#[pallet::weight(T::WeightInfo::collect_premium())]
+		pub fn collect_premium(origin: OriginFor<T>) -> DispatchResult {
+			let producer = ensure_signed(origin)?;
+			let amount = UnpaidPremium::<T>::get(&producer);
+			ensure!(!amount.is_zero(), Error::<T>::NothingOwed);
+			Self::pay_from_incentives(&producer, amount)
+				.map_err(|_| Error::<T>::IncentivesShort)?;
+			UnpaidPremium::<T>::remove(&producer);
+			Self::deposit_event(Event::PremiumPaid { producer, amount });
+			Ok(())
+		}
 	}
 
 	impl<T: Config> Pallet<T> {
@@ -520,6 +930,13 @@ pub mod pallet {
 			Ok(who)
 		}
 
+		/// Fails unless `who` registered `facility`.
+		fn ensure_owner(facility: FacilityId, who: &T::AccountId) -> DispatchResult {
+			let f = Facilities::<T>::get(facility).ok_or(Error::<T>::UnknownFacility)?;
+			ensure!(f.owner == *who, Error::<T>::NotOwner);
+			Ok(())
+		}
+
 		/// Applies `change` to a facility's certification.
 		fn transition(
 			facility: FacilityId,
@@ -532,12 +949,17 @@ pub mod pallet {
 		}
 
 		/// Checks the invariants: every facility is listed under its producer and indexed by
-		/// its meter, ids are below the next id, the certifier count is right, and each
-		/// producer's held deposit covers their facilities' deposits.
+		/// its meter, ids are below the next id, the certifier count is right, each producer's
+		/// held deposit covers their facilities' deposits; and those of certificates and
+		/// facilities' operation ([`Self::try_state_certificates`],
+		/// [`Self::try_state_operation`]).
 		#[cfg(any(feature = "try-runtime", test))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			use frame_support::traits::fungible::InspectHold;
 			use sp_runtime::traits::{Saturating, Zero};
+
+			Self::try_state_certificates()?;
+			Self::try_state_operation()?;
 
 			let next = NextFacilityId::<T>::get();
 			let mut count = 0usize;
@@ -591,6 +1013,12 @@ pub mod pallet {
 			assert!(T::DaysKept::get() > 0, "production days need a slot");
 		}
 
+		/// Expires certificates of origin older than [`Config::DaysKept`] days, with the
+		/// weight left in the block.
+		fn on_idle(_n: BlockNumberFor<T>, remaining: Weight) -> Weight {
+			Self::expire_certificates(remaining)
+		}
+
 		#[cfg(feature = "try-runtime")]
 		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
 			Self::do_try_state()
@@ -620,52 +1048,5 @@ impl<T: Config> frame_support::traits::EnsureOrigin<T::RuntimeOrigin> for Ensure
 		Certifiers::<T>::insert(&who, ());
 		CertifierCount::<T>::mutate(|c| *c = c.saturating_add(1));
 		Ok(frame_system::RawOrigin::Signed(who).into())
-	}
-}
-
-impl<T: Config> daeg_primitives::metering::OnFinalInterval for Pallet<T> {
-	/// Counts a final value of a facility's meter as the facility's production.
-	fn on_final(meter: MeterId, record: &daeg_primitives::metering::IntervalRecord) {
-		use daeg_primitives::GridClock;
-		let Some(facility) = FacilityOfMeter::<T>::get(meter) else { return };
-		let Some(f) = Facilities::<T>::get(facility) else { return };
-		let Some(day) = record.interval.day(T::Clock::interval_length_ms()) else { return };
-		let slot = Self::day_slot(day);
-		let interval = ProductionDay {
-			energy: record.exported,
-			intervals: 1,
-			producing: u32::from(!record.exported.is_zero()),
-			estimated: u32::from(record.quality.is_estimated()),
-		};
-		FacilityDays::<T>::mutate(facility, slot, |entry| match entry {
-			Some((d, p)) if *d == day => p.merge(&interval),
-			_ => *entry = Some((day, interval)),
-		});
-		SourceZoneDays::<T>::mutate((slot, f.source, f.zone), |entry| match entry {
-			Some((d, e)) if *d == day => *e = e.saturating_add(record.exported),
-			_ => *entry = Some((day, record.exported)),
-		});
-	}
-
-	fn weight() -> frame_support::weights::Weight {
-		T::WeightInfo::on_final_interval()
-	}
-}
-
-impl<T: Config> FacilityRegistry<T::AccountId> for Pallet<T> {
-	fn facility(id: FacilityId) -> Option<FacilityInfo<T::AccountId>> {
-		Facilities::<T>::get(id).map(|f| FacilityInfo {
-			owner: f.owner,
-			source: f.source,
-			capacity: f.capacity,
-			zone: f.zone,
-			meter: f.meter,
-		})
-	}
-
-	fn may_sell(id: FacilityId, at_ms: u64) -> bool {
-		Facilities::<T>::get(id).is_some_and(
-			|f| matches!(f.certification, Certification::Certified { until_ms, .. } if at_ms < until_ms),
-		)
 	}
 }

@@ -2,8 +2,13 @@
 
 use crate as pallet_production;
 use daeg_primitives::{
-	metering::{MeterInfo, MeterKind, MeterRegistry, MeterStatus},
-	GridClock, MeterId, Power, ZoneId,
+	analytics::EnergyTotals,
+	metering::{
+		CarbonIntensities, IntervalRecord, MeterInfo, MeterKind, MeterRegistry, MeterStatus,
+		MeteredEnergy,
+	},
+	CarbonIntensity, DayIndex, Energy, EnergySource, GridClock, IntervalIndex, MeterId, Power,
+	ZoneId,
 };
 use frame_support::{
 	derive_impl, ord_parameter_types, parameter_types,
@@ -52,6 +57,16 @@ pub const BOB: u64 = 2;
 pub const PAUPER: u64 = 3;
 /// A certifier once appointed.
 pub const CERTIFIER: u64 = 7;
+/// A consumer that claims certificates.
+pub const CAROL: u64 = 4;
+/// The incentives account.
+pub const INCENTIVES: u64 = 50;
+/// Maintenance must be declared a day ahead.
+pub const NOTICE_MS: u64 = 86_400_000;
+/// Maintenance windows last at most a week.
+pub const MAX_MAINTENANCE_MS: u64 = 7 * 86_400_000;
+/// The carbon intensity of wind energy in tests.
+pub const WIND_INTENSITY: CarbonIntensity = CarbonIntensity(11);
 /// Days of production kept.
 pub const DAYS_KEPT: u32 = 7;
 /// The facility deposit.
@@ -66,6 +81,10 @@ parameter_types! {
 	pub static TestMeters: Vec<(MeterId, u64, MeterKind, ZoneId)> = vec![];
 	/// Grid time in tests.
 	pub static NowMs: u64 = 1_000;
+	/// Final import per meter and day: what claims are checked against.
+	pub static FinalDays: Vec<(MeterId, DayIndex, Energy)> = vec![];
+	/// The incentives account.
+	pub const Incentives: u64 = INCENTIVES;
 }
 
 /// A meter registry over [`TestMeters`].
@@ -82,12 +101,44 @@ impl MeterRegistry<u64> for Meters {
 	}
 }
 
+impl MeteredEnergy for Meters {
+	fn final_energy(_: MeterId, _: IntervalIndex) -> Option<IntervalRecord> {
+		None
+	}
+	fn final_day(meter: MeterId, day: DayIndex) -> Option<EnergyTotals> {
+		FinalDays::get()
+			.into_iter()
+			.find(|(m, d, _)| *m == meter && *d == day)
+			.map(|(_, _, imported)| EnergyTotals { imported, intervals: 1, ..Default::default() })
+	}
+}
+
+impl CarbonIntensities for Meters {
+	fn intensity_of(source: EnergySource) -> CarbonIntensity {
+		match source {
+			EnergySource::Wind => WIND_INTENSITY,
+			_ => CarbonIntensity(0),
+		}
+	}
+}
+
+/// Makes `imported` the final import of `meter` on `day`.
+pub fn set_final_day(meter: MeterId, day: DayIndex, imported: Energy) {
+	FinalDays::mutate(|days| {
+		days.retain(|(m, d, _)| (*m, *d) != (meter, day));
+		days.push((meter, day, imported));
+	});
+}
+
 #[cfg(feature = "runtime-benchmarks")]
 impl daeg_primitives::metering::MeterBenchmarkHelper<u64> for Meters {
 	fn active_meter(owner: &u64, kind: MeterKind, zone: ZoneId) -> MeterId {
 		let id = MeterId(TestMeters::get().len() as u64 + 1_000);
 		TestMeters::mutate(|m| m.push((id, *owner, kind, zone)));
 		id
+	}
+	fn set_final_day(meter: MeterId, day: DayIndex, imported: Energy) {
+		set_final_day(meter, day, imported)
 	}
 }
 
@@ -121,14 +172,25 @@ impl pallet_production::Config for Test {
 		frame_support::traits::EitherOfDiverse<EnsureRoot<u64>, EnsureSignedBy<Operator, u64>>;
 	type Clock = TestClock;
 	type DaysKept = ConstU32<DAYS_KEPT>;
+	type IncentivesAccount = Incentives;
+	type MaxMaintenanceWindows = ConstU32<3>;
+	type MaintenanceNotice = frame_support::traits::ConstU64<NOTICE_MS>;
+	type MaxMaintenanceLength = frame_support::traits::ConstU64<MAX_MAINTENANCE_MS>;
 	type WeightInfo = ();
 }
 
-/// Alice and Bob hold 1,000 each; the pauper holds nothing.
+/// Alice, Bob, Carol and the incentives account hold 1,000 each; the pauper holds nothing.
 pub fn new_test_ext() -> sp_io::TestExternalities {
 	let mut t = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	pallet_balances::GenesisConfig::<Test> {
-		balances: vec![(ALICE, 1_000), (BOB, 1_000), (OPERATOR, 1_000), (CERTIFIER, 1_000)],
+		balances: vec![
+			(ALICE, 1_000),
+			(BOB, 1_000),
+			(CAROL, 1_000),
+			(OPERATOR, 1_000),
+			(CERTIFIER, 1_000),
+			(INCENTIVES, 1_000),
+		],
 		..Default::default()
 	}
 	.assimilate_storage(&mut t)
@@ -138,6 +200,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		System::set_block_number(1);
 		NowMs::set(1_000);
 		TestMeters::set(vec![]);
+		FinalDays::set(vec![]);
 	});
 	ext
 }

@@ -53,6 +53,15 @@ pub trait WeightInfo {
 	fn suspend() -> Weight;
 	fn revoke() -> Weight;
 	fn on_final_interval() -> Weight;
+	fn declare_maintenance(w: u32, ) -> Weight;
+	fn cancel_maintenance(w: u32, ) -> Weight;
+	fn set_source_parameters() -> Weight;
+	fn set_efficiency_rule() -> Weight;
+	fn set_feed_in_premium() -> Weight;
+	fn transfer_certificate() -> Weight;
+	fn claim_certificate() -> Weight;
+	fn collect_premium() -> Weight;
+	fn expire_certificates(n: u32, ) -> Weight;
 }
 
 /// Weights for `pallet_production` measured on the DAEG runtime, with the runtime's database weights.
@@ -72,17 +81,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `Production::Facilities` (r:0 w:1)
 	/// Proof: `Production::Facilities` (`max_values`: None, `max_size`: Some(222), added: 2697, mode: `MaxEncodedLen`)
+	/// Storage: `Production::Operation` (r:0 w:1)
+	/// Proof: `Production::Operation` (`max_values`: None, `max_size`: Some(59), added: 2534, mode: `MaxEncodedLen`)
 	/// The range of component `f` is `[0, 99]`.
 	fn register_facility(f: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1106 + f * (14 ±0)`
+		//  Measured:  `1139 + f * (14 ±0)`
 		//  Estimated: `3915`
-		// Minimum execution time: 69_734_000 picoseconds.
-		Weight::from_parts(84_525_811, 3915)
-			// Standard Error: 4_028
-			.saturating_add(Weight::from_parts(248_364, 0).saturating_mul(f.into()))
+		// Minimum execution time: 71_276_000 picoseconds.
+		Weight::from_parts(87_084_132, 3915)
+			// Standard Error: 4_825
+			.saturating_add(Weight::from_parts(259_579, 0).saturating_mul(f.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
-			.saturating_add(T::DbWeight::get().writes(6_u64))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `Production::Facilities` (r:1 w:1)
 	/// Proof: `Production::Facilities` (`max_values`: None, `max_size`: Some(222), added: 2697, mode: `MaxEncodedLen`)
@@ -96,17 +107,21 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Production::FacilityDays` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// Storage: `Production::FacilityOfMeter` (r:0 w:1)
 	/// Proof: `Production::FacilityOfMeter` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
+	/// Storage: `Production::Maintenance` (r:0 w:1)
+	/// Proof: `Production::Maintenance` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
+	/// Storage: `Production::Operation` (r:0 w:1)
+	/// Proof: `Production::Operation` (`max_values`: None, `max_size`: Some(59), added: 2534, mode: `MaxEncodedLen`)
 	/// The range of component `f` is `[1, 100]`.
 	fn deregister_facility(f: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3407 + f * (7 ±0)`
+		//  Measured:  `3441 + f * (7 ±0)`
 		//  Estimated: `157416`
-		// Minimum execution time: 137_023_000 picoseconds.
-		Weight::from_parts(145_926_703, 157416)
-			// Standard Error: 3_772
-			.saturating_add(Weight::from_parts(238_939, 0).saturating_mul(f.into()))
+		// Minimum execution time: 138_556_000 picoseconds.
+		Weight::from_parts(147_768_260, 157416)
+			// Standard Error: 3_184
+			.saturating_add(Weight::from_parts(210_153, 0).saturating_mul(f.into()))
 			.saturating_add(T::DbWeight::get().reads(66_u64))
-			.saturating_add(T::DbWeight::get().writes(67_u64))
+			.saturating_add(T::DbWeight::get().writes(69_u64))
 	}
 	/// Storage: `Production::Certifiers` (r:1 w:1)
 	/// Proof: `Production::Certifiers` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
@@ -116,8 +131,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `6`
 		//  Estimated: `3513`
-		// Minimum execution time: 10_856_000 picoseconds.
-		Weight::from_parts(12_018_000, 3513)
+		// Minimum execution time: 10_556_000 picoseconds.
+		Weight::from_parts(11_637_000, 3513)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -127,10 +142,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Production::CertifierCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn remove_certifier() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `181`
+		//  Measured:  `214`
 		//  Estimated: `3513`
-		// Minimum execution time: 12_639_000 picoseconds.
-		Weight::from_parts(13_910_000, 3513)
+		// Minimum execution time: 11_998_000 picoseconds.
+		Weight::from_parts(13_370_000, 3513)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -142,10 +157,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Production::Facilities` (`max_values`: None, `max_size`: Some(222), added: 2697, mode: `MaxEncodedLen`)
 	fn certify() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `295`
+		//  Measured:  `328`
 		//  Estimated: `3687`
-		// Minimum execution time: 18_508_000 picoseconds.
-		Weight::from_parts(20_521_000, 3687)
+		// Minimum execution time: 18_287_000 picoseconds.
+		Weight::from_parts(19_840_000, 3687)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -155,10 +170,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Production::Facilities` (`max_values`: None, `max_size`: Some(222), added: 2697, mode: `MaxEncodedLen`)
 	fn suspend() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `329`
+		//  Measured:  `362`
 		//  Estimated: `3687`
-		// Minimum execution time: 17_586_000 picoseconds.
-		Weight::from_parts(18_988_000, 3687)
+		// Minimum execution time: 17_245_000 picoseconds.
+		Weight::from_parts(18_888_000, 3687)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -168,10 +183,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Production::Facilities` (`max_values`: None, `max_size`: Some(222), added: 2697, mode: `MaxEncodedLen`)
 	fn revoke() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `289`
+		//  Measured:  `322`
 		//  Estimated: `3687`
-		// Minimum execution time: 17_496_000 picoseconds.
-		Weight::from_parts(19_069_000, 3687)
+		// Minimum execution time: 17_306_000 picoseconds.
+		Weight::from_parts(18_948_000, 3687)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -185,14 +200,170 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Production::FacilityDays` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// Storage: `Production::SourceZoneDays` (r:1 w:1)
 	/// Proof: `Production::SourceZoneDays` (`max_values`: None, `max_size`: Some(43), added: 2518, mode: `MaxEncodedLen`)
+	/// Storage: `Production::Operation` (r:1 w:1)
+	/// Proof: `Production::Operation` (`max_values`: None, `max_size`: Some(59), added: 2534, mode: `MaxEncodedLen`)
+	/// Storage: `Production::NextCertificate` (r:1 w:1)
+	/// Proof: `Production::NextCertificate` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Consumption::SourceIntensities` (r:1 w:0)
+	/// Proof: `Consumption::SourceIntensities` (`max_values`: None, `max_size`: Some(13), added: 2488, mode: `MaxEncodedLen`)
+	/// Storage: `Production::ExpiryCursor` (r:1 w:1)
+	/// Proof: `Production::ExpiryCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Production::FeedInPremium` (r:1 w:0)
+	/// Proof: `Production::FeedInPremium` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Production::Efficiency` (r:1 w:0)
+	/// Proof: `Production::Efficiency` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Production::SourceParams` (r:1 w:0)
+	/// Proof: `Production::SourceParams` (`max_values`: None, `max_size`: Some(18), added: 2493, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Production::Maintenance` (r:1 w:1)
+	/// Proof: `Production::Maintenance` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
+	/// Storage: `Production::Certificates` (r:0 w:1)
+	/// Proof: `Production::Certificates` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `MaxEncodedLen`)
 	fn on_final_interval() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `478`
-		//  Estimated: `3687`
-		// Minimum execution time: 23_605_000 picoseconds.
-		Weight::from_parts(25_348_000, 3687)
-			.saturating_add(T::DbWeight::get().reads(5_u64))
+		//  Measured:  `1448`
+		//  Estimated: `6196`
+		// Minimum execution time: 146_437_000 picoseconds.
+		Weight::from_parts(151_875_000, 6196)
+			.saturating_add(T::DbWeight::get().reads(16_u64))
+			.saturating_add(T::DbWeight::get().writes(9_u64))
+	}
+	/// Storage: `Production::Facilities` (r:1 w:0)
+	/// Proof: `Production::Facilities` (`max_values`: None, `max_size`: Some(222), added: 2697, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Production::Operation` (r:1 w:1)
+	/// Proof: `Production::Operation` (`max_values`: None, `max_size`: Some(59), added: 2534, mode: `MaxEncodedLen`)
+	/// Storage: `Production::Maintenance` (r:1 w:1)
+	/// Proof: `Production::Maintenance` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
+	/// The range of component `w` is `[0, 15]`.
+	fn declare_maintenance(w: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `337 + w * (16 ±0)`
+		//  Estimated: `3734`
+		// Minimum execution time: 23_675_000 picoseconds.
+		Weight::from_parts(26_104_684, 3734)
+			// Standard Error: 1_060
+			.saturating_add(Weight::from_parts(53_978, 0).saturating_mul(w.into()))
+			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
+	}
+	/// Storage: `Production::Facilities` (r:1 w:0)
+	/// Proof: `Production::Facilities` (`max_values`: None, `max_size`: Some(222), added: 2697, mode: `MaxEncodedLen`)
+	/// Storage: `Production::Maintenance` (r:1 w:1)
+	/// Proof: `Production::Maintenance` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// The range of component `w` is `[1, 16]`.
+	fn cancel_maintenance(w: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `302 + w * (16 ±0)`
+		//  Estimated: `3734`
+		// Minimum execution time: 18_718_000 picoseconds.
+		Weight::from_parts(20_551_664, 3734)
+			// Standard Error: 784
+			.saturating_add(Weight::from_parts(16_844, 0).saturating_mul(w.into()))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Production::SourceParams` (r:0 w:1)
+	/// Proof: `Production::SourceParams` (`max_values`: None, `max_size`: Some(18), added: 2493, mode: `MaxEncodedLen`)
+	fn set_source_parameters() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `0`
+		//  Estimated: `0`
+		// Minimum execution time: 6_519_000 picoseconds.
+		Weight::from_parts(7_331_000, 0)
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Production::Efficiency` (r:0 w:1)
+	/// Proof: `Production::Efficiency` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	fn set_efficiency_rule() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `0`
+		//  Estimated: `0`
+		// Minimum execution time: 5_178_000 picoseconds.
+		Weight::from_parts(5_979_000, 0)
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Production::FeedInPremium` (r:0 w:1)
+	/// Proof: `Production::FeedInPremium` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	fn set_feed_in_premium() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `0`
+		//  Estimated: `0`
+		// Minimum execution time: 5_068_000 picoseconds.
+		Weight::from_parts(5_788_000, 0)
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Production::Certificates` (r:1 w:2)
+	/// Proof: `Production::Certificates` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `MaxEncodedLen`)
+	/// Storage: `Production::NextCertificate` (r:1 w:1)
+	/// Proof: `Production::NextCertificate` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	fn transfer_certificate() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `277`
+		//  Estimated: `3553`
+		// Minimum execution time: 16_735_000 picoseconds.
+		Weight::from_parts(18_367_000, 3553)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+	}
+	/// Storage: `Consumption::Meters` (r:1 w:0)
+	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(174), added: 2649, mode: `MaxEncodedLen`)
+	/// Storage: `Consumption::DayTotals` (r:1 w:0)
+	/// Proof: `Consumption::DayTotals` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Storage: `Production::Claimed` (r:1 w:1)
+	/// Proof: `Production::Claimed` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
+	/// Storage: `Production::Certificates` (r:1 w:2)
+	/// Proof: `Production::Certificates` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `MaxEncodedLen`)
+	/// Storage: `Production::NextCertificate` (r:1 w:1)
+	/// Proof: `Production::NextCertificate` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	fn claim_certificate() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `727`
+		//  Estimated: `3639`
+		// Minimum execution time: 31_217_000 picoseconds.
+		Weight::from_parts(33_630_000, 3639)
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
+	}
+	/// Storage: `Production::UnpaidPremium` (r:1 w:1)
+	/// Proof: `Production::UnpaidPremium` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	fn collect_premium() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `336`
+		//  Estimated: `6196`
+		// Minimum execution time: 58_096_000 picoseconds.
+		Weight::from_parts(60_830_000, 6196)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+	}
+	/// Storage: `Production::ExpiryCursor` (r:1 w:1)
+	/// Proof: `Production::ExpiryCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Production::Certificates` (r:1001 w:1000)
+	/// Proof: `Production::Certificates` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[0, 1000]`.
+	fn expire_certificates(n: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `315 + n * (51 ±0)`
+		//  Estimated: `3553 + n * (2563 ±0)`
+		// Minimum execution time: 12_338_000 picoseconds.
+		Weight::from_parts(12_949_000, 3553)
+			// Standard Error: 2_500
+			.saturating_add(Weight::from_parts(4_312_066, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2563).saturating_mul(n.into()))
 	}
 }
 
@@ -212,17 +383,19 @@ impl WeightInfo for () {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `Production::Facilities` (r:0 w:1)
 	/// Proof: `Production::Facilities` (`max_values`: None, `max_size`: Some(222), added: 2697, mode: `MaxEncodedLen`)
+	/// Storage: `Production::Operation` (r:0 w:1)
+	/// Proof: `Production::Operation` (`max_values`: None, `max_size`: Some(59), added: 2534, mode: `MaxEncodedLen`)
 	/// The range of component `f` is `[0, 99]`.
 	fn register_facility(f: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1106 + f * (14 ±0)`
+		//  Measured:  `1139 + f * (14 ±0)`
 		//  Estimated: `3915`
-		// Minimum execution time: 69_734_000 picoseconds.
-		Weight::from_parts(84_525_811, 3915)
-			// Standard Error: 4_028
-			.saturating_add(Weight::from_parts(248_364, 0).saturating_mul(f.into()))
+		// Minimum execution time: 71_276_000 picoseconds.
+		Weight::from_parts(87_084_132, 3915)
+			// Standard Error: 4_825
+			.saturating_add(Weight::from_parts(259_579, 0).saturating_mul(f.into()))
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
-			.saturating_add(ParityDbWeight::get().writes(6_u64))
+			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	/// Storage: `Production::Facilities` (r:1 w:1)
 	/// Proof: `Production::Facilities` (`max_values`: None, `max_size`: Some(222), added: 2697, mode: `MaxEncodedLen`)
@@ -236,17 +409,21 @@ impl WeightInfo for () {
 	/// Proof: `Production::FacilityDays` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// Storage: `Production::FacilityOfMeter` (r:0 w:1)
 	/// Proof: `Production::FacilityOfMeter` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
+	/// Storage: `Production::Maintenance` (r:0 w:1)
+	/// Proof: `Production::Maintenance` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
+	/// Storage: `Production::Operation` (r:0 w:1)
+	/// Proof: `Production::Operation` (`max_values`: None, `max_size`: Some(59), added: 2534, mode: `MaxEncodedLen`)
 	/// The range of component `f` is `[1, 100]`.
 	fn deregister_facility(f: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3407 + f * (7 ±0)`
+		//  Measured:  `3441 + f * (7 ±0)`
 		//  Estimated: `157416`
-		// Minimum execution time: 137_023_000 picoseconds.
-		Weight::from_parts(145_926_703, 157416)
-			// Standard Error: 3_772
-			.saturating_add(Weight::from_parts(238_939, 0).saturating_mul(f.into()))
+		// Minimum execution time: 138_556_000 picoseconds.
+		Weight::from_parts(147_768_260, 157416)
+			// Standard Error: 3_184
+			.saturating_add(Weight::from_parts(210_153, 0).saturating_mul(f.into()))
 			.saturating_add(ParityDbWeight::get().reads(66_u64))
-			.saturating_add(ParityDbWeight::get().writes(67_u64))
+			.saturating_add(ParityDbWeight::get().writes(69_u64))
 	}
 	/// Storage: `Production::Certifiers` (r:1 w:1)
 	/// Proof: `Production::Certifiers` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
@@ -256,8 +433,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `6`
 		//  Estimated: `3513`
-		// Minimum execution time: 10_856_000 picoseconds.
-		Weight::from_parts(12_018_000, 3513)
+		// Minimum execution time: 10_556_000 picoseconds.
+		Weight::from_parts(11_637_000, 3513)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
@@ -267,10 +444,10 @@ impl WeightInfo for () {
 	/// Proof: `Production::CertifierCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn remove_certifier() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `181`
+		//  Measured:  `214`
 		//  Estimated: `3513`
-		// Minimum execution time: 12_639_000 picoseconds.
-		Weight::from_parts(13_910_000, 3513)
+		// Minimum execution time: 11_998_000 picoseconds.
+		Weight::from_parts(13_370_000, 3513)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
@@ -282,10 +459,10 @@ impl WeightInfo for () {
 	/// Proof: `Production::Facilities` (`max_values`: None, `max_size`: Some(222), added: 2697, mode: `MaxEncodedLen`)
 	fn certify() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `295`
+		//  Measured:  `328`
 		//  Estimated: `3687`
-		// Minimum execution time: 18_508_000 picoseconds.
-		Weight::from_parts(20_521_000, 3687)
+		// Minimum execution time: 18_287_000 picoseconds.
+		Weight::from_parts(19_840_000, 3687)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
@@ -295,10 +472,10 @@ impl WeightInfo for () {
 	/// Proof: `Production::Facilities` (`max_values`: None, `max_size`: Some(222), added: 2697, mode: `MaxEncodedLen`)
 	fn suspend() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `329`
+		//  Measured:  `362`
 		//  Estimated: `3687`
-		// Minimum execution time: 17_586_000 picoseconds.
-		Weight::from_parts(18_988_000, 3687)
+		// Minimum execution time: 17_245_000 picoseconds.
+		Weight::from_parts(18_888_000, 3687)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
@@ -308,10 +485,10 @@ impl WeightInfo for () {
 	/// Proof: `Production::Facilities` (`max_values`: None, `max_size`: Some(222), added: 2697, mode: `MaxEncodedLen`)
 	fn revoke() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `289`
+		//  Measured:  `322`
 		//  Estimated: `3687`
-		// Minimum execution time: 17_496_000 picoseconds.
-		Weight::from_parts(19_069_000, 3687)
+		// Minimum execution time: 17_306_000 picoseconds.
+		Weight::from_parts(18_948_000, 3687)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
@@ -325,13 +502,169 @@ impl WeightInfo for () {
 	/// Proof: `Production::FacilityDays` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// Storage: `Production::SourceZoneDays` (r:1 w:1)
 	/// Proof: `Production::SourceZoneDays` (`max_values`: None, `max_size`: Some(43), added: 2518, mode: `MaxEncodedLen`)
+	/// Storage: `Production::Operation` (r:1 w:1)
+	/// Proof: `Production::Operation` (`max_values`: None, `max_size`: Some(59), added: 2534, mode: `MaxEncodedLen`)
+	/// Storage: `Production::NextCertificate` (r:1 w:1)
+	/// Proof: `Production::NextCertificate` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Consumption::SourceIntensities` (r:1 w:0)
+	/// Proof: `Consumption::SourceIntensities` (`max_values`: None, `max_size`: Some(13), added: 2488, mode: `MaxEncodedLen`)
+	/// Storage: `Production::ExpiryCursor` (r:1 w:1)
+	/// Proof: `Production::ExpiryCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Production::FeedInPremium` (r:1 w:0)
+	/// Proof: `Production::FeedInPremium` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Production::Efficiency` (r:1 w:0)
+	/// Proof: `Production::Efficiency` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Production::SourceParams` (r:1 w:0)
+	/// Proof: `Production::SourceParams` (`max_values`: None, `max_size`: Some(18), added: 2493, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Production::Maintenance` (r:1 w:1)
+	/// Proof: `Production::Maintenance` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
+	/// Storage: `Production::Certificates` (r:0 w:1)
+	/// Proof: `Production::Certificates` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `MaxEncodedLen`)
 	fn on_final_interval() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `478`
-		//  Estimated: `3687`
-		// Minimum execution time: 23_605_000 picoseconds.
-		Weight::from_parts(25_348_000, 3687)
-			.saturating_add(ParityDbWeight::get().reads(5_u64))
+		//  Measured:  `1448`
+		//  Estimated: `6196`
+		// Minimum execution time: 146_437_000 picoseconds.
+		Weight::from_parts(151_875_000, 6196)
+			.saturating_add(ParityDbWeight::get().reads(16_u64))
+			.saturating_add(ParityDbWeight::get().writes(9_u64))
+	}
+	/// Storage: `Production::Facilities` (r:1 w:0)
+	/// Proof: `Production::Facilities` (`max_values`: None, `max_size`: Some(222), added: 2697, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Production::Operation` (r:1 w:1)
+	/// Proof: `Production::Operation` (`max_values`: None, `max_size`: Some(59), added: 2534, mode: `MaxEncodedLen`)
+	/// Storage: `Production::Maintenance` (r:1 w:1)
+	/// Proof: `Production::Maintenance` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
+	/// The range of component `w` is `[0, 15]`.
+	fn declare_maintenance(w: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `337 + w * (16 ±0)`
+		//  Estimated: `3734`
+		// Minimum execution time: 23_675_000 picoseconds.
+		Weight::from_parts(26_104_684, 3734)
+			// Standard Error: 1_060
+			.saturating_add(Weight::from_parts(53_978, 0).saturating_mul(w.into()))
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
+	}
+	/// Storage: `Production::Facilities` (r:1 w:0)
+	/// Proof: `Production::Facilities` (`max_values`: None, `max_size`: Some(222), added: 2697, mode: `MaxEncodedLen`)
+	/// Storage: `Production::Maintenance` (r:1 w:1)
+	/// Proof: `Production::Maintenance` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// The range of component `w` is `[1, 16]`.
+	fn cancel_maintenance(w: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `302 + w * (16 ±0)`
+		//  Estimated: `3734`
+		// Minimum execution time: 18_718_000 picoseconds.
+		Weight::from_parts(20_551_664, 3734)
+			// Standard Error: 784
+			.saturating_add(Weight::from_parts(16_844, 0).saturating_mul(w.into()))
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Production::SourceParams` (r:0 w:1)
+	/// Proof: `Production::SourceParams` (`max_values`: None, `max_size`: Some(18), added: 2493, mode: `MaxEncodedLen`)
+	fn set_source_parameters() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `0`
+		//  Estimated: `0`
+		// Minimum execution time: 6_519_000 picoseconds.
+		Weight::from_parts(7_331_000, 0)
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Production::Efficiency` (r:0 w:1)
+	/// Proof: `Production::Efficiency` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	fn set_efficiency_rule() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `0`
+		//  Estimated: `0`
+		// Minimum execution time: 5_178_000 picoseconds.
+		Weight::from_parts(5_979_000, 0)
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Production::FeedInPremium` (r:0 w:1)
+	/// Proof: `Production::FeedInPremium` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	fn set_feed_in_premium() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `0`
+		//  Estimated: `0`
+		// Minimum execution time: 5_068_000 picoseconds.
+		Weight::from_parts(5_788_000, 0)
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Production::Certificates` (r:1 w:2)
+	/// Proof: `Production::Certificates` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `MaxEncodedLen`)
+	/// Storage: `Production::NextCertificate` (r:1 w:1)
+	/// Proof: `Production::NextCertificate` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	fn transfer_certificate() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `277`
+		//  Estimated: `3553`
+		// Minimum execution time: 16_735_000 picoseconds.
+		Weight::from_parts(18_367_000, 3553)
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
+	}
+	/// Storage: `Consumption::Meters` (r:1 w:0)
+	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(174), added: 2649, mode: `MaxEncodedLen`)
+	/// Storage: `Consumption::DayTotals` (r:1 w:0)
+	/// Proof: `Consumption::DayTotals` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Storage: `Production::Claimed` (r:1 w:1)
+	/// Proof: `Production::Claimed` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
+	/// Storage: `Production::Certificates` (r:1 w:2)
+	/// Proof: `Production::Certificates` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `MaxEncodedLen`)
+	/// Storage: `Production::NextCertificate` (r:1 w:1)
+	/// Proof: `Production::NextCertificate` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	fn claim_certificate() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `727`
+		//  Estimated: `3639`
+		// Minimum execution time: 31_217_000 picoseconds.
+		Weight::from_parts(33_630_000, 3639)
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
+	}
+	/// Storage: `Production::UnpaidPremium` (r:1 w:1)
+	/// Proof: `Production::UnpaidPremium` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	fn collect_premium() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `336`
+		//  Estimated: `6196`
+		// Minimum execution time: 58_096_000 picoseconds.
+		Weight::from_parts(60_830_000, 6196)
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
+	}
+	/// Storage: `Production::ExpiryCursor` (r:1 w:1)
+	/// Proof: `Production::ExpiryCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Production::Certificates` (r:1001 w:1000)
+	/// Proof: `Production::Certificates` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[0, 1000]`.
+	fn expire_certificates(n: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `315 + n * (51 ±0)`
+		//  Estimated: `3553 + n * (2563 ±0)`
+		// Minimum execution time: 12_338_000 picoseconds.
+		Weight::from_parts(12_949_000, 3553)
+			// Standard Error: 2_500
+			.saturating_add(Weight::from_parts(4_312_066, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2563).saturating_mul(n.into()))
 	}
 }

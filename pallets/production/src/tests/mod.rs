@@ -12,6 +12,9 @@ use daeg_primitives::{
 use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold};
 use sp_runtime::DispatchError;
 
+mod certificates;
+mod operation;
+
 /// A meter of `owner`'s of `kind` in zone 1.
 fn meter(owner: u64, kind: MeterKind) -> MeterId {
 	let id = MeterId(TestMeters::get().len() as u64 + 1);
@@ -306,16 +309,19 @@ fn final_meter_values_become_the_facility_s_production() {
 		let f = facility(); // 5 kW solar in zone 1
 		let m = Facilities::<Test>::get(f).unwrap().meter;
 		// Day 3 (quarter-hours 288–383): 1,250 Wh twice, a zero, an estimated 625 Wh.
+		use crate::WeightInfo;
 		for (i, e, q) in [
 			(300, 1_250, Quality::Measured),
 			(301, 1_250, Quality::Measured),
 			(302, 0, Quality::Measured),
 			(303, 625, Quality::Substituted),
 		] {
-			Production::on_final(m, &final_value(i, e, q));
+			let used = Production::on_final(m, &final_value(i, e, q));
+			assert_eq!(used, <() as crate::WeightInfo>::on_final_interval());
 		}
-		// A meter that measures no facility is ignored.
-		Production::on_final(MeterId(77), &final_value(300, 9_999, Quality::Measured));
+		// A meter that measures no facility is ignored, for the read that finds so.
+		let used = Production::on_final(MeterId(77), &final_value(300, 9_999, Quality::Measured));
+		assert!(used.all_lt(<() as WeightInfo>::on_final_interval()));
 
 		let day = crate::FacilityDays::<Test>::get(f, 3).unwrap();
 		assert_eq!(day.0, DayIndex(3));
