@@ -1,8 +1,10 @@
 //! # Pricing pallet: DAEG's market
 //!
 //! The market's intervals come first, because every other part of the grid reasons in them:
-//! this pallet owns the grid clock ([`GridClock`]). The double auction, dynamic prices and
-//! settlement follow in later slices of the pricing issue.
+//! this pallet owns the grid clock ([`GridClock`]). The auction that clears an interval's book
+//! is [`clearing`]: a welfare-maximising uniform-price double auction over zones linked by
+//! transfer limits. Orders, the clearing hook, dynamic prices and settlement follow in later
+//! slices of the pricing issue (`docs/pricing.md`).
 //!
 //! ## Market intervals
 //!
@@ -18,7 +20,11 @@
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
+extern crate alloc;
+
 pub use pallet::*;
+
+pub mod clearing;
 
 #[cfg(test)]
 mod tests;

@@ -7,6 +7,8 @@ use daeg_primitives::{GridClock, IntervalIndex};
 use frame_support::derive_impl;
 use sp_runtime::BuildStorage;
 
+mod clearing;
+
 type Block = frame_system::mocking::MockBlock<Test>;
 
 frame_support::construct_runtime!(
