@@ -19,6 +19,7 @@ use scale_info::TypeInfo;
 use serde::{Deserialize, Serialize};
 
 pub mod analytics;
+pub mod market;
 pub mod metering;
 pub mod production;
 

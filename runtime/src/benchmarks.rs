@@ -19,4 +19,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_sudo, Sudo]
 	[pallet_consumption, Consumption]
 	[pallet_production, Production]
+	[pallet_pricing, Pricing]
 );

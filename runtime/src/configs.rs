@@ -287,8 +287,69 @@ impl pallet_production::Config for Runtime {
 	type WeightInfo = pallet_production::weights::SubstrateWeight<Runtime>;
 }
 
-/// The market: intervals and the grid clock (the auction and settlement follow).
-impl pallet_pricing::Config for Runtime {}
+/// The market: intervals, the grid clock, orders and the auction (settlement follows).
+impl pallet_pricing::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Meters = Consumption;
+	type Facilities = crate::Production;
+	type GovernanceOrigin = crate::governance::GridOperatorOrigin;
+	// 40 pages of 256: the aim of 10,000 orders cleared per interval, with room.
+	type MaxOrdersPerInterval = ConstU32<10_240>;
+	type MaxOrdersPerAccount = ConstU32<32>;
+	type MaxLinks = ConstU32<16>;
+	// Books close one interval ahead: 15 minutes before delivery (30 s on dev chains).
+	type GateClosureIntervals = ConstU32<1>;
+	// Two days of quarter-hours ahead (96 minutes on dev chains).
+	type MaxIntervalsAhead = ConstU32<192>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type Helper = MarketBenchmarkHelper;
+	type WeightInfo = pallet_pricing::weights::SubstrateWeight<Runtime>;
+}
+
+/// Meters and facilities for the market's benchmarks: real ones, registered through the
+/// metering and production pallets.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct MarketBenchmarkHelper;
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_pricing::BenchmarkHelper<AccountId> for MarketBenchmarkHelper {
+	fn meter(owner: &AccountId, zone: daeg_primitives::ZoneId) -> daeg_primitives::MeterId {
+		use daeg_primitives::metering::{MeterBenchmarkHelper, MeterKind};
+		Consumption::active_meter(owner, MeterKind::Consumption, zone)
+	}
+
+	fn selling_facility(
+		owner: &AccountId,
+		zone: daeg_primitives::ZoneId,
+	) -> daeg_primitives::FacilityId {
+		use daeg_primitives::{
+			metering::{MeterBenchmarkHelper, MeterKind},
+			production::{Certification, Location},
+			DayIndex, EnergySource, Power,
+		};
+		use frame_support::traits::fungible::Mutate;
+		let meter = Consumption::active_meter(owner, MeterKind::Production, zone);
+		let id = pallet_production::NextFacilityId::<Runtime>::get();
+		let _ = Balances::mint_into(owner, FacilityDeposit::get().saturating_mul(2));
+		let spec = pallet_production::FacilitySpec {
+			source: EnergySource::Wind,
+			capacity: Power(2_000_000),
+			zone,
+			location: Location::default(),
+			commissioned: DayIndex(20_000),
+			meter,
+		};
+		let _ = crate::Production::register_facility(RuntimeOrigin::signed(owner.clone()), spec);
+		pallet_production::Facilities::<Runtime>::mutate(id, |f| {
+			if let Some(f) = f {
+				f.certification =
+					Certification::Certified { by: owner.clone(), until_ms: u64::MAX };
+			}
+		});
+		id
+	}
+}
 
 impl<C> frame_system::offchain::CreateTransactionBase<C> for Runtime
 where

@@ -30,7 +30,9 @@
 //! direction of the flow). These are difference constraints: the lowest and highest
 //! consistent prices are found by Bellman–Ford over the zones, and each zone's price is their
 //! midpoint (rounded down), which satisfies every constraint too. Between the price floor and
-//! cap; a zone with no orders, unconnected to any that has, has no price.
+//! cap. A zone where nothing traded, unconnected by unbinding links to any where something did,
+//! has no price: with no trade, only bounds (a shortage's lone bids would otherwise set a price
+//! halfway to the cap).
 //!
 //! Ties are broken deterministically: among orders of one price the earlier (lower index)
 //! first, among zones the lower index first.
@@ -316,14 +318,14 @@ fn zone_prices(
 ) -> Vec<Option<u128>> {
 	let mut lo = vec![floor; zones];
 	let mut hi = vec![cap; zones];
-	let mut has_orders = vec![false; zones];
+	let mut traded = vec![false; zones];
 	let mut bound = |zone: usize, price: u128, filled: u64, energy: u64, is_bid: bool| {
-		let (Some(l), Some(h), Some(o)) =
-			(lo.get_mut(zone), hi.get_mut(zone), has_orders.get_mut(zone))
+		let (Some(l), Some(h), Some(t)) =
+			(lo.get_mut(zone), hi.get_mut(zone), traded.get_mut(zone))
 		else {
 			return;
 		};
-		*o = true;
+		*t |= filled > 0;
 		let price = price.clamp(floor, cap);
 		// A bid filled at all pays at most its price; one not filled completely lost to a
 		// price at least its own. Asks the other way round.
@@ -379,8 +381,9 @@ fn zone_prices(
 			break;
 		}
 	}
-	// A zone is priced if orders reach it over links that do not bind.
-	let mut reached = has_orders.clone();
+	// A zone is priced if trades happened in it or reach it over links that do not bind: where
+	// nothing could trade there is no clearing price, only bounds.
+	let mut reached = traded.clone();
 	for _ in 0..zones {
 		for &(from, to) in &edges {
 			let (Some(&f), Some(&t)) = (reached.get(from), reached.get(to)) else { continue };

@@ -1,10 +1,27 @@
 //! # Pricing pallet: DAEG's market
 //!
 //! The market's intervals come first, because every other part of the grid reasons in them:
-//! this pallet owns the grid clock ([`GridClock`]). The auction that clears an interval's book
-//! is [`clearing`]: a welfare-maximising uniform-price double auction over zones linked by
-//! transfer limits. Orders, the clearing hook, dynamic prices and settlement follow in later
-//! slices of the pricing issue (`docs/pricing.md`).
+//! this pallet owns the grid clock ([`GridClock`]). Orders for future intervals are accepted
+//! until gate closure; then `on_initialize` clears the interval's book with [`clearing`], a
+//! welfare-maximising uniform-price double auction over zones joined by transfer limits.
+//! Dynamic tariffs and settlement follow in later slices of the pricing issue
+//! (`docs/pricing.md`).
+//!
+//! ## Orders
+//!
+//! A **bid** names one of the bidder's active meters (its zone is the bid's), an **ask** one
+//! of the seller's facilities that may sell at the interval's start (certified, not suspended,
+//! not under maintenance) or a storage facility. Both give energy (Wh, partly fillable) and a
+//! limit price per kWh within governance's floor and cap. A bid holds its most cost (energy ×
+//! limit, rounded up) until settlement; cancelling it before gate closure releases the hold.
+//! Orders live in pages of [`PAGE_SIZE`] per interval, so that clearing reads and writes a few
+//! large items rather than one per order.
+//!
+//! ## Clearing
+//!
+//! Gate closure for interval `i` is the start of interval `i − GateClosureIntervals`. In the
+//! first block at or after it, `on_initialize` loads the book, clears it, writes each order's
+//! fill back into its page, each zone's price and volumes, and the flows over the links.
 //!
 //! ## Market intervals
 //!
@@ -23,13 +40,25 @@
 extern crate alloc;
 
 pub use pallet::*;
+pub use weights::WeightInfo;
 
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+mod book;
 pub mod clearing;
-
+#[cfg(test)]
+mod mock;
 #[cfg(test)]
 mod tests;
+pub mod weights;
 
-use daeg_primitives::GridClock;
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use daeg_primitives::{
+	market::{Side, ZoneLink},
+	Energy, FacilityId, GridClock, MeterId, PricePerKWh, ZoneId,
+};
+use frame_support::traits::fungible;
+use scale_info::TypeInfo;
 
 /// One hour in milliseconds: the interval length must divide it.
 pub const HOUR_MS: u64 = 3_600_000;
@@ -37,15 +66,116 @@ pub const HOUR_MS: u64 = 3_600_000;
 /// The default interval length: a quarter-hour.
 pub const DEFAULT_INTERVAL_MS: u64 = 15 * 60_000;
 
+/// Orders per page of an interval's book.
+pub const PAGE_SIZE: u32 = 256;
+
 /// Whether `length_ms` is a valid interval length: above zero and dividing an hour.
 pub const fn is_valid_interval_length(length_ms: u64) -> bool {
 	length_ms > 0 && HOUR_MS.is_multiple_of(length_ms)
 }
 
+/// The balance type of the pallet's currency.
+pub type BalanceOf<T> =
+	<<T as Config>::Currency as fungible::Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+
+/// Where an order's energy is delivered or comes from.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub enum Origin {
+	/// A bid, delivered at this meter.
+	Meter(MeterId),
+	/// An ask, from this facility.
+	Facility(FacilityId),
+}
+
+/// An order in an interval's book.
+#[derive(
+	Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct Order<AccountId, Balance> {
+	/// Who placed it.
+	pub owner: AccountId,
+	/// Its meter (a bid) or facility (an ask).
+	pub origin: Origin,
+	/// Its zone (the meter's or facility's).
+	pub zone: ZoneId,
+	/// The energy asked for or offered; zero once cancelled.
+	pub energy: Energy,
+	/// The limit price.
+	pub price: PricePerKWh,
+	/// What is held from a bidder (zero for asks).
+	pub held: Balance,
+	/// The energy it traded once the interval is cleared.
+	pub filled: Energy,
+}
+
+impl<AccountId, Balance> Order<AccountId, Balance> {
+	/// Whether it buys or sells.
+	pub fn side(&self) -> Side {
+		match self.origin {
+			Origin::Meter(_) => Side::Buy,
+			Origin::Facility(_) => Side::Sell,
+		}
+	}
+}
+
+/// An order as this pallet's configuration stores it.
+pub type OrderOf<T> = Order<<T as frame_system::Config>::AccountId, BalanceOf<T>>;
+
+/// What the benchmarks need from the runtime: meters and facilities to trade with.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId> {
+	/// An active meter of `owner`'s in `zone`.
+	fn meter(owner: &AccountId, zone: ZoneId) -> MeterId;
+	/// A facility of `owner`'s in `zone` that may sell.
+	fn selling_facility(owner: &AccountId, zone: ZoneId) -> FacilityId;
+}
+
+/// The market's price floor and cap.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct PriceLimits {
+	/// No order may be priced below it.
+	pub floor: PricePerKWh,
+	/// No order may be priced above it.
+	pub cap: PricePerKWh,
+}
+
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
-	use frame_support::pallet_prelude::*;
+	use daeg_primitives::{
+		market::{OrderId, ZoneClearing},
+		metering::MeterRegistry,
+		production::FacilityRegistry,
+		EnergySource, IntervalIndex,
+	};
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{fungible::MutateHold, tokens::Precision},
+	};
+	use frame_system::pallet_prelude::*;
+	use sp_runtime::SaturatedConversion;
 
 	/// The in-code storage version.
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
@@ -56,7 +186,63 @@ pub mod pallet {
 
 	/// Configuration of the pricing pallet. Grid time is `pallet_timestamp`'s.
 	#[pallet::config]
-	pub trait Config: frame_system::Config + pallet_timestamp::Config<Moment = u64> {}
+	pub trait Config: frame_system::Config + pallet_timestamp::Config<Moment = u64> {
+		/// The overarching event type.
+		#[allow(deprecated)]
+		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
+
+		/// The currency bids are held and paid in.
+		type Currency: fungible::Inspect<Self::AccountId>
+			+ fungible::Mutate<Self::AccountId>
+			+ fungible::MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+
+		/// The runtime's hold reasons, which include this pallet's.
+		type RuntimeHoldReason: From<HoldReason>;
+
+		/// The meter registry (the metering pallet): bids are delivered at meters.
+		type Meters: MeterRegistry<Self::AccountId>;
+
+		/// The facility registry (the production pallet): asks come from facilities.
+		type Facilities: FacilityRegistry<Self::AccountId>;
+
+		/// Who sets links and price limits: the grid operators.
+		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// The most orders in one interval's book (a multiple of [`PAGE_SIZE`] is best).
+		#[pallet::constant]
+		type MaxOrdersPerInterval: Get<u32>;
+
+		/// The most orders one account may have in one interval.
+		#[pallet::constant]
+		type MaxOrdersPerAccount: Get<u32>;
+
+		/// The most links between zones.
+		#[pallet::constant]
+		type MaxLinks: Get<u32>;
+
+		/// Gate closure: how many intervals before an interval starts its book closes.
+		#[pallet::constant]
+		type GateClosureIntervals: Get<u32>;
+
+		/// How many intervals beyond gate closure orders may be placed for.
+		#[pallet::constant]
+		type MaxIntervalsAhead: Get<u32>;
+
+		/// Meters and facilities for the benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type Helper: BenchmarkHelper<Self::AccountId>;
+
+		/// Weights of this pallet's calls and hook, from its benchmarks.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// The most a bid can cost, until it is settled or cancelled.
+		#[codec(index = 0)]
+		Bid,
+	}
 
 	/// The default of [`IntervalLength`].
 	#[pallet::type_value]
@@ -67,6 +253,62 @@ pub mod pallet {
 	/// The length of a market interval in milliseconds; set at genesis, divides an hour.
 	#[pallet::storage]
 	pub type IntervalLength<T> = StorageValue<_, u64, ValueQuery, DefaultIntervalLength>;
+
+	/// The default of [`Limits`]: from zero to 10^15 units per kWh (1,000 DAEG).
+	#[pallet::type_value]
+	pub fn DefaultLimits() -> PriceLimits {
+		PriceLimits { floor: PricePerKWh(0), cap: PricePerKWh(1_000_000_000_000_000) }
+	}
+
+	/// The price floor and cap.
+	#[pallet::storage]
+	pub type Limits<T> = StorageValue<_, PriceLimits, ValueQuery, DefaultLimits>;
+
+	/// The links between zones and their transfer limits.
+	#[pallet::storage]
+	pub type Links<T: Config> = StorageValue<_, BoundedVec<ZoneLink, T::MaxLinks>, ValueQuery>;
+
+	/// Each interval's book, in pages of [`PAGE_SIZE`] orders in order of arrival.
+	#[pallet::storage]
+	pub type Book<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		IntervalIndex,
+		Twox64Concat,
+		u32,
+		BoundedVec<OrderOf<T>, ConstU32<PAGE_SIZE>>,
+	>;
+
+	/// How many orders each interval's book has taken (cancelled ones included).
+	#[pallet::storage]
+	pub type BookLen<T> = StorageMap<_, Twox64Concat, IntervalIndex, u32, ValueQuery>;
+
+	/// How many live orders each account has in each interval.
+	#[pallet::storage]
+	pub type OrdersOf<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Twox64Concat,
+		IntervalIndex,
+		u32,
+		ValueQuery,
+	>;
+
+	/// The next interval to clear (`None` until the first block sets it to the current one).
+	#[pallet::storage]
+	pub type NextToClear<T> = StorageValue<_, IntervalIndex>;
+
+	/// Each cleared interval's result per zone.
+	#[pallet::storage]
+	pub type Clearings<T> =
+		StorageDoubleMap<_, Twox64Concat, IntervalIndex, Twox64Concat, ZoneId, ZoneClearing>;
+
+	/// Each cleared interval's net energy over each link (from `a` to `b`; negative: back), in
+	/// the order of [`Links`] then.
+	#[pallet::storage]
+	pub type Flows<T: Config> =
+		StorageMap<_, Twox64Concat, IntervalIndex, BoundedVec<(ZoneId, ZoneId, i64), T::MaxLinks>>;
 
 	/// The market's genesis parameters.
 	#[pallet::genesis_config]
@@ -91,24 +333,339 @@ pub mod pallet {
 		}
 	}
 
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// An order entered an interval's book.
+		OrderPlaced {
+			id: OrderId,
+			owner: T::AccountId,
+			side: Side,
+			zone: ZoneId,
+			energy: Energy,
+			price: PricePerKWh,
+		},
+		/// An order was cancelled before gate closure; a bid's hold was released.
+		OrderCancelled { id: OrderId, owner: T::AccountId },
+		/// An interval's book was cleared: `orders` orders, `traded` Wh, in `steps` steps.
+		IntervalCleared { interval: IntervalIndex, orders: u32, traded: Energy, steps: u32 },
+		/// A zone's result of an interval's auction.
+		ZoneCleared { interval: IntervalIndex, zone: ZoneId, result: ZoneClearing },
+		/// Governance set the links between zones.
+		LinksSet { links: BoundedVec<ZoneLink, T::MaxLinks> },
+		/// Governance set the price floor and cap.
+		PriceLimitsSet { limits: PriceLimits },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The interval's gate has closed (or it is past).
+		GateClosed,
+		/// The interval is further ahead than orders are taken.
+		TooFarAhead,
+		/// An order must have energy.
+		ZeroEnergy,
+		/// The price is below the floor or above the cap.
+		PriceOutOfRange,
+		/// No meter has this id.
+		UnknownMeter,
+		/// The meter belongs to someone else.
+		NotMeterOwner,
+		/// The meter is not active.
+		MeterInactive,
+		/// No facility has this id.
+		UnknownFacility,
+		/// The facility belongs to someone else.
+		NotFacilityOwner,
+		/// The facility may not sell then (not certified, suspended, or under maintenance).
+		MayNotSell,
+		/// The interval's book is full.
+		BookFull,
+		/// The account has as many orders in the interval as it may.
+		TooManyOrders,
+		/// The bid's most cost does not fit the chain's numbers.
+		CostOverflow,
+		/// The bidder cannot cover the bid's most cost.
+		InsufficientBalance,
+		/// No order has this id.
+		UnknownOrder,
+		/// Only the order's owner may cancel it.
+		NotOrderOwner,
+		/// The order was cancelled already.
+		AlreadyCancelled,
+		/// The floor is above the cap.
+		BadLimits,
+		/// A link joins a zone to itself or repeats a pair of zones.
+		BadLink,
+	}
+
 	#[pallet::hooks]
-	impl<T: Config> Hooks<frame_system::pallet_prelude::BlockNumberFor<T>> for Pallet<T> {
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Clears the next interval whose gate has closed (at most one per block).
+		fn on_initialize(_n: BlockNumberFor<T>) -> Weight {
+			Self::clear_due()
+		}
+
 		#[cfg(feature = "try-runtime")]
-		fn try_state(
-			_n: frame_system::pallet_prelude::BlockNumberFor<T>,
-		) -> Result<(), sp_runtime::TryRuntimeError> {
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
 			Self::do_try_state()
 		}
 	}
 
+	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Checks the market's invariants: the interval length divides an hour.
+		/// Bids for `energy` at most at `price` per kWh in `interval`, delivered at `meter`
+		/// (one of the caller's active meters), and holds its most cost.
+		///
+		/// Emits [`Event::OrderPlaced`].
+		#[pallet::call_index(0)]
+		#[pallet::weight(<T as Config>::WeightInfo::place_bid())]
+		pub fn place_bid(
+			origin: OriginFor<T>,
+			meter: MeterId,
+			interval: IntervalIndex,
+			energy: Energy,
+			price: PricePerKWh,
+		) -> DispatchResult {
+			let owner = ensure_signed(origin)?;
+			Self::ensure_open(interval, energy, price)?;
+			let m = T::Meters::meter(meter).ok_or(Error::<T>::UnknownMeter)?;
+			ensure!(m.owner == owner, Error::<T>::NotMeterOwner);
+			ensure!(m.is_active(), Error::<T>::MeterInactive);
+			let cost = price
+				.cost_of(energy, daeg_primitives::Rounding::Up)
+				.ok_or(Error::<T>::CostOverflow)?;
+			let held: BalanceOf<T> = cost.saturated_into();
+			let order = Order {
+				owner: owner.clone(),
+				origin: Origin::Meter(meter),
+				zone: m.zone,
+				energy,
+				price,
+				held,
+				filled: Energy::ZERO,
+			};
+			let id = Self::insert(interval, order)?;
+			T::Currency::hold(&HoldReason::Bid.into(), &owner, held)
+				.map_err(|_| Error::<T>::InsufficientBalance)?;
+			Self::deposit_event(Event::OrderPlaced {
+				id,
+				owner,
+				side: Side::Buy,
+				zone: m.zone,
+				energy,
+				price,
+			});
+			Ok(())
+		}
+
+		/// Offers `energy` at least at `price` per kWh in `interval` from `facility`, one of
+		/// the caller's facilities that may sell then (or storage).
+		///
+		/// Emits [`Event::OrderPlaced`].
+		#[pallet::call_index(1)]
+		#[pallet::weight(<T as Config>::WeightInfo::place_ask())]
+		pub fn place_ask(
+			origin: OriginFor<T>,
+			facility: FacilityId,
+			interval: IntervalIndex,
+			energy: Energy,
+			price: PricePerKWh,
+		) -> DispatchResult {
+			let owner = ensure_signed(origin)?;
+			Self::ensure_open(interval, energy, price)?;
+			let f = T::Facilities::facility(facility).ok_or(Error::<T>::UnknownFacility)?;
+			ensure!(f.owner == owner, Error::<T>::NotFacilityOwner);
+			let start = interval.start_ms(Self::interval_length_ms()).unwrap_or(u64::MAX);
+			ensure!(
+				f.source == EnergySource::Storage || T::Facilities::may_sell(facility, start),
+				Error::<T>::MayNotSell
+			);
+			let order = Order {
+				owner: owner.clone(),
+				origin: Origin::Facility(facility),
+				zone: f.zone,
+				energy,
+				price,
+				held: Default::default(),
+				filled: Energy::ZERO,
+			};
+			let id = Self::insert(interval, order)?;
+			Self::deposit_event(Event::OrderPlaced {
+				id,
+				owner,
+				side: Side::Sell,
+				zone: f.zone,
+				energy,
+				price,
+			});
+			Ok(())
+		}
+
+		/// Cancels one of the caller's orders before its interval's gate closes, releasing a
+		/// bid's hold.
+		///
+		/// Emits [`Event::OrderCancelled`].
+		#[pallet::call_index(2)]
+		#[pallet::weight(<T as Config>::WeightInfo::cancel_order())]
+		pub fn cancel_order(origin: OriginFor<T>, id: OrderId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(Self::is_open(id.interval), Error::<T>::GateClosed);
+			let (page, index) = Self::page_of(id.slot);
+			let held = Book::<T>::try_mutate(id.interval, page, |orders| {
+				let order = orders
+					.as_mut()
+					.and_then(|o| o.get_mut(index))
+					.ok_or(Error::<T>::UnknownOrder)?;
+				ensure!(order.owner == who, Error::<T>::NotOrderOwner);
+				ensure!(!order.energy.is_zero(), Error::<T>::AlreadyCancelled);
+				order.energy = Energy::ZERO;
+				Ok::<_, DispatchError>(core::mem::take(&mut order.held))
+			})?;
+			T::Currency::release(&HoldReason::Bid.into(), &who, held, Precision::BestEffort)?;
+			OrdersOf::<T>::mutate_exists(&who, id.interval, |n| {
+				*n = n.and_then(|n| n.checked_sub(1)).filter(|n| *n > 0)
+			});
+			Self::deposit_event(Event::OrderCancelled { id, owner: who });
+			Ok(())
+		}
+
+		/// Sets the links between zones and their transfer limits (replacing all).
+		///
+		/// Origin: [`Config::GovernanceOrigin`]. Emits [`Event::LinksSet`].
+		#[pallet::call_index(3)]
+		#[pallet::weight(<T as Config>::WeightInfo::set_links())]
+		pub fn set_links(
+			origin: OriginFor<T>,
+			links: BoundedVec<ZoneLink, T::MaxLinks>,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			for (i, l) in links.iter().enumerate() {
+				ensure!(l.a != l.b, Error::<T>::BadLink);
+				let pair = |x: &ZoneLink| (x.a.min(x.b), x.a.max(x.b));
+				ensure!(
+					!links.iter().skip(i.saturating_add(1)).any(|m| pair(m) == pair(l)),
+					Error::<T>::BadLink
+				);
+			}
+			Links::<T>::put(links.clone());
+			Self::deposit_event(Event::LinksSet { links });
+			Ok(())
+		}
+
+		/// Sets the price floor and cap (orders already placed keep their prices).
+		///
+		/// Origin: [`Config::GovernanceOrigin`]. Emits [`Event::PriceLimitsSet`].
+		#[pallet::call_index(4)]
+		#[pallet::weight(<T as Config>::WeightInfo::set_price_limits())]
+		pub fn set_price_limits(origin: OriginFor<T>, limits: PriceLimits) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			ensure!(limits.floor <= limits.cap, Error::<T>::BadLimits);
+			Limits::<T>::put(limits);
+			Self::deposit_event(Event::PriceLimitsSet { limits });
+			Ok(())
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// Whether orders for `interval` are still taken: its gate has not closed.
+		pub fn is_open(interval: IntervalIndex) -> bool {
+			let current = Self::current_interval();
+			interval.since(current).is_some_and(|d| d > T::GateClosureIntervals::get())
+		}
+
+		/// Fails unless an order for `interval` of `energy` at `price` may be placed now.
+		fn ensure_open(
+			interval: IntervalIndex,
+			energy: Energy,
+			price: PricePerKWh,
+		) -> DispatchResult {
+			ensure!(Self::is_open(interval), Error::<T>::GateClosed);
+			let ahead = interval.since(Self::current_interval()).unwrap_or(0);
+			let most = T::GateClosureIntervals::get().saturating_add(T::MaxIntervalsAhead::get());
+			ensure!(ahead <= most, Error::<T>::TooFarAhead);
+			ensure!(!energy.is_zero(), Error::<T>::ZeroEnergy);
+			let limits = Limits::<T>::get();
+			ensure!(limits.floor <= price && price <= limits.cap, Error::<T>::PriceOutOfRange);
+			Ok(())
+		}
+
+		/// The page and index within it of book slot `slot`.
+		pub(crate) fn page_of(slot: u32) -> (u32, usize) {
+			let index = slot.checked_rem(PAGE_SIZE).unwrap_or(0);
+			(slot.checked_div(PAGE_SIZE).unwrap_or(0), index as usize)
+		}
+
+		/// Adds `order` to `interval`'s book, counting it for its owner.
+		fn insert(interval: IntervalIndex, order: OrderOf<T>) -> Result<OrderId, DispatchError> {
+			let slot = BookLen::<T>::get(interval);
+			ensure!(slot < T::MaxOrdersPerInterval::get(), Error::<T>::BookFull);
+			OrdersOf::<T>::try_mutate(&order.owner, interval, |n| {
+				ensure!(*n < T::MaxOrdersPerAccount::get(), Error::<T>::TooManyOrders);
+				*n = n.saturating_add(1);
+				Ok::<_, DispatchError>(())
+			})?;
+			let (page, _) = Self::page_of(slot);
+			Book::<T>::try_mutate(interval, page, |orders| {
+				orders
+					.get_or_insert_with(Default::default)
+					.try_push(order)
+					.map_err(|_| Error::<T>::BookFull)
+			})?;
+			BookLen::<T>::insert(interval, slot.saturating_add(1));
+			Ok(OrderId { interval, slot })
+		}
+
+		/// Checks the market's invariants: the interval length divides an hour; every book's
+		/// pages hold exactly its length of orders; each account's live orders are counted;
+		/// each live bid's hold is covered by what the bidder has on hold.
 		#[cfg(any(feature = "try-runtime", test))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+			use alloc::collections::btree_map::BTreeMap;
+			use frame_support::traits::fungible::InspectHold;
+			use sp_runtime::traits::Saturating;
+
 			ensure!(
 				is_valid_interval_length(IntervalLength::<T>::get()),
 				"the interval length does not divide an hour"
 			);
+			let mut live: BTreeMap<(T::AccountId, IntervalIndex), u32> = BTreeMap::new();
+			let mut held: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+			for (interval, len) in BookLen::<T>::iter() {
+				let mut count = 0u32;
+				for (_, orders) in Book::<T>::iter_prefix(interval) {
+					count = count.saturating_add(orders.len() as u32);
+					for o in orders.iter() {
+						ensure!(
+							o.filled <= o.energy || o.energy.is_zero(),
+							"an order filled beyond its energy"
+						);
+						if !o.energy.is_zero() {
+							let n = live.entry((o.owner.clone(), interval)).or_default();
+							*n = n.saturating_add(1);
+						}
+						let h = held.entry(o.owner.clone()).or_default();
+						*h = h.saturating_add(o.held);
+					}
+				}
+				ensure!(count == len, "a book's pages and length differ");
+			}
+			for (who, interval, n) in OrdersOf::<T>::iter() {
+				ensure!(
+					live.get(&(who, interval)) == Some(&n),
+					"an account's order count is wrong"
+				);
+			}
+			ensure!(
+				live.len() == OrdersOf::<T>::iter().count(),
+				"live orders of an account are not counted"
+			);
+			for (who, h) in held {
+				ensure!(
+					T::Currency::balance_on_hold(&HoldReason::Bid.into(), &who) >= h,
+					"a bidder's hold does not cover their bids"
+				);
+			}
 			Ok(())
 		}
 	}

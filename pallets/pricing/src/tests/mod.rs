@@ -1,43 +1,10 @@
-//! The grid clock: interval lengths from genesis, intervals from the timestamp.
+//! The grid clock, orders, and clearing in the hook; the auction itself in [`clearing`].
 
-use crate::{
-	self as pallet_pricing, is_valid_interval_length, IntervalLength, DEFAULT_INTERVAL_MS,
-};
+use crate::{is_valid_interval_length, mock::*, IntervalLength, DEFAULT_INTERVAL_MS};
 use daeg_primitives::{GridClock, IntervalIndex};
-use frame_support::derive_impl;
-use sp_runtime::BuildStorage;
 
 mod clearing;
-
-type Block = frame_system::mocking::MockBlock<Test>;
-
-frame_support::construct_runtime!(
-	pub enum Test {
-		System: frame_system,
-		Timestamp: pallet_timestamp,
-		Pricing: pallet_pricing,
-	}
-);
-
-#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
-impl frame_system::Config for Test {
-	type Block = Block;
-}
-
-#[derive_impl(pallet_timestamp::config_preludes::TestDefaultConfig)]
-impl pallet_timestamp::Config for Test {}
-
-impl pallet_pricing::Config for Test {}
-
-fn ext(interval_length_ms: u64) -> sp_io::TestExternalities {
-	let t = RuntimeGenesisConfig {
-		pricing: pallet_pricing::GenesisConfig { interval_length_ms, ..Default::default() },
-		..Default::default()
-	}
-	.build_storage()
-	.unwrap();
-	t.into()
-}
+mod orders;
 
 #[test]
 fn the_default_interval_is_a_quarter_hour() {
