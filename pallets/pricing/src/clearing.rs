@@ -105,7 +105,8 @@ impl Queue {
 		let mut order: Vec<usize> =
 			offers.iter().enumerate().filter(|(_, o)| o.zone == zone).map(|(i, _)| i).collect();
 		order.sort_by(|&x, &y| {
-			let (px, py) = (offers[x].price, offers[y].price);
+			let price = |i: usize| offers.get(i).map_or(0, |o| o.price);
+			let (px, py) = (price(x), price(y));
 			let by_price = if dearest_first { py.cmp(&px) } else { px.cmp(&py) };
 			by_price.then(x.cmp(&y))
 		});
