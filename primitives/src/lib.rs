@@ -336,6 +336,11 @@ impl IntervalIndex {
 }
 
 impl DayIndex {
+	/// The day that contains the moment `at_ms` (the last `u32` day beyond it).
+	pub fn at(at_ms: u64) -> Self {
+		Self(u32::try_from(at_ms / DAY_MS).unwrap_or(u32::MAX))
+	}
+
 	/// The calendar month this day lies in (the proleptic Gregorian calendar, computed with
 	/// integers only: H. Hinnant's `civil_from_days`).
 	pub fn month(self) -> MonthIndex {
@@ -588,6 +593,8 @@ mod tests {
 		assert!(IntervalIndex(1).ends_hour(2_400_000));
 		assert!(!IntervalIndex(0).ends_hour(2_400_000));
 		assert_eq!(HourIndex::at(u64::MAX), HourIndex(u32::MAX));
+		assert_eq!(DayIndex::at(at + 1), DayIndex(20_781));
+		assert_eq!(DayIndex::at(u64::MAX), DayIndex(u32::MAX));
 	}
 
 	#[test]

@@ -16,7 +16,7 @@ use daeg_primitives::{
 		Certification, FacilityInfo, FacilityRegistry, FacilityStatus, MaintenanceWindow,
 		ProductionDay,
 	},
-	DayIndex, Energy, FacilityId, GridClock, MeterId, DAY_MS,
+	DayIndex, Energy, FacilityId, GridClock, MeterId,
 };
 use frame_support::{pallet_prelude::*, weights::Weight};
 use sp_runtime::SaturatedConversion;
@@ -84,7 +84,7 @@ impl<T: Config> Pallet<T> {
 			Self::retire_ended(facility, windows, op, now)
 		});
 		let Some(due) = Self::maintenance_due(f, op) else { return };
-		if Self::today(now) > due && !op.overdue_reported {
+		if DayIndex::at(now) > due && !op.overdue_reported {
 			op.overdue_reported = true;
 			Self::deposit_event(Event::MaintenanceOverdue { facility, due });
 		}
@@ -94,11 +94,6 @@ impl<T: Config> Pallet<T> {
 	fn maintenance_due(f: &FacilityOf<T>, op: &FacilityOperation) -> Option<DayIndex> {
 		let days = SourceParams::<T>::get(f.source)?.maintenance_interval_days?;
 		Some(DayIndex(op.last_maintained.0.saturating_add(days)))
-	}
-
-	/// The day grid time `now` lies in.
-	fn today(now: u64) -> DayIndex {
-		DayIndex(u32::try_from(now / DAY_MS).unwrap_or(u32::MAX))
 	}
 
 	/// Removes the windows that ended by `now`, each with an event; the facility was
@@ -114,7 +109,7 @@ impl<T: Config> Pallet<T> {
 				return true;
 			}
 			// The window is [start, end): its last moment lies on the day of `end - 1`.
-			let day = Self::today(w.end_ms.saturating_sub(1));
+			let day = DayIndex::at(w.end_ms.saturating_sub(1));
 			op.last_maintained = op.last_maintained.max(day);
 			op.overdue_reported = false;
 			Self::deposit_event(Event::MaintenanceCompleted { facility, window: *w });
@@ -160,7 +155,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Facilities whose maintenance is overdue today, with the day it was due.
 	pub fn overdue_maintenance() -> Vec<(FacilityId, DayIndex)> {
-		let today = Self::today(T::Clock::now_ms());
+		let today = DayIndex::at(T::Clock::now_ms());
 		Facilities::<T>::iter()
 			.filter_map(|(id, f)| {
 				let op = Operation::<T>::get(id).unwrap_or_default();
