@@ -5,7 +5,7 @@ use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 use serde::{Deserialize, Serialize};
 
-use crate::{Energy, IntervalIndex, Power, PricePerKWh, ZoneId};
+use crate::{Energy, IntervalIndex, Money, Power, PricePerKWh, Rounding, ZoneId};
 
 /// Identifies an order: its interval and its slot in that interval's book.
 #[derive(
@@ -102,4 +102,311 @@ pub struct ZoneClearing {
 	pub bought: Energy,
 	/// Energy the zone's asks sold.
 	pub sold: Energy,
+	/// Energy the zone's bids asked for (the book's demand).
+	pub demanded: Energy,
+	/// Energy the zone's asks offered (the book's supply).
+	pub offered: Energy,
+	/// What consumers who did not bid pay per kWh (see [`TariffParameters`]).
+	pub tariff: PricePerKWh,
 }
+
+/// What governance sets for the tariff of consumers who do not bid. A zone's tariff in an
+/// interval is its energy price (the clearing price, or `reference` where the auction set
+/// none) plus `grid_fees` for the hour of day, plus `congestion` when the zone imported at a
+/// link's limit, plus `scarcity` scaled by the share of the book's demand that supply offered
+/// in the zone could not meet; all within the market's floor and cap.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	Default,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Serialize,
+	Deserialize,
+)]
+pub struct TariffParameters {
+	/// The energy price where the auction set none.
+	pub reference: PricePerKWh,
+	/// The grid fee for each hour of the day (UTC), from midnight.
+	pub grid_fees: [PricePerKWh; 24],
+	/// The surcharge while the zone imports at a link's limit.
+	pub congestion: PricePerKWh,
+	/// The surcharge when supply meets none of the demand (scaled down as it meets more).
+	pub scarcity: PricePerKWh,
+}
+
+/// The prices at which deviations from traded positions are settled: `short` for energy the
+/// grid had to supply (a seller's shortfall), `long` for energy the grid had to take (a
+/// seller's surplus, a buyer's unused purchase, unsold export). `long ≤ short`, so that no
+/// deviation pays.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	Default,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Serialize,
+	Deserialize,
+)]
+pub struct ImbalancePrices {
+	/// Paid per kWh the grid supplied.
+	pub short: PricePerKWh,
+	/// Received per kWh the grid took.
+	pub long: PricePerKWh,
+}
+
+/// What one account was charged and credited in settlement: for one meter and interval (in
+/// events) or summed over a day (in statements). Charges are rounded up and credits down.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	Default,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Serialize,
+	Deserialize,
+)]
+pub struct Statement {
+	/// Energy bought in the auction.
+	pub bought: Energy,
+	/// Paid for it at the clearing price.
+	pub bought_cost: Money,
+	/// Energy sold in the auction.
+	pub sold: Energy,
+	/// Received for it at the clearing price.
+	pub sold_revenue: Money,
+	/// Consumption beyond what was bought.
+	pub tariff_energy: Energy,
+	/// Paid for it at the tariff.
+	pub tariff_cost: Money,
+	/// Energy sold but not delivered.
+	pub short: Energy,
+	/// Paid for it at the short imbalance price.
+	pub short_cost: Money,
+	/// Energy bought but not used, and export beyond what was sold.
+	pub long: Energy,
+	/// Received for it at the long imbalance price.
+	pub long_credit: Money,
+}
+
+impl Statement {
+	/// Everything charged.
+	pub fn charged(&self) -> Money {
+		self.bought_cost.saturating_add(self.tariff_cost).saturating_add(self.short_cost)
+	}
+
+	/// Everything credited.
+	pub fn credited(&self) -> Money {
+		self.sold_revenue.saturating_add(self.long_credit)
+	}
+
+	/// Adds `other` (a day's statement grows by each settled line).
+	pub fn add(&mut self, other: &Statement) {
+		self.bought = self.bought.saturating_add(other.bought);
+		self.bought_cost = self.bought_cost.saturating_add(other.bought_cost);
+		self.sold = self.sold.saturating_add(other.sold);
+		self.sold_revenue = self.sold_revenue.saturating_add(other.sold_revenue);
+		self.tariff_energy = self.tariff_energy.saturating_add(other.tariff_energy);
+		self.tariff_cost = self.tariff_cost.saturating_add(other.tariff_cost);
+		self.short = self.short.saturating_add(other.short);
+		self.short_cost = self.short_cost.saturating_add(other.short_cost);
+		self.long = self.long.saturating_add(other.long);
+		self.long_credit = self.long_credit.saturating_add(other.long_credit);
+	}
+
+	/// Whether nothing was bought, sold or metered.
+	pub fn is_empty(&self) -> bool {
+		*self == Self::default()
+	}
+
+	/// The line of a meter in an interval: `bought` and `sold` in the auction at `price`,
+	/// `consumed` and `exported` as metered; consumption beyond purchases at `tariff`,
+	/// deviations at `imbalance`. `None` if an amount overflows.
+	pub fn line(
+		(bought, sold): (Energy, Energy),
+		(consumed, exported): (Energy, Energy),
+		price: PricePerKWh,
+		tariff: PricePerKWh,
+		imbalance: ImbalancePrices,
+	) -> Option<Statement> {
+		let tariff_energy = consumed.saturating_sub(bought);
+		let short = sold.saturating_sub(exported);
+		let long = bought.saturating_sub(consumed).checked_add(exported.saturating_sub(sold))?;
+		Some(Statement {
+			bought,
+			bought_cost: price.cost_of(bought, Rounding::Up)?,
+			sold,
+			sold_revenue: price.cost_of(sold, Rounding::Down)?,
+			tariff_energy,
+			tariff_cost: tariff.cost_of(tariff_energy, Rounding::Up)?,
+			short,
+			short_cost: imbalance.short.cost_of(short, Rounding::Up)?,
+			long,
+			long_credit: imbalance.long.cost_of(long, Rounding::Down)?,
+		})
+	}
+}
+
+/// One price level of an order book: the energy bids (or asks) want at that limit price.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	Serialize,
+	Deserialize,
+)]
+pub struct PriceLevel {
+	/// The limit price.
+	pub price: PricePerKWh,
+	/// The live orders' energy at it.
+	pub energy: Energy,
+	/// How many live orders.
+	pub orders: u32,
+}
+
+/// A zone's order book for one interval, by price level: bids from the dearest, asks from the
+/// cheapest.
+#[derive(
+	Clone,
+	Debug,
+	Default,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	Serialize,
+	Deserialize,
+)]
+pub struct BookDepth {
+	/// Bid levels, dearest first.
+	pub bids: alloc::vec::Vec<PriceLevel>,
+	/// Ask levels, cheapest first.
+	pub asks: alloc::vec::Vec<PriceLevel>,
+}
+
+/// An interval's result of the auction: each zone's and the links' flows.
+#[derive(
+	Clone,
+	Debug,
+	Default,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	Serialize,
+	Deserialize,
+)]
+pub struct IntervalClearing {
+	/// Each zone's result.
+	pub zones: alloc::vec::Vec<(ZoneId, ZoneClearing)>,
+	/// Net energy over each link, from its first zone to its second (negative: back), Wh.
+	pub flows: alloc::vec::Vec<(ZoneId, ZoneId, i64)>,
+}
+
+/// Where the market stands.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	Serialize,
+	Deserialize,
+)]
+pub struct MarketStatus {
+	/// The interval length, ms.
+	pub interval_length_ms: u64,
+	/// The current interval.
+	pub current: IntervalIndex,
+	/// The first interval orders are taken for.
+	pub first_open: IntervalIndex,
+	/// The next interval the hook clears (`None` before the first block with a timestamp).
+	pub next_to_clear: Option<IntervalIndex>,
+	/// The oldest interval not yet fully settled.
+	pub next_to_settle: Option<IntervalIndex>,
+	/// The price floor.
+	pub floor: PricePerKWh,
+	/// The price cap.
+	pub cap: PricePerKWh,
+	/// The imbalance prices.
+	pub imbalance: ImbalancePrices,
+	/// The tariff's parameters.
+	pub tariff: TariffParameters,
+	/// What the settlement pot holds.
+	pub pot: Money,
+}
+
+/// An account's standing with the market.
+#[derive(
+	Clone,
+	Debug,
+	Default,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	Serialize,
+	Deserialize,
+)]
+pub struct AccountStatements {
+	/// Its daily statements in the asked window that are still kept.
+	pub days: alloc::vec::Vec<(crate::DayIndex, Statement)>,
+	/// What it owes the market.
+	pub arrears: Money,
+	/// What the market owes it.
+	pub owed: Money,
+}
+
+sp_api::decl_runtime_apis! {
+	/// The market (the `pricing_*` RPC methods).
+	pub trait MarketApi<AccountId> where AccountId: codec::Codec {
+		/// Where the market stands: clock, parameters and the pot.
+		fn status() -> MarketStatus;
+		/// A zone's results from interval `from` to `to` (at most `MAX_QUERY_INTERVALS`, the
+		/// kept ones), with the tariff of intervals the auction did not reach.
+		fn prices(zone: ZoneId, from: IntervalIndex, to: IntervalIndex) -> alloc::vec::Vec<(IntervalIndex, ZoneClearing)>;
+		/// An interval's result, if it was cleared and is still kept.
+		fn clearing(interval: IntervalIndex) -> Option<IntervalClearing>;
+		/// A zone's book for an interval (open, or cleared and not yet settled).
+		fn depth(interval: IntervalIndex, zone: ZoneId) -> BookDepth;
+		/// An account's daily statements from day `from` to `to`, arrears and what it is owed.
+		fn statements(who: AccountId, from: crate::DayIndex, to: crate::DayIndex) -> AccountStatements;
+	}
+}
+
+/// The most intervals one `prices` query covers.
+pub const MAX_QUERY_INTERVALS: u32 = 2_000;

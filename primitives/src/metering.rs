@@ -410,6 +410,16 @@ impl OnFinalInterval for () {
 	}
 }
 
+/// Both handlers, the first first.
+impl<A: OnFinalInterval, B: OnFinalInterval> OnFinalInterval for (A, B) {
+	fn on_final(meter: MeterId, record: &IntervalRecord) -> sp_runtime::Weight {
+		A::on_final(meter, record).saturating_add(B::on_final(meter, record))
+	}
+	fn weight() -> sp_runtime::Weight {
+		A::weight().saturating_add(B::weight())
+	}
+}
+
 /// Where the market reports what each buyer bought, so that the metering pallet can work out
 /// carbon footprints from the source mix an account actually bought.
 pub trait PurchaseLedger<AccountId> {

@@ -178,6 +178,41 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl daeg_primitives::market::MarketApi<Block, AccountId> for Runtime {
+		fn status() -> daeg_primitives::market::MarketStatus {
+			crate::Pricing::status()
+		}
+
+		fn prices(
+			zone: daeg_primitives::ZoneId,
+			from: daeg_primitives::IntervalIndex,
+			to: daeg_primitives::IntervalIndex,
+		) -> Vec<(daeg_primitives::IntervalIndex, daeg_primitives::market::ZoneClearing)> {
+			crate::Pricing::prices(zone, from, to)
+		}
+
+		fn clearing(
+			interval: daeg_primitives::IntervalIndex,
+		) -> Option<daeg_primitives::market::IntervalClearing> {
+			crate::Pricing::clearing(interval)
+		}
+
+		fn depth(
+			interval: daeg_primitives::IntervalIndex,
+			zone: daeg_primitives::ZoneId,
+		) -> daeg_primitives::market::BookDepth {
+			crate::Pricing::depth(interval, zone)
+		}
+
+		fn statements(
+			who: AccountId,
+			from: daeg_primitives::DayIndex,
+			to: daeg_primitives::DayIndex,
+		) -> daeg_primitives::market::AccountStatements {
+			crate::Pricing::statements(who, from, to)
+		}
+	}
+
 	impl daeg_primitives::production::ProductionApi<Block> for Runtime {
 		fn facility_report(
 			facility: daeg_primitives::FacilityId,

@@ -180,10 +180,14 @@ pub const fn deposit(items: u32, bytes: u32) -> Balance {
 
 /// The grid's zones: 0 to 7. (Zone topology and transfer limits arrive with the balancing and
 /// pricing pallets, which will own this list.)
+/// The grid's zones: ids below this.
+pub const ZONES: u16 = 8;
+
+/// The grid's zones, `0..ZONES`.
 pub struct GridZones;
 impl frame_support::traits::Contains<daeg_primitives::ZoneId> for GridZones {
 	fn contains(zone: &daeg_primitives::ZoneId) -> bool {
-		zone.0 < 8
+		zone.0 < ZONES
 	}
 }
 
@@ -243,8 +247,8 @@ impl pallet_consumption::Config for Runtime {
 	type DaysKept = ConstU32<62>;
 	type MonthsKept = ConstU32<24>;
 	type GovernanceOrigin = crate::governance::GridOperatorOrigin;
-	// Final meter values become facilities' production.
-	type OnFinal = crate::Production;
+	// Final meter values become facilities' production, then are settled by the market.
+	type OnFinal = (crate::Production, Pricing);
 	type WeightInfo = pallet_consumption::weights::SubstrateWeight<Runtime>;
 }
 
@@ -287,13 +291,37 @@ impl pallet_production::Config for Runtime {
 	type WeightInfo = pallet_production::weights::SubstrateWeight<Runtime>;
 }
 
-/// The market: intervals, the grid clock, orders and the auction (settlement follows).
+parameter_types! {
+	/// The market's account: settlement collects into its pot and pays from it.
+	pub MarketAccount: AccountId = MARKET_PALLET_ID.into_account_truncating();
+	/// Cleared prices and volumes are kept for two days of quarter-hours.
+	pub const PriceHistory: u32 = 192;
+}
+
+/// The id the market account is derived from.
+pub const MARKET_PALLET_ID: frame_support::PalletId = frame_support::PalletId(*b"daeg/mkt");
+
+/// Positions whose meter never got a final value are settled from what is known a day of
+/// intervals after the lateness window closed (96 intervals: a day of quarter-hours, 48
+/// minutes on dev chains).
+pub struct SettlementDeadline;
+impl Get<u32> for SettlementDeadline {
+	fn get() -> u32 {
+		use daeg_primitives::GridClock;
+		Pricing::intervals_in(ReadingLateness::get()).saturating_add(96)
+	}
+}
+
+/// The market: intervals, the grid clock, orders, the auction, tariffs and settlement.
 impl pallet_pricing::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Meters = Consumption;
 	type Facilities = crate::Production;
+	type Metered = Consumption;
+	type Purchases = Consumption;
+	type MarketAccount = MarketAccount;
 	type GovernanceOrigin = crate::governance::GridOperatorOrigin;
 	// 40 pages of 256: the aim of 10,000 orders cleared per interval, with room.
 	type MaxOrdersPerInterval = ConstU32<10_240>;
@@ -303,6 +331,11 @@ impl pallet_pricing::Config for Runtime {
 	type GateClosureIntervals = ConstU32<1>;
 	// Two days of quarter-hours ahead (96 minutes on dev chains).
 	type MaxIntervalsAhead = ConstU32<192>;
+	type SettlementDeadline = SettlementDeadline;
+	type PriceHistory = PriceHistory;
+	// Two months of daily statements, as the metering pallet keeps days.
+	type StatementDays = ConstU32<62>;
+	type MaxZones = ConstU32<{ ZONES as u32 }>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type Helper = MarketBenchmarkHelper;
 	type WeightInfo = pallet_pricing::weights::SubstrateWeight<Runtime>;

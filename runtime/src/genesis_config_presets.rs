@@ -12,7 +12,11 @@ use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
 use crate::{
 	governance::operators_account, AccountId, Balance, BalancesConfig, RuntimeGenesisConfig,
-	SudoConfig, UNIT,
+	SudoConfig, MILLI_UNIT, UNIT,
+};
+use daeg_primitives::{
+	market::{ImbalancePrices, TariffParameters},
+	PricePerKWh,
 };
 
 /// Every endowed dev account starts with this many DAEG.
@@ -54,8 +58,40 @@ fn genesis(
 			authorities: validators.iter().map(|x| (x.1.clone(), 1)).collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: Some(operators) },
-		pricing: pallet_pricing::GenesisConfig { interval_length_ms: DEV_INTERVAL_MS },
+		pricing: pallet_pricing::GenesisConfig {
+			interval_length_ms: DEV_INTERVAL_MS,
+			pot: MARKET_POT,
+			tariff: dev_tariff(),
+			imbalance: ImbalancePrices {
+				short: PricePerKWh(400 * MILLI_UNIT),
+				long: PricePerKWh(50 * MILLI_UNIT)
+			},
+		},
 	})
+}
+
+/// What the market's settlement pot starts with on dev chains: sellers are paid before
+/// buyers' payments arrive.
+pub const MARKET_POT: Balance = 10_000 * UNIT;
+
+/// The dev chains' tariff, in thousandths of a DAEG per kWh (think of a DAEG as a euro): a
+/// reference energy price of 0.25, grid fees of 0.05 at night, 0.08 by day and 0.12 in the
+/// evening peak (17–21 h UTC), 0.05 for congestion and up to 0.50 for scarcity.
+pub fn dev_tariff() -> TariffParameters {
+	let mut grid_fees = [PricePerKWh(80 * MILLI_UNIT); 24];
+	for (hour, fee) in grid_fees.iter_mut().enumerate() {
+		if !(6..22).contains(&hour) {
+			*fee = PricePerKWh(50 * MILLI_UNIT);
+		} else if (17..21).contains(&hour) {
+			*fee = PricePerKWh(120 * MILLI_UNIT);
+		}
+	}
+	TariffParameters {
+		reference: PricePerKWh(250 * MILLI_UNIT),
+		grid_fees,
+		congestion: PricePerKWh(50 * MILLI_UNIT),
+		scarcity: PricePerKWh(500 * MILLI_UNIT),
+	}
 }
 
 /// A dev validator's keys: sr25519 for Aura, ed25519 for GRANDPA, from the same name.

@@ -3,10 +3,11 @@
 //!
 //! The energy RPCs plug in here: each energy pallet's runtime API is declared in
 //! `daeg-primitives`, and a jsonrpsee module in this directory answers it. So far:
-//! consumption analytics and carbon footprints ([`metering`], `metering_*`) and production
-//! metrics ([`production`], `production_*`).
+//! consumption analytics and carbon footprints ([`metering`], `metering_*`), production
+//! metrics ([`production`], `production_*`) and the market ([`pricing`], `pricing_*`).
 
 pub mod metering;
+pub mod pricing;
 pub mod production;
 
 use std::sync::Arc;
@@ -41,11 +42,13 @@ where
 		+ pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>
 		+ BlockBuilder<Block>
 		+ daeg_primitives::analytics::MeteringApi<Block, AccountId>
-		+ daeg_primitives::production::ProductionApi<Block>,
+		+ daeg_primitives::production::ProductionApi<Block>
+		+ daeg_primitives::market::MarketApi<Block, AccountId>,
 	P: TransactionPool + 'static,
 {
 	use metering::MeteringApiServer;
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
+	use pricing::PricingApiServer;
 	use production::ProductionApiServer;
 	use substrate_frame_rpc_system::{System, SystemApiServer};
 
@@ -59,7 +62,9 @@ where
 	// `metering_*`: consumption analytics and carbon footprints.
 	module.merge(metering::Metering::<C, Block>::new(client.clone()).into_rpc())?;
 	// `production_*`: production metrics.
-	module.merge(production::Production::<C, Block>::new(client).into_rpc())?;
+	module.merge(production::Production::<C, Block>::new(client.clone()).into_rpc())?;
+	// `pricing_*`: prices, tariffs, order books, clearing results and statements.
+	module.merge(pricing::Pricing::<C, Block>::new(client).into_rpc())?;
 
 	Ok(module)
 }

@@ -80,6 +80,10 @@ export function client(api, keyring) {
   return { submit, moduleError, sortedAddresses, asOperators };
 }
 
+/// The events of `section.method` in a submission's result.
+export const eventsOf = (r, section, method) =>
+  r.events.filter(({ event }) => event.section === section && event.method === method).map(({ event }) => event);
+
 /// A general (extrinsic format v5) transaction carrying `call`, with the runtime's extensions'
 /// explicit parts empty: immortal era, nonce 0, no tip, metadata-hash check off.
 export function generalTransaction(call) {

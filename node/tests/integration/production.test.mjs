@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { rpc } from '../../../scripts/lib/chain.mjs';
-import { devSession, submitRecentReadings, waitFinal } from './client.mjs';
+import { devSession, eventsOf, submitRecentReadings, waitFinal } from './client.mjs';
 
 let api;
 let keyring;
@@ -24,10 +24,6 @@ before(async () => {
 after(async () => {
   await session?.stop();
 });
-
-/// The events of `section.method` in a submission's result.
-const eventsOf = (r, section, method) =>
-  r.events.filter(({ event }) => event.section === section && event.method === method).map(({ event }) => event);
 
 test('the operators appoint a certifier, who certifies a producer\'s facility; its metered output is its production', async () => {
   const alice = keyring.addFromUri('//Alice'); // the producer

@@ -5,13 +5,15 @@ use super::*;
 use crate::Pallet as Pricing;
 use alloc::vec::Vec;
 use daeg_primitives::{
-	market::{OrderId, ZoneLink},
+	market::{ImbalancePrices, OrderId, TariffParameters, ZoneClearing, ZoneLink},
+	metering::{IntervalRecord, Quality},
+	production::FacilityRegistry,
 	IntervalIndex, Power,
 };
 use frame_benchmarking::v2::*;
 use frame_support::{
 	traits::{
-		fungible::{Inspect, Mutate},
+		fungible::{Inspect, Mutate, MutateHold},
 		EnsureOrigin, Get,
 	},
 	BoundedVec,
@@ -59,20 +61,28 @@ fn fill_book<T: Config>(interval: IntervalIndex, n: u32) -> Result<(), Benchmark
 	let buyer = funded::<T>("buyer", 0);
 	let seller = funded::<T>("seller", 0);
 	let meters: Vec<MeterId> = (0..ZONES).map(|z| T::Helper::meter(&buyer, ZoneId(z))).collect();
-	let facilities: Vec<FacilityId> =
-		(0..ZONES).map(|z| T::Helper::selling_facility(&seller, ZoneId(z))).collect();
+	let facilities: Vec<(FacilityId, EnergySource, MeterId)> = (0..ZONES)
+		.map(|z| {
+			let id = T::Helper::selling_facility(&seller, ZoneId(z));
+			let f = T::Facilities::facility(id).ok_or(BenchmarkError::Weightless)?;
+			Ok((id, f.source, f.meter))
+		})
+		.collect::<Result<_, BenchmarkError>>()?;
 	let mut page: Vec<OrderOf<T>> = Vec::new();
 	for k in 0..n {
 		let zone = (k / 2) % u32::from(ZONES);
 		let price = PricePerKWh(u128::from(100 + (k * 7919) % 1_000));
-		let (owner, origin, energy) = if k % 2 == 0 {
-			(buyer.clone(), Origin::Meter(meters[zone as usize]), 1_000 + u64::from(k % 97))
+		let (owner, origin, meter, energy) = if k % 2 == 0 {
+			let m = meters[zone as usize];
+			(buyer.clone(), Origin::Meter(m), m, 1_000 + u64::from(k % 97))
 		} else {
-			(seller.clone(), Origin::Facility(facilities[zone as usize]), 1_000 + u64::from(k % 89))
+			let (f, source, m) = facilities[zone as usize];
+			(seller.clone(), Origin::Facility(f, source), m, 1_000 + u64::from(k % 89))
 		};
 		page.push(Order {
 			owner,
 			origin,
+			meter,
 			zone: ZoneId(zone as u16),
 			energy: Energy(energy),
 			price,
@@ -180,6 +190,141 @@ mod benchmarks {
 		}
 
 		assert!(Clearings::<T>::iter_prefix(interval).next().is_some());
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_tariff() -> Result<(), BenchmarkError> {
+		let origin =
+			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let tariff = TariffParameters {
+			reference: PricePerKWh(200),
+			grid_fees: [PricePerKWh(50); 24],
+			congestion: PricePerKWh(30),
+			scarcity: PricePerKWh(500),
+		};
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, tariff);
+
+		assert_eq!(Tariff::<T>::get(), tariff);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_imbalance_prices() -> Result<(), BenchmarkError> {
+		let origin =
+			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let prices = ImbalancePrices { short: PricePerKWh(400), long: PricePerKWh(100) };
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, prices);
+
+		assert_eq!(Imbalance::<T>::get(), prices);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn fund_pot() -> Result<(), BenchmarkError> {
+		let who = funded::<T>("funder", 0);
+		let amount = T::Currency::minimum_balance().saturating_mul(1_000u32.into());
+		let before = Pot::<T>::get().funded;
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who), amount);
+
+		assert_eq!(Pot::<T>::get().funded, before.saturating_add(amount));
+		Ok(())
+	}
+
+	/// The pot pays what it owes (the heavier way: a transfer out of a hold).
+	#[benchmark]
+	fn settle_account() -> Result<(), BenchmarkError> {
+		let who = funded::<T>("seller", 0);
+		let amount = T::Currency::minimum_balance().saturating_mul(10u32.into());
+		let funder = funded::<T>("funder", 0);
+		Pricing::<T>::fund_pot(RawOrigin::Signed(funder).into(), amount)?;
+		Owed::<T>::insert(&who, amount);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()));
+
+		assert!(!Owed::<T>::contains_key(&who));
+		Ok(())
+	}
+
+	/// `n`: orders of the meter in the interval, each on a page of its own (a full page read
+	/// for each), all bids that bought; consumption beyond them pays the tariff; the bidder
+	/// has arrears; the interval sold energy from every source. `n = 0`: a meter without
+	/// orders, whose consumption pays the tariff.
+	#[benchmark]
+	fn settle_meter(n: Linear<0, { T::MaxOrdersPerAccount::get() }>) -> Result<(), BenchmarkError> {
+		let interval = open_interval::<T>();
+		let buyer = funded::<T>("buyer", 0);
+		let other = funded::<T>("buyer", 1);
+		let meter = T::Helper::meter(&buyer, ZoneId(0));
+		let held = T::Currency::minimum_balance();
+		let filler = Order {
+			owner: other,
+			origin: Origin::Meter(meter),
+			meter,
+			zone: ZoneId(0),
+			energy: Energy(1_000),
+			price: PricePerKWh(300),
+			held: Default::default(),
+			filled: Energy(1_000),
+		};
+		let mut slots = Vec::new();
+		for page in 0..n {
+			let mut orders = alloc::vec![filler.clone(); PAGE_SIZE as usize];
+			if let Some(first) = orders.first_mut() {
+				first.owner = buyer.clone();
+				first.held = held;
+			}
+			Book::<T>::insert(interval, page, BoundedVec::truncate_from(orders));
+			slots.push(page.saturating_mul(PAGE_SIZE));
+		}
+		if n > 0 {
+			BookLen::<T>::insert(interval, n.saturating_mul(PAGE_SIZE));
+			Positions::<T>::insert(
+				interval,
+				meter,
+				(buyer.clone(), BoundedVec::truncate_from(slots)),
+			);
+			Unsettled::<T>::insert(interval, 1);
+			OrdersOf::<T>::insert(&buyer, interval, n);
+			T::Currency::hold(&HoldReason::Bid.into(), &buyer, held.saturating_mul(n.into()))?;
+		}
+		Clearings::<T>::insert(
+			interval,
+			ZoneId(0),
+			ZoneClearing {
+				price: Some(PricePerKWh(250)),
+				tariff: PricePerKWh(320),
+				..Default::default()
+			},
+		);
+		Mix::<T>::insert(interval, [Energy(1_000); 7]);
+		Arrears::<T>::insert(&buyer, T::Currency::minimum_balance());
+		NextToClear::<T>::put(IntervalIndex(interval.0.saturating_add(1)));
+		// Grid time: the interval is over and final, well before the deadline.
+		let length = Pricing::<T>::interval_length_ms();
+		Pricing::<T>::set_now_ms(interval.end_ms(length).unwrap_or(NOW_MS).saturating_add(length));
+		let record = IntervalRecord {
+			interval,
+			imported: Energy(u64::from(n).saturating_add(1).saturating_mul(2_000)),
+			exported: Energy::ZERO,
+			quality: Quality::Measured,
+			anomaly: None,
+		};
+
+		#[block]
+		{
+			Pricing::<T>::settle_final(meter, &record);
+		}
+
+		assert!(!Positions::<T>::contains_key(interval, meter));
+		assert!(Statements::<T>::iter_prefix(&buyer).next().is_some());
 		Ok(())
 	}
 

@@ -1,17 +1,22 @@
 //! Clearing an interval's book in `on_initialize`: load its pages, run [`crate::clearing`],
-//! write each order's fill back, each zone's result and the links' flows.
+//! write each order's fill back, each zone's result (with its tariff), the links' flows and
+//! the mix of sources sold.
 
 use crate::{
 	clearing::{self, Link, Offer},
-	pallet::{Book, BookLen, Clearings, Config, Event, Flows, Limits, Links, NextToClear, Pallet},
+	pallet::{
+		Book, BookLen, Clearings, Config, Event, Flows, Limits, Links, Mix, NextToClear,
+		NextToSettle, Pallet,
+	},
 	Origin, WeightInfo,
 };
 use alloc::vec::Vec;
 use daeg_primitives::{
 	market::{Side, ZoneClearing},
-	Energy, GridClock, IntervalIndex, PricePerKWh, ZoneId,
+	Energy, EnergySource, GridClock, IntervalIndex, PricePerKWh, ZoneId,
 };
 use frame_support::{traits::Get, weights::Weight, BoundedVec};
+use sp_runtime::Perbill;
 
 /// How many empty intervals one block may pass over (after a pause of the chain).
 const MAX_EMPTY_PER_BLOCK: u32 = 16;
@@ -28,8 +33,9 @@ impl<T: Config> Pallet<T> {
 			// previous block's); from then on, books can only be for intervals still open.
 			if Self::now_ms() > 0 {
 				NextToClear::<T>::put(current);
+				NextToSettle::<T>::put(current);
 			}
-			return db.reads_writes(3, 1);
+			return db.reads_writes(3, 2);
 		};
 		let mut used = db.reads_writes(3, 1);
 		for _ in 0..MAX_EMPTY_PER_BLOCK {
@@ -41,6 +47,12 @@ impl<T: Config> Pallet<T> {
 			used = used.saturating_add(db.reads(1));
 			let cleared = next;
 			next = IntervalIndex(next.0.saturating_add(1));
+			if orders > 0 && cleared < current {
+				// Delivery is over: trading it now would be trading in hindsight.
+				Self::deposit_event(Event::IntervalVoided { interval: cleared, orders });
+				used = used.saturating_add(db.writes(1));
+				continue;
+			}
 			if orders > 0 {
 				let (pages, zones) = Self::clear_interval(cleared);
 				// The benchmark's model rounds the per-order share of a page's read and write
@@ -70,8 +82,9 @@ impl<T: Config> Pallet<T> {
 		zones.dedup();
 		let index = |z: ZoneId| zones.binary_search(&z).unwrap_or(0);
 
-		// Live orders as offers, each with where it lives.
+		// Live orders as offers, each with where it lives; each zone's demand and supply.
 		let (mut bids, mut asks) = (Vec::new(), Vec::new());
+		let mut depth = alloc::vec![(Energy::ZERO, Energy::ZERO); zones.len()];
 		let (mut bid_at, mut ask_at) = (Vec::new(), Vec::new());
 		for (p, (_, orders)) in pages.iter().enumerate() {
 			for (i, o) in orders.iter().enumerate() {
@@ -79,12 +92,19 @@ impl<T: Config> Pallet<T> {
 					continue;
 				}
 				let offer = Offer { zone: index(o.zone), energy: o.energy.0, price: o.price.0 };
+				let depth = depth.get_mut(offer.zone);
 				match o.origin {
 					Origin::Meter(_) => {
+						if let Some(d) = depth {
+							d.0 = d.0.saturating_add(o.energy);
+						}
 						bids.push(offer);
 						bid_at.push((p, i));
 					}
-					Origin::Facility(_) => {
+					Origin::Facility(..) => {
+						if let Some(d) = depth {
+							d.1 = d.1.saturating_add(o.energy);
+						}
 						asks.push(offer);
 						ask_at.push((p, i));
 					}
@@ -122,6 +142,7 @@ impl<T: Config> Pallet<T> {
 			.map(|p| ZoneClearing { price: p.map(PricePerKWh), ..Default::default() })
 			.collect();
 		let mut traded = Energy::ZERO;
+		let mut mix = [Energy::ZERO; 7];
 		for (side, at, fills) in
 			[(Side::Buy, &bid_at, &result.bids), (Side::Sell, &ask_at, &result.asks)]
 		{
@@ -136,10 +157,50 @@ impl<T: Config> Pallet<T> {
 						r.bought = r.bought.saturating_add(Energy(fill));
 						traded = traded.saturating_add(Energy(fill));
 					}
-					Side::Sell => r.sold = r.sold.saturating_add(Energy(fill)),
+					Side::Sell => {
+						r.sold = r.sold.saturating_add(Energy(fill));
+						if let Origin::Facility(_, source) = order.origin {
+							let at = EnergySource::ALL.iter().position(|s| *s == source);
+							if let Some(m) = at.and_then(|at| mix.get_mut(at)) {
+								*m = m.saturating_add(Energy(fill));
+							}
+						}
+					}
 				}
 			}
 		}
+		// Each zone's book depth and tariff: a zone is congested when it imports at a link's
+		// limit; its unmet share is the demand neither its supply nor its imports covered.
+		let mut imports = alloc::vec![0i128; zones.len()];
+		let mut congested = alloc::vec![false; zones.len()];
+		for (l, f) in net.iter().zip(result.flows.iter()) {
+			let (to, limit) = if *f >= 0 { (l.b, l.a_to_b) } else { (l.a, l.b_to_a) };
+			let from = if *f >= 0 { l.a } else { l.b };
+			let amount = f.unsigned_abs();
+			if let Some(i) = imports.get_mut(to) {
+				*i = i.saturating_add(i128::try_from(amount).unwrap_or(i128::MAX));
+			}
+			if let Some(i) = imports.get_mut(from) {
+				*i = i.saturating_sub(i128::try_from(amount).unwrap_or(i128::MAX));
+			}
+			if amount > 0 && u128::from(limit) <= amount {
+				if let Some(c) = congested.get_mut(to) {
+					*c = true;
+				}
+			}
+		}
+		for (z, r) in results.iter_mut().enumerate() {
+			let (demanded, offered) = depth.get(z).copied().unwrap_or_default();
+			r.demanded = demanded;
+			r.offered = offered;
+			let imported = imports.get(z).copied().unwrap_or(0).max(0);
+			let supply = u128::from(offered.0).saturating_add(imported.unsigned_abs());
+			let unmet = u128::from(demanded.0).saturating_sub(supply);
+			let unmet = Perbill::from_rational(unmet, u128::from(demanded.0).max(1));
+			let congested = congested.get(z).copied().unwrap_or(false);
+			r.tariff = Self::tariff(interval, r.price, congested, unmet);
+		}
+
 		let written = u32::try_from(pages.len()).unwrap_or(u32::MAX);
 		for (page, orders) in pages {
 			Book::<T>::insert(interval, page, orders);
@@ -154,6 +215,7 @@ impl<T: Config> Pallet<T> {
 			.map(|(l, f)| (l.a, l.b, i64::try_from(*f).unwrap_or(0)))
 			.collect::<Vec<_>>();
 		Flows::<T>::insert(interval, BoundedVec::truncate_from(flows));
+		Mix::<T>::insert(interval, mix);
 		Self::deposit_event(Event::IntervalCleared {
 			interval,
 			orders: BookLen::<T>::get(interval),

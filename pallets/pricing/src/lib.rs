@@ -3,9 +3,9 @@
 //! The market's intervals come first, because every other part of the grid reasons in them:
 //! this pallet owns the grid clock ([`GridClock`]). Orders for future intervals are accepted
 //! until gate closure; then `on_initialize` clears the interval's book with [`clearing`], a
-//! welfare-maximising uniform-price double auction over zones joined by transfer limits.
-//! Dynamic tariffs and settlement follow in later slices of the pricing issue
-//! (`docs/pricing.md`).
+//! welfare-maximising uniform-price double auction over zones joined by transfer limits, and
+//! publishes each zone's price and tariff. Every meter's interval is settled against its final
+//! metered value (the `settlement` module, `docs/pricing.md`).
 //!
 //! ## Orders
 //!
@@ -22,6 +22,14 @@
 //! Gate closure for interval `i` is the start of interval `i − GateClosureIntervals`. In the
 //! first block at or after it, `on_initialize` loads the book, clears it, writes each order's
 //! fill back into its page, each zone's price and volumes, and the flows over the links.
+//!
+//! ## Tariffs and settlement
+//!
+//! Consumers who do not bid pay the zone's tariff: the clearing price (or a reference), the
+//! hour's grid fee, a congestion and a scarcity surcharge. Once a meter's value for an interval
+//! is final, its bids and asks are settled at the clearing price, deviations at governance's
+//! imbalance prices and unbought consumption at the tariff, all through one pot held on the
+//! market account; each account gets daily statements. Settled books are removed.
 //!
 //! ## Market intervals
 //!
@@ -48,6 +56,8 @@ mod book;
 pub mod clearing;
 #[cfg(test)]
 mod mock;
+mod queries;
+mod settlement;
 #[cfg(test)]
 mod tests;
 pub mod weights;
@@ -55,7 +65,7 @@ pub mod weights;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use daeg_primitives::{
 	market::{Side, ZoneLink},
-	Energy, FacilityId, GridClock, MeterId, PricePerKWh, ZoneId,
+	Energy, EnergySource, FacilityId, GridClock, MeterId, PricePerKWh, ZoneId,
 };
 use frame_support::traits::fungible;
 use scale_info::TypeInfo;
@@ -94,8 +104,8 @@ pub type BalanceOf<T> =
 pub enum Origin {
 	/// A bid, delivered at this meter.
 	Meter(MeterId),
-	/// An ask, from this facility.
-	Facility(FacilityId),
+	/// An ask, from this facility generating from this source.
+	Facility(FacilityId, EnergySource),
 }
 
 /// An order in an interval's book.
@@ -107,6 +117,8 @@ pub struct Order<AccountId, Balance> {
 	pub owner: AccountId,
 	/// Its meter (a bid) or facility (an ask).
 	pub origin: Origin,
+	/// The meter that measures its delivery (a bid's own, an ask's facility's).
+	pub meter: MeterId,
 	/// Its zone (the meter's or facility's).
 	pub zone: ZoneId,
 	/// The energy asked for or offered; zero once cancelled.
@@ -124,13 +136,46 @@ impl<AccountId, Balance> Order<AccountId, Balance> {
 	pub fn side(&self) -> Side {
 		match self.origin {
 			Origin::Meter(_) => Side::Buy,
-			Origin::Facility(_) => Side::Sell,
+			Origin::Facility(..) => Side::Sell,
 		}
 	}
 }
 
 /// An order as this pallet's configuration stores it.
 pub type OrderOf<T> = Order<<T as frame_system::Config>::AccountId, BalanceOf<T>>;
+
+/// A meter's orders in one interval until they are settled: their owner and book slots.
+pub type PositionOf<T> = (
+	<T as frame_system::Config>::AccountId,
+	frame_support::BoundedVec<u32, <T as Config>::MaxOrdersPerAccount>,
+);
+
+/// The highest price anything in the market may have (10^18 units per kWh, a million DAEG):
+/// so that every amount settlement computes from a price and a `u64` of Wh fits a `u128`.
+pub const MAX_PRICE: PricePerKWh = PricePerKWh(1_000_000_000_000_000_000);
+
+/// What the settlement pot took in and paid out since genesis.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	Default,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct PotTotals<Balance> {
+	/// Put in to fund payments (at genesis and by `fund_market`).
+	pub funded: Balance,
+	/// Collected from accounts in settlement.
+	pub collected: Balance,
+	/// Paid to accounts in settlement.
+	pub paid: Balance,
+}
 
 /// What the benchmarks need from the runtime: meters and facilities to trade with.
 #[cfg(feature = "runtime-benchmarks")]
@@ -165,17 +210,20 @@ pub struct PriceLimits {
 pub mod pallet {
 	use super::*;
 	use daeg_primitives::{
-		market::{OrderId, ZoneClearing},
-		metering::MeterRegistry,
+		market::{ImbalancePrices, OrderId, Statement, TariffParameters, ZoneClearing},
+		metering::{MeterRegistry, MeteredEnergy, PurchaseLedger, Quality},
 		production::FacilityRegistry,
-		EnergySource, IntervalIndex,
+		DayIndex, IntervalIndex,
 	};
 	use frame_support::{
 		pallet_prelude::*,
-		traits::{fungible::MutateHold, tokens::Precision},
+		traits::{
+			fungible::{Inspect, Mutate, MutateHold},
+			tokens::{Fortitude, Precision, Preservation},
+		},
 	};
 	use frame_system::pallet_prelude::*;
-	use sp_runtime::SaturatedConversion;
+	use sp_runtime::{traits::Saturating, SaturatedConversion};
 
 	/// The in-code storage version.
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
@@ -205,6 +253,17 @@ pub mod pallet {
 		/// The facility registry (the production pallet): asks come from facilities.
 		type Facilities: FacilityRegistry<Self::AccountId>;
 
+		/// Final metered values (the metering pallet), for positions its finalization pass
+		/// never reported (see [`Config::SettlementDeadline`]).
+		type Metered: MeteredEnergy;
+
+		/// Where settled purchases are reported, for carbon footprints.
+		type Purchases: PurchaseLedger<Self::AccountId>;
+
+		/// The market's account: settlement collects into its pot and pays from it.
+		#[pallet::constant]
+		type MarketAccount: Get<Self::AccountId>;
+
 		/// Who sets links and price limits: the grid operators.
 		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
@@ -228,6 +287,24 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxIntervalsAhead: Get<u32>;
 
+		/// How many intervals after an interval its positions still unsettled (their meter's
+		/// value was never made final) are settled from what is known; final values reported
+		/// later than this are not settled again.
+		#[pallet::constant]
+		type SettlementDeadline: Get<u32>;
+
+		/// How many intervals of clearing results (prices, volumes, tariffs, flows) are kept.
+		#[pallet::constant]
+		type PriceHistory: Get<u32>;
+
+		/// How many days of statements are kept per account.
+		#[pallet::constant]
+		type StatementDays: Get<u32>;
+
+		/// The number of zones: zone ids are below it.
+		#[pallet::constant]
+		type MaxZones: Get<u32>;
+
 		/// Meters and facilities for the benchmarks.
 		#[cfg(feature = "runtime-benchmarks")]
 		type Helper: BenchmarkHelper<Self::AccountId>;
@@ -242,6 +319,9 @@ pub mod pallet {
 		/// The most a bid can cost, until it is settled or cancelled.
 		#[codec(index = 0)]
 		Bid,
+		/// The market account's settlement pot.
+		#[codec(index = 1)]
+		Pot,
 	}
 
 	/// The default of [`IntervalLength`].
@@ -310,12 +390,70 @@ pub mod pallet {
 	pub type Flows<T: Config> =
 		StorageMap<_, Twox64Concat, IntervalIndex, BoundedVec<(ZoneId, ZoneId, i64), T::MaxLinks>>;
 
+	/// Each meter's orders in each interval, until they are settled.
+	#[pallet::storage]
+	pub type Positions<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, IntervalIndex, Twox64Concat, MeterId, PositionOf<T>>;
+
+	/// How many positions each interval has left to settle.
+	#[pallet::storage]
+	pub type Unsettled<T> = StorageMap<_, Twox64Concat, IntervalIndex, u32, ValueQuery>;
+
+	/// The next interval whose settlement is awaited; its book is removed once it is settled.
+	#[pallet::storage]
+	pub type NextToSettle<T> = StorageValue<_, IntervalIndex>;
+
+	/// Each cleared interval's sold energy by source (in [`EnergySource::ALL`]'s order): the
+	/// mix buyers are reported to have bought.
+	#[pallet::storage]
+	pub type Mix<T> = StorageMap<_, Twox64Concat, IntervalIndex, [Energy; 7]>;
+
+	/// How the tariff of consumers who do not bid is built.
+	#[pallet::storage]
+	pub type Tariff<T> = StorageValue<_, TariffParameters, ValueQuery>;
+
+	/// The prices deviations from traded positions are settled at.
+	#[pallet::storage]
+	pub type Imbalance<T> = StorageValue<_, ImbalancePrices, ValueQuery>;
+
+	/// Each account's settlement statement per day: a ring of [`Config::StatementDays`] slots.
+	#[pallet::storage]
+	pub type Statements<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Twox64Concat,
+		u32,
+		(DayIndex, Statement),
+	>;
+
+	/// What accounts owe the market and could not pay when settled; collected from their next
+	/// settlement or by [`Pallet::settle_account`].
+	#[pallet::storage]
+	pub type Arrears<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, BalanceOf<T>>;
+
+	/// What the market owes accounts and its pot could not pay; paid with their next
+	/// settlement or by [`Pallet::settle_account`].
+	#[pallet::storage]
+	pub type Owed<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, BalanceOf<T>>;
+
+	/// What the pot took in and paid out: it holds exactly `funded + collected − paid`.
+	#[pallet::storage]
+	pub type Pot<T: Config> = StorageValue<_, PotTotals<BalanceOf<T>>, ValueQuery>;
+
 	/// The market's genesis parameters.
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
 		/// The interval length in milliseconds (0: the default quarter-hour).
 		pub interval_length_ms: u64,
+		/// Minted into the settlement pot, so that sellers are paid before buyers' payments
+		/// arrive (the market account is created with the existential deposit besides).
+		pub pot: BalanceOf<T>,
+		/// The tariff's parameters.
+		pub tariff: TariffParameters,
+		/// The imbalance prices.
+		pub imbalance: ImbalancePrices,
 		#[serde(skip)]
 		pub _config: core::marker::PhantomData<T>,
 	}
@@ -330,6 +468,19 @@ pub mod pallet {
 				);
 				IntervalLength::<T>::put(self.interval_length_ms);
 			}
+			let market = T::MarketAccount::get();
+			let ed = T::Currency::minimum_balance();
+			assert!(
+				T::Currency::mint_into(&market, ed.saturating_add(self.pot)).is_ok(),
+				"the market account can be created"
+			);
+			assert!(
+				T::Currency::hold(&HoldReason::Pot.into(), &market, self.pot).is_ok(),
+				"the pot can be held"
+			);
+			Pot::<T>::put(PotTotals { funded: self.pot, ..Default::default() });
+			Tariff::<T>::put(self.tariff);
+			Imbalance::<T>::put(self.imbalance);
 		}
 	}
 
@@ -355,6 +506,37 @@ pub mod pallet {
 		LinksSet { links: BoundedVec<ZoneLink, T::MaxLinks> },
 		/// Governance set the price floor and cap.
 		PriceLimitsSet { limits: PriceLimits },
+		/// An interval's book was not cleared because the interval had ended by its turn (the
+		/// chain was paused): no order of it trades; holds are released at settlement.
+		IntervalVoided { interval: IntervalIndex, orders: u32 },
+		/// A meter's interval was settled for `who`: what it bought and sold, consumed beyond
+		/// that, and its deviations, each with its amount. `quality` is that of the final
+		/// value settled against; `None`: the meter had none by the deadline (bids are charged
+		/// as bought, asks count as undelivered).
+		Settled {
+			interval: IntervalIndex,
+			meter: MeterId,
+			who: T::AccountId,
+			line: Statement,
+			quality: Option<Quality>,
+		},
+		/// Money moved in settlement: `collected` from `who` into the pot or `paid` to it;
+		/// `arrears` it still owes, `owed` the pot still owes it.
+		Payment {
+			who: T::AccountId,
+			collected: BalanceOf<T>,
+			paid: BalanceOf<T>,
+			arrears: BalanceOf<T>,
+			owed: BalanceOf<T>,
+		},
+		/// Every position of an interval is settled; its book is removed.
+		IntervalSettled { interval: IntervalIndex },
+		/// Governance set the tariff's parameters.
+		TariffSet { tariff: TariffParameters },
+		/// Governance set the imbalance prices.
+		ImbalancePricesSet { prices: ImbalancePrices },
+		/// `who` put `amount` into the settlement pot.
+		PotFunded { who: T::AccountId, amount: BalanceOf<T> },
 	}
 
 	#[pallet::error]
@@ -397,6 +579,22 @@ pub mod pallet {
 		BadLimits,
 		/// A link joins a zone to itself or repeats a pair of zones.
 		BadLink,
+		/// A zone id is not below [`Config::MaxZones`].
+		UnknownZone,
+		/// A price is above [`MAX_PRICE`].
+		PriceTooHigh,
+		/// The long imbalance price is above the short one.
+		BadImbalancePrices,
+		/// Bids need a meter that measures consumption.
+		MeterCannotImport,
+		/// The meter already has orders of another account in the interval.
+		MeterTradedByOther,
+		/// The account has neither arrears nor anything owed.
+		NothingToSettle,
+		/// The amount is zero.
+		ZeroAmount,
+		/// The account cannot pay the amount.
+		CannotFund,
 	}
 
 	#[pallet::hooks]
@@ -404,6 +602,12 @@ pub mod pallet {
 		/// Clears the next interval whose gate has closed (at most one per block).
 		fn on_initialize(_n: BlockNumberFor<T>) -> Weight {
 			Self::clear_due()
+		}
+
+		/// Settles positions past [`Config::SettlementDeadline`] and removes the books of
+		/// settled intervals, within what the block has left.
+		fn on_idle(_n: BlockNumberFor<T>, limit: Weight) -> Weight {
+			Self::settle_due(limit)
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -432,6 +636,7 @@ pub mod pallet {
 			let m = T::Meters::meter(meter).ok_or(Error::<T>::UnknownMeter)?;
 			ensure!(m.owner == owner, Error::<T>::NotMeterOwner);
 			ensure!(m.is_active(), Error::<T>::MeterInactive);
+			ensure!(m.kind.measures_import(), Error::<T>::MeterCannotImport);
 			let cost = price
 				.cost_of(energy, daeg_primitives::Rounding::Up)
 				.ok_or(Error::<T>::CostOverflow)?;
@@ -439,6 +644,7 @@ pub mod pallet {
 			let order = Order {
 				owner: owner.clone(),
 				origin: Origin::Meter(meter),
+				meter,
 				zone: m.zone,
 				energy,
 				price,
@@ -483,7 +689,8 @@ pub mod pallet {
 			);
 			let order = Order {
 				owner: owner.clone(),
-				origin: Origin::Facility(facility),
+				origin: Origin::Facility(facility, f.source),
+				meter: f.meter,
 				zone: f.zone,
 				energy,
 				price,
@@ -512,7 +719,7 @@ pub mod pallet {
 			let who = ensure_signed(origin)?;
 			ensure!(Self::is_open(id.interval), Error::<T>::GateClosed);
 			let (page, index) = Self::page_of(id.slot);
-			let held = Book::<T>::try_mutate(id.interval, page, |orders| {
+			let (held, meter) = Book::<T>::try_mutate(id.interval, page, |orders| {
 				let order = orders
 					.as_mut()
 					.and_then(|o| o.get_mut(index))
@@ -520,8 +727,17 @@ pub mod pallet {
 				ensure!(order.owner == who, Error::<T>::NotOrderOwner);
 				ensure!(!order.energy.is_zero(), Error::<T>::AlreadyCancelled);
 				order.energy = Energy::ZERO;
-				Ok::<_, DispatchError>(core::mem::take(&mut order.held))
+				Ok::<_, DispatchError>((core::mem::take(&mut order.held), order.meter))
 			})?;
+			Positions::<T>::mutate_exists(id.interval, meter, |position| {
+				if let Some((_, slots)) = position {
+					slots.retain(|s| *s != id.slot);
+					if slots.is_empty() {
+						*position = None;
+						Unsettled::<T>::mutate(id.interval, |n| *n = n.saturating_sub(1));
+					}
+				}
+			});
 			T::Currency::release(&HoldReason::Bid.into(), &who, held, Precision::BestEffort)?;
 			OrdersOf::<T>::mutate_exists(&who, id.interval, |n| {
 				*n = n.and_then(|n| n.checked_sub(1)).filter(|n| *n > 0)
@@ -542,6 +758,7 @@ pub mod pallet {
 			T::GovernanceOrigin::ensure_origin(origin)?;
 			for (i, l) in links.iter().enumerate() {
 				ensure!(l.a != l.b, Error::<T>::BadLink);
+				ensure!(Self::is_zone(l.a) && Self::is_zone(l.b), Error::<T>::UnknownZone);
 				let pair = |x: &ZoneLink| (x.a.min(x.b), x.a.max(x.b));
 				ensure!(
 					!links.iter().skip(i.saturating_add(1)).any(|m| pair(m) == pair(l)),
@@ -561,8 +778,84 @@ pub mod pallet {
 		pub fn set_price_limits(origin: OriginFor<T>, limits: PriceLimits) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
 			ensure!(limits.floor <= limits.cap, Error::<T>::BadLimits);
+			ensure!(limits.cap <= MAX_PRICE, Error::<T>::PriceTooHigh);
 			Limits::<T>::put(limits);
 			Self::deposit_event(Event::PriceLimitsSet { limits });
+			Ok(())
+		}
+
+		/// Sets how the tariff of consumers who do not bid is built, from the next interval
+		/// cleared on (see [`TariffParameters`]).
+		///
+		/// Origin: [`Config::GovernanceOrigin`]. Emits [`Event::TariffSet`].
+		#[pallet::call_index(5)]
+		#[pallet::weight(<T as Config>::WeightInfo::set_tariff())]
+		pub fn set_tariff(origin: OriginFor<T>, tariff: TariffParameters) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			let prices = [tariff.reference, tariff.congestion, tariff.scarcity];
+			ensure!(
+				prices.iter().chain(tariff.grid_fees.iter()).all(|p| *p <= MAX_PRICE),
+				Error::<T>::PriceTooHigh
+			);
+			Tariff::<T>::put(tariff);
+			Self::deposit_event(Event::TariffSet { tariff });
+			Ok(())
+		}
+
+		/// Sets the prices deviations are settled at, for intervals settled from now on.
+		///
+		/// Origin: [`Config::GovernanceOrigin`]. Emits [`Event::ImbalancePricesSet`].
+		#[pallet::call_index(6)]
+		#[pallet::weight(<T as Config>::WeightInfo::set_imbalance_prices())]
+		pub fn set_imbalance_prices(
+			origin: OriginFor<T>,
+			prices: ImbalancePrices,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			ensure!(prices.short <= MAX_PRICE, Error::<T>::PriceTooHigh);
+			ensure!(prices.long <= prices.short, Error::<T>::BadImbalancePrices);
+			Imbalance::<T>::put(prices);
+			Self::deposit_event(Event::ImbalancePricesSet { prices });
+			Ok(())
+		}
+
+		/// Puts `amount` of the caller's into the settlement pot (which pays sellers before
+		/// buyers' payments arrive, and deviations the grid takes).
+		///
+		/// Emits [`Event::PotFunded`].
+		#[pallet::call_index(7)]
+		#[pallet::weight(<T as Config>::WeightInfo::fund_pot())]
+		pub fn fund_pot(origin: OriginFor<T>, amount: BalanceOf<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
+			T::Currency::transfer_and_hold(
+				&HoldReason::Pot.into(),
+				&who,
+				&T::MarketAccount::get(),
+				amount,
+				Precision::Exact,
+				Preservation::Preserve,
+				Fortitude::Polite,
+			)
+			.map_err(|_| Error::<T>::CannotFund)?;
+			Pot::<T>::mutate(|p| p.funded = p.funded.saturating_add(amount));
+			Self::deposit_event(Event::PotFunded { who, amount });
+			Ok(())
+		}
+
+		/// Pays the caller what the pot owes it, or collects its arrears, as far as the pot
+		/// and its balance allow now (settlement does the same with every later interval).
+		///
+		/// Emits [`Event::Payment`].
+		#[pallet::call_index(8)]
+		#[pallet::weight(<T as Config>::WeightInfo::settle_account())]
+		pub fn settle_account(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(
+				Arrears::<T>::contains_key(&who) || Owed::<T>::contains_key(&who),
+				Error::<T>::NothingToSettle
+			);
+			Self::pay(&who, Zero::zero(), 0, 0);
 			Ok(())
 		}
 	}
@@ -590,6 +883,11 @@ pub mod pallet {
 			Ok(())
 		}
 
+		/// Whether `zone` is one of the grid's zones.
+		pub(crate) fn is_zone(zone: ZoneId) -> bool {
+			u32::from(zone.0) < T::MaxZones::get()
+		}
+
 		/// The page and index within it of book slot `slot`.
 		pub(crate) fn page_of(slot: u32) -> (u32, usize) {
 			let index = slot.checked_rem(PAGE_SIZE).unwrap_or(0);
@@ -605,6 +903,18 @@ pub mod pallet {
 				*n = n.saturating_add(1);
 				Ok::<_, DispatchError>(())
 			})?;
+			Positions::<T>::try_mutate(interval, order.meter, |position| {
+				let (owner, slots) = match position {
+					Some(p) => p,
+					None => {
+						Unsettled::<T>::mutate(interval, |n| *n = n.saturating_add(1));
+						position.insert((order.owner.clone(), Default::default()))
+					}
+				};
+				ensure!(*owner == order.owner, Error::<T>::MeterTradedByOther);
+				slots.try_push(slot).map_err(|_| Error::<T>::TooManyOrders)?;
+				Ok::<_, DispatchError>(())
+			})?;
 			let (page, _) = Self::page_of(slot);
 			Book::<T>::try_mutate(interval, page, |orders| {
 				orders
@@ -618,12 +928,14 @@ pub mod pallet {
 
 		/// Checks the market's invariants: the interval length divides an hour; every book's
 		/// pages hold exactly its length of orders; each account's live orders are counted;
-		/// each live bid's hold is covered by what the bidder has on hold.
+		/// each interval's unsettled positions are counted and name live orders of their owner
+		/// at their meter; each bid awaiting settlement is covered by what its bidder has on
+		/// hold; and the pot holds exactly what was funded and collected less what was paid, so
+		/// that settlement creates and destroys no money.
 		#[cfg(any(feature = "try-runtime", test))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			use alloc::collections::btree_map::BTreeMap;
 			use frame_support::traits::fungible::InspectHold;
-			use sp_runtime::traits::Saturating;
 
 			ensure!(
 				is_valid_interval_length(IntervalLength::<T>::get()),
@@ -631,25 +943,45 @@ pub mod pallet {
 			);
 			let mut live: BTreeMap<(T::AccountId, IntervalIndex), u32> = BTreeMap::new();
 			let mut held: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+			let mut positions = 0usize;
 			for (interval, len) in BookLen::<T>::iter() {
 				let mut count = 0u32;
-				for (_, orders) in Book::<T>::iter_prefix(interval) {
+				let mut orders_at: BTreeMap<u32, OrderOf<T>> = BTreeMap::new();
+				for (page, orders) in Book::<T>::iter_prefix(interval) {
 					count = count.saturating_add(orders.len() as u32);
-					for o in orders.iter() {
+					for (i, o) in orders.iter().enumerate() {
 						ensure!(
 							o.filled <= o.energy || o.energy.is_zero(),
 							"an order filled beyond its energy"
 						);
-						if !o.energy.is_zero() {
-							let n = live.entry((o.owner.clone(), interval)).or_default();
-							*n = n.saturating_add(1);
-						}
-						let h = held.entry(o.owner.clone()).or_default();
-						*h = h.saturating_add(o.held);
+						let slot = page.saturating_mul(PAGE_SIZE).saturating_add(i as u32);
+						orders_at.insert(slot, o.clone());
 					}
 				}
 				ensure!(count == len, "a book's pages and length differ");
+				let mut unsettled = 0u32;
+				for (meter, (owner, slots)) in Positions::<T>::iter_prefix(interval) {
+					unsettled = unsettled.saturating_add(1);
+					ensure!(!slots.is_empty(), "an empty position is kept");
+					for slot in slots.iter() {
+						let o = orders_at.get(slot).ok_or("a position names no order")?;
+						ensure!(
+							o.owner == owner && o.meter == meter && !o.energy.is_zero(),
+							"a position names another's, another meter's or a cancelled order"
+						);
+						let n = live.entry((owner.clone(), interval)).or_default();
+						*n = n.saturating_add(1);
+						let h = held.entry(owner.clone()).or_default();
+						*h = h.saturating_add(o.held);
+					}
+				}
+				positions = positions.saturating_add(unsettled as usize);
+				ensure!(
+					Unsettled::<T>::get(interval) == unsettled,
+					"an interval's unsettled positions are miscounted"
+				);
 			}
+			ensure!(Positions::<T>::iter().count() == positions, "a position outlives its book");
 			for (who, interval, n) in OrdersOf::<T>::iter() {
 				ensure!(
 					live.get(&(who, interval)) == Some(&n),
@@ -666,6 +998,12 @@ pub mod pallet {
 					"a bidder's hold does not cover their bids"
 				);
 			}
+			let pot = Pot::<T>::get();
+			ensure!(
+				T::Currency::balance_on_hold(&HoldReason::Pot.into(), &T::MarketAccount::get())
+					== pot.funded.saturating_add(pot.collected).saturating_sub(pot.paid),
+				"the pot does not hold what was funded and collected less what was paid"
+			);
 			Ok(())
 		}
 	}

@@ -1,11 +1,15 @@
-//! A test runtime: system, balances, timestamp, this pallet, and meter and facility registries
-//! the tests fill.
+//! A test runtime: system, balances, timestamp, this pallet, and meter and facility registries,
+//! final metered values and a purchase ledger the tests fill and read.
 
 use crate as pallet_pricing;
 use daeg_primitives::{
-	metering::{MeterInfo, MeterKind, MeterRegistry, MeterStatus},
+	analytics::EnergyTotals,
+	metering::{
+		IntervalRecord, MeterInfo, MeterKind, MeterRegistry, MeterStatus, MeteredEnergy,
+		OnFinalInterval, PurchaseLedger, Quality,
+	},
 	production::{FacilityInfo, FacilityRegistry},
-	EnergySource, FacilityId, MeterId, Power, ZoneId,
+	DayIndex, Energy, EnergySource, FacilityId, IntervalIndex, MeterId, Power, ZoneId,
 };
 use frame_support::{derive_impl, ord_parameter_types, parameter_types, traits::ConstU32};
 use frame_system::{EnsureRoot, EnsureSignedBy};
@@ -44,6 +48,10 @@ pub const BOB: u64 = 2;
 pub const CAROL: u64 = 3;
 /// The grid operators.
 pub const OPERATOR: u64 = 100;
+/// The market's account.
+pub const MARKET: u64 = 999;
+/// What genesis puts in the settlement pot.
+pub const POT: u128 = 1_000_000;
 /// Intervals in tests: a quarter-hour.
 pub const INTERVAL_MS: u64 = 900_000;
 
@@ -52,20 +60,25 @@ ord_parameter_types! {
 }
 
 parameter_types! {
-	/// Meters: id → (owner, zone, active).
-	pub static TestMeters: Vec<(MeterId, u64, ZoneId, bool)> = vec![];
-	/// Facilities: id → (owner, source, zone, may sell).
-	pub static TestFacilities: Vec<(FacilityId, u64, EnergySource, ZoneId, bool)> = vec![];
+	/// Meters: id → (owner, zone, active, kind).
+	pub static TestMeters: Vec<(MeterId, u64, ZoneId, bool, MeterKind)> = vec![];
+	/// Facilities: id → (owner, source, zone, may sell, meter).
+	pub static TestFacilities: Vec<(FacilityId, u64, EnergySource, ZoneId, bool, MeterId)> = vec![];
+	/// Final values the metering pallet would hold.
+	pub static FinalValues: Vec<(MeterId, IntervalRecord)> = vec![];
+	/// Purchases reported: (buyer, interval, source, energy).
+	pub static Purchases: Vec<(u64, IntervalIndex, EnergySource, Energy)> = vec![];
+	pub const MarketAccount: u64 = MARKET;
 }
 
 /// A meter registry over [`TestMeters`].
 pub struct Meters;
 impl MeterRegistry<u64> for Meters {
 	fn meter(id: MeterId) -> Option<MeterInfo<u64>> {
-		TestMeters::get().into_iter().find(|m| m.0 == id).map(|(_, owner, zone, active)| {
+		TestMeters::get().into_iter().find(|m| m.0 == id).map(|(_, owner, zone, active, kind)| {
 			MeterInfo {
 				owner,
-				kind: MeterKind::Consumption,
+				kind,
 				zone,
 				max_power: Power(100_000),
 				status: if active { MeterStatus::Active } else { MeterStatus::Suspended },
@@ -78,27 +91,90 @@ impl MeterRegistry<u64> for Meters {
 pub struct Facilities;
 impl FacilityRegistry<u64> for Facilities {
 	fn facility(id: FacilityId) -> Option<FacilityInfo<u64>> {
-		TestFacilities::get().into_iter().find(|f| f.0 == id).map(|(_, owner, source, zone, _)| {
-			FacilityInfo { owner, source, capacity: Power(100_000), zone, meter: MeterId(0) }
-		})
+		TestFacilities::get().into_iter().find(|f| f.0 == id).map(
+			|(_, owner, source, zone, _, meter)| FacilityInfo {
+				owner,
+				source,
+				capacity: Power(100_000),
+				zone,
+				meter,
+			},
+		)
 	}
 	fn may_sell(id: FacilityId, _at_ms: u64) -> bool {
 		TestFacilities::get().into_iter().any(|f| f.0 == id && f.4)
 	}
 }
 
-/// A meter of `owner`'s in `zone`.
-pub fn meter(owner: u64, zone: u16) -> MeterId {
+/// A meter of `kind` of `owner`'s in `zone`.
+pub fn meter_of(owner: u64, zone: u16, kind: MeterKind) -> MeterId {
 	let id = MeterId(TestMeters::get().len() as u64 + 1);
-	TestMeters::mutate(|m| m.push((id, owner, ZoneId(zone), true)));
+	TestMeters::mutate(|m| m.push((id, owner, ZoneId(zone), true, kind)));
 	id
 }
 
-/// A facility of `owner`'s of `source` in `zone` that may sell (or not).
+/// A consumption meter of `owner`'s in `zone`.
+pub fn meter(owner: u64, zone: u16) -> MeterId {
+	meter_of(owner, zone, MeterKind::Consumption)
+}
+
+/// A facility of `owner`'s of `source` in `zone` that may sell (or not), with its own
+/// production meter.
 pub fn facility(owner: u64, source: EnergySource, zone: u16, may_sell: bool) -> FacilityId {
+	let m = meter_of(owner, zone, MeterKind::Production);
 	let id = FacilityId(TestFacilities::get().len() as u32 + 1);
-	TestFacilities::mutate(|f| f.push((id, owner, source, ZoneId(zone), may_sell)));
+	TestFacilities::mutate(|f| f.push((id, owner, source, ZoneId(zone), may_sell, m)));
 	id
+}
+
+/// The meter of facility `id`.
+pub fn meter_of_facility(id: FacilityId) -> MeterId {
+	TestFacilities::get().into_iter().find(|f| f.0 == id).map(|f| f.5).unwrap()
+}
+
+/// Final values from a metering pallet that tests fill.
+pub struct Metered;
+impl MeteredEnergy for Metered {
+	fn final_energy(meter: MeterId, interval: IntervalIndex) -> Option<IntervalRecord> {
+		FinalValues::get()
+			.into_iter()
+			.find(|(m, r)| *m == meter && r.interval == interval)
+			.map(|(_, r)| r)
+	}
+	fn final_day(_: MeterId, _: DayIndex) -> Option<EnergyTotals> {
+		None
+	}
+}
+
+/// Makes `(imported, exported)` the final value of `meter` in `interval` (of `quality`) and
+/// tells the pallet, as the metering pallet's finalization pass does.
+pub fn finalize(
+	meter: MeterId,
+	interval: IntervalIndex,
+	imported: u64,
+	exported: u64,
+	quality: Quality,
+) {
+	let record = IntervalRecord {
+		interval,
+		imported: Energy(imported),
+		exported: Energy(exported),
+		quality,
+		anomaly: None,
+	};
+	FinalValues::mutate(|v| v.push((meter, record)));
+	<Pricing as OnFinalInterval>::on_final(meter, &record);
+}
+
+/// A purchase ledger that records what it is told.
+pub struct Ledger;
+impl PurchaseLedger<u64> for Ledger {
+	fn note_purchase(buyer: &u64, interval: IntervalIndex, source: EnergySource, energy: Energy) {
+		Purchases::mutate(|p| p.push((*buyer, interval, source, energy)));
+	}
+	fn note_purchase_weight() -> frame_support::weights::Weight {
+		frame_support::weights::Weight::zero()
+	}
 }
 
 /// Registers meters and facilities in the test registries for the benchmarks.
@@ -120,6 +196,9 @@ impl pallet_pricing::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Meters = Meters;
 	type Facilities = Facilities;
+	type Metered = Metered;
+	type Purchases = Ledger;
+	type MarketAccount = MarketAccount;
 	type GovernanceOrigin =
 		frame_support::traits::EitherOfDiverse<EnsureRoot<u64>, EnsureSignedBy<Operator, u64>>;
 	type MaxOrdersPerInterval = ConstU32<600>;
@@ -127,6 +206,10 @@ impl pallet_pricing::Config for Test {
 	type MaxLinks = ConstU32<4>;
 	type GateClosureIntervals = ConstU32<1>;
 	type MaxIntervalsAhead = ConstU32<8>;
+	type SettlementDeadline = ConstU32<12>;
+	type PriceHistory = ConstU32<96>;
+	type StatementDays = ConstU32<3>;
+	type MaxZones = ConstU32<8>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type Helper = Helper;
 	type WeightInfo = ();
@@ -135,23 +218,27 @@ impl pallet_pricing::Config for Test {
 /// A chain with `interval_length_ms` intervals (0: the default); Alice, Bob and Carol hold
 /// 10^9 each.
 pub fn ext(interval_length_ms: u64) -> sp_io::TestExternalities {
-	let mut t = RuntimeGenesisConfig {
-		pricing: pallet_pricing::GenesisConfig { interval_length_ms, ..Default::default() },
+	let t = RuntimeGenesisConfig {
+		balances: pallet_balances::GenesisConfig {
+			balances: vec![(ALICE, 1_000_000_000), (BOB, 1_000_000_000), (CAROL, 1_000_000_000)],
+			..Default::default()
+		},
+		pricing: pallet_pricing::GenesisConfig {
+			interval_length_ms,
+			pot: POT,
+			..Default::default()
+		},
 		..Default::default()
 	}
 	.build_storage()
-	.unwrap();
-	pallet_balances::GenesisConfig::<Test> {
-		balances: vec![(ALICE, 1_000_000_000), (BOB, 1_000_000_000), (CAROL, 1_000_000_000)],
-		..Default::default()
-	}
-	.assimilate_storage(&mut t)
 	.unwrap();
 	let mut ext = sp_io::TestExternalities::new(t);
 	ext.execute_with(|| {
 		System::set_block_number(1);
 		TestMeters::set(vec![]);
 		TestFacilities::set(vec![]);
+		FinalValues::set(vec![]);
+		Purchases::set(vec![]);
 	});
 	ext
 }

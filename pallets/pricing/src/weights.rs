@@ -51,6 +51,11 @@ pub trait WeightInfo {
 	fn set_links() -> Weight;
 	fn set_price_limits() -> Weight;
 	fn clear_interval(n: u32, ) -> Weight;
+	fn set_tariff() -> Weight;
+	fn set_imbalance_prices() -> Weight;
+	fn fund_pot() -> Weight;
+	fn settle_account() -> Weight;
+	fn settle_meter(n: u32, ) -> Weight;
 }
 
 /// Weights for `pallet_pricing` measured on the DAEG runtime, with the runtime's database weights.
@@ -68,20 +73,24 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Pricing::BookLen` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::OrdersOf` (r:1 w:1)
 	/// Proof: `Pricing::OrdersOf` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::Positions` (r:1 w:1)
+	/// Proof: `Pricing::Positions` (`max_values`: None, `max_size`: Some(189), added: 2664, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::Unsettled` (r:1 w:1)
+	/// Proof: `Pricing::Unsettled` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Book` (r:1 w:1)
-	/// Proof: `Pricing::Book` (`max_values`: None, `max_size`: Some(23322), added: 25797, mode: `MaxEncodedLen`)
+	/// Proof: `Pricing::Book` (`max_values`: None, `max_size`: Some(25370), added: 27845, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	fn place_bid() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `636`
-		//  Estimated: `26787`
-		// Minimum execution time: 76_384_000 picoseconds.
-		Weight::from_parts(80_470_000, 26787)
-			.saturating_add(T::DbWeight::get().reads(9_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+		//  Measured:  `813`
+		//  Estimated: `28835`
+		// Minimum execution time: 87_480_000 picoseconds.
+		Weight::from_parts(93_088_000, 28835)
+			.saturating_add(T::DbWeight::get().reads(11_u64))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
@@ -97,37 +106,45 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Pricing::BookLen` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::OrdersOf` (r:1 w:1)
 	/// Proof: `Pricing::OrdersOf` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::Positions` (r:1 w:1)
+	/// Proof: `Pricing::Positions` (`max_values`: None, `max_size`: Some(189), added: 2664, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::Unsettled` (r:1 w:1)
+	/// Proof: `Pricing::Unsettled` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Book` (r:1 w:1)
-	/// Proof: `Pricing::Book` (`max_values`: None, `max_size`: Some(23322), added: 25797, mode: `MaxEncodedLen`)
+	/// Proof: `Pricing::Book` (`max_values`: None, `max_size`: Some(25370), added: 27845, mode: `MaxEncodedLen`)
 	fn place_ask() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `447`
-		//  Estimated: `26787`
-		// Minimum execution time: 32_939_000 picoseconds.
-		Weight::from_parts(35_433_000, 26787)
-			.saturating_add(T::DbWeight::get().reads(8_u64))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
+		//  Measured:  `569`
+		//  Estimated: `28835`
+		// Minimum execution time: 39_528_000 picoseconds.
+		Weight::from_parts(43_685_000, 28835)
+			.saturating_add(T::DbWeight::get().reads(10_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
 	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Book` (r:1 w:1)
-	/// Proof: `Pricing::Book` (`max_values`: None, `max_size`: Some(23322), added: 25797, mode: `MaxEncodedLen`)
+	/// Proof: `Pricing::Book` (`max_values`: None, `max_size`: Some(25370), added: 27845, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::Positions` (r:1 w:1)
+	/// Proof: `Pricing::Positions` (`max_values`: None, `max_size`: Some(189), added: 2664, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::Unsettled` (r:1 w:1)
+	/// Proof: `Pricing::Unsettled` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::OrdersOf` (r:1 w:1)
 	/// Proof: `Pricing::OrdersOf` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn cancel_order() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `613`
-		//  Estimated: `26787`
-		// Minimum execution time: 61_812_000 picoseconds.
-		Weight::from_parts(66_108_000, 26787)
-			.saturating_add(T::DbWeight::get().reads(6_u64))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
+		//  Measured:  `883`
+		//  Estimated: `28835`
+		// Minimum execution time: 71_016_000 picoseconds.
+		Weight::from_parts(74_440_000, 28835)
+			.saturating_add(T::DbWeight::get().reads(8_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Pricing::Links` (r:0 w:1)
 	/// Proof: `Pricing::Links` (`max_values`: Some(1), `max_size`: Some(321), added: 816, mode: `MaxEncodedLen`)
@@ -135,8 +152,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 6_229_000 picoseconds.
-		Weight::from_parts(7_050_000, 0)
+		// Minimum execution time: 6_008_000 picoseconds.
+		Weight::from_parts(7_170_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Pricing::Limits` (r:0 w:1)
@@ -145,36 +162,144 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_789_000 picoseconds.
-		Weight::from_parts(6_500_000, 0)
+		// Minimum execution time: 5_408_000 picoseconds.
+		Weight::from_parts(6_179_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Pricing::Book` (r:41 w:40)
-	/// Proof: `Pricing::Book` (`max_values`: None, `max_size`: Some(23322), added: 25797, mode: `MaxEncodedLen`)
+	/// Proof: `Pricing::Book` (`max_values`: None, `max_size`: Some(25370), added: 27845, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Links` (r:1 w:0)
 	/// Proof: `Pricing::Links` (`max_values`: Some(1), `max_size`: Some(321), added: 816, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Limits` (r:1 w:0)
 	/// Proof: `Pricing::Limits` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
 	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::Tariff` (r:1 w:0)
+	/// Proof: `Pricing::Tariff` (`max_values`: Some(1), `max_size`: Some(432), added: 927, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::BookLen` (r:1 w:0)
 	/// Proof: `Pricing::BookLen` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::Mix` (r:0 w:1)
+	/// Proof: `Pricing::Mix` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Clearings` (r:0 w:4)
-	/// Proof: `Pricing::Clearings` (`max_values`: None, `max_size`: Some(55), added: 2530, mode: `MaxEncodedLen`)
+	/// Proof: `Pricing::Clearings` (`max_values`: None, `max_size`: Some(87), added: 2562, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Flows` (r:0 w:1)
 	/// Proof: `Pricing::Flows` (`max_values`: None, `max_size`: Some(205), added: 2680, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 10240]`.
 	fn clear_interval(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `376 + n * (89 ±0)`
-		//  Estimated: `47017 + n * (99 ±0)`
-		// Minimum execution time: 50_876_000 picoseconds.
-		Weight::from_parts(395_940_468, 47017)
-			// Standard Error: 3_827
-			.saturating_add(Weight::from_parts(1_728_619, 0).saturating_mul(n.into()))
+		//  Measured:  `873 + n * (97 ±0)`
+		//  Estimated: `50671 + n * (107 ±0)`
+		// Minimum execution time: 62_573_000 picoseconds.
+		Weight::from_parts(793_768_037, 50671)
+			// Standard Error: 20_849
+			.saturating_add(Weight::from_parts(1_932_468, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(7_u64))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
+			.saturating_add(Weight::from_parts(0, 107).saturating_mul(n.into()))
+	}
+	/// Storage: `Pricing::Tariff` (r:0 w:1)
+	/// Proof: `Pricing::Tariff` (`max_values`: Some(1), `max_size`: Some(432), added: 927, mode: `MaxEncodedLen`)
+	fn set_tariff() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `0`
+		//  Estimated: `0`
+		// Minimum execution time: 6_129_000 picoseconds.
+		Weight::from_parts(7_381_000, 0)
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Pricing::Imbalance` (r:0 w:1)
+	/// Proof: `Pricing::Imbalance` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	fn set_imbalance_prices() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `0`
+		//  Estimated: `0`
+		// Minimum execution time: 5_468_000 picoseconds.
+		Weight::from_parts(6_309_000, 0)
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::Pot` (r:1 w:1)
+	/// Proof: `Pricing::Pot` (`max_values`: Some(1), `max_size`: Some(48), added: 543, mode: `MaxEncodedLen`)
+	fn fund_pot() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `585`
+		//  Estimated: `6196`
+		// Minimum execution time: 57_365_000 picoseconds.
+		Weight::from_parts(61_221_000, 6196)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
+	}
+	/// Storage: `Pricing::Arrears` (r:1 w:0)
+	/// Proof: `Pricing::Arrears` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::Owed` (r:1 w:1)
+	/// Proof: `Pricing::Owed` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::Pot` (r:1 w:1)
+	/// Proof: `Pricing::Pot` (`max_values`: Some(1), `max_size`: Some(48), added: 543, mode: `MaxEncodedLen`)
+	fn settle_account() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `701`
+		//  Estimated: `6196`
+		// Minimum execution time: 69_433_000 picoseconds.
+		Weight::from_parts(74_921_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
-			.saturating_add(T::DbWeight::get().writes(6_u64))
-			.saturating_add(Weight::from_parts(0, 99).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
+	}
+	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
+	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::Positions` (r:1 w:1)
+	/// Proof: `Pricing::Positions` (`max_values`: None, `max_size`: Some(189), added: 2664, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::NextToClear` (r:1 w:0)
+	/// Proof: `Pricing::NextToClear` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::Book` (r:32 w:0)
+	/// Proof: `Pricing::Book` (`max_values`: None, `max_size`: Some(25370), added: 27845, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::OrdersOf` (r:1 w:1)
+	/// Proof: `Pricing::OrdersOf` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::Unsettled` (r:1 w:1)
+	/// Proof: `Pricing::Unsettled` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::Clearings` (r:1 w:0)
+	/// Proof: `Pricing::Clearings` (`max_values`: None, `max_size`: Some(87), added: 2562, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::Imbalance` (r:1 w:0)
+	/// Proof: `Pricing::Imbalance` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:2 w:2)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::Arrears` (r:1 w:1)
+	/// Proof: `Pricing::Arrears` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::Owed` (r:1 w:0)
+	/// Proof: `Pricing::Owed` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::Pot` (r:1 w:1)
+	/// Proof: `Pricing::Pot` (`max_values`: Some(1), `max_size`: Some(48), added: 543, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::Statements` (r:1 w:1)
+	/// Proof: `Pricing::Statements` (`max_values`: None, `max_size`: Some(184), added: 2659, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::Mix` (r:1 w:0)
+	/// Proof: `Pricing::Mix` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Storage: `Consumption::Purchases` (r:1 w:1)
+	/// Proof: `Consumption::Purchases` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
+	/// Storage: `Consumption::Meters` (r:1 w:0)
+	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(174), added: 2649, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[0, 32]`.
+	fn settle_meter(n: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `26858 + n * (52 ±0)`
+		//  Estimated: `6196 + n * (27845 ±3)`
+		// Minimum execution time: 90_114_000 picoseconds.
+		Weight::from_parts(158_916_060, 6196)
+			// Standard Error: 39_245
+			.saturating_add(Weight::from_parts(19_782_585, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(17_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(10_u64))
+			.saturating_add(Weight::from_parts(0, 27845).saturating_mul(n.into()))
 	}
 }
 
@@ -192,20 +317,24 @@ impl WeightInfo for () {
 	/// Proof: `Pricing::BookLen` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::OrdersOf` (r:1 w:1)
 	/// Proof: `Pricing::OrdersOf` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::Positions` (r:1 w:1)
+	/// Proof: `Pricing::Positions` (`max_values`: None, `max_size`: Some(189), added: 2664, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::Unsettled` (r:1 w:1)
+	/// Proof: `Pricing::Unsettled` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Book` (r:1 w:1)
-	/// Proof: `Pricing::Book` (`max_values`: None, `max_size`: Some(23322), added: 25797, mode: `MaxEncodedLen`)
+	/// Proof: `Pricing::Book` (`max_values`: None, `max_size`: Some(25370), added: 27845, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	fn place_bid() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `636`
-		//  Estimated: `26787`
-		// Minimum execution time: 76_384_000 picoseconds.
-		Weight::from_parts(80_470_000, 26787)
-			.saturating_add(ParityDbWeight::get().reads(9_u64))
-			.saturating_add(ParityDbWeight::get().writes(5_u64))
+		//  Measured:  `813`
+		//  Estimated: `28835`
+		// Minimum execution time: 87_480_000 picoseconds.
+		Weight::from_parts(93_088_000, 28835)
+			.saturating_add(ParityDbWeight::get().reads(11_u64))
+			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
@@ -221,37 +350,45 @@ impl WeightInfo for () {
 	/// Proof: `Pricing::BookLen` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::OrdersOf` (r:1 w:1)
 	/// Proof: `Pricing::OrdersOf` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::Positions` (r:1 w:1)
+	/// Proof: `Pricing::Positions` (`max_values`: None, `max_size`: Some(189), added: 2664, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::Unsettled` (r:1 w:1)
+	/// Proof: `Pricing::Unsettled` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Book` (r:1 w:1)
-	/// Proof: `Pricing::Book` (`max_values`: None, `max_size`: Some(23322), added: 25797, mode: `MaxEncodedLen`)
+	/// Proof: `Pricing::Book` (`max_values`: None, `max_size`: Some(25370), added: 27845, mode: `MaxEncodedLen`)
 	fn place_ask() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `447`
-		//  Estimated: `26787`
-		// Minimum execution time: 32_939_000 picoseconds.
-		Weight::from_parts(35_433_000, 26787)
-			.saturating_add(ParityDbWeight::get().reads(8_u64))
-			.saturating_add(ParityDbWeight::get().writes(3_u64))
+		//  Measured:  `569`
+		//  Estimated: `28835`
+		// Minimum execution time: 39_528_000 picoseconds.
+		Weight::from_parts(43_685_000, 28835)
+			.saturating_add(ParityDbWeight::get().reads(10_u64))
+			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
 	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Book` (r:1 w:1)
-	/// Proof: `Pricing::Book` (`max_values`: None, `max_size`: Some(23322), added: 25797, mode: `MaxEncodedLen`)
+	/// Proof: `Pricing::Book` (`max_values`: None, `max_size`: Some(25370), added: 27845, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::Positions` (r:1 w:1)
+	/// Proof: `Pricing::Positions` (`max_values`: None, `max_size`: Some(189), added: 2664, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::Unsettled` (r:1 w:1)
+	/// Proof: `Pricing::Unsettled` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::OrdersOf` (r:1 w:1)
 	/// Proof: `Pricing::OrdersOf` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn cancel_order() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `613`
-		//  Estimated: `26787`
-		// Minimum execution time: 61_812_000 picoseconds.
-		Weight::from_parts(66_108_000, 26787)
-			.saturating_add(ParityDbWeight::get().reads(6_u64))
-			.saturating_add(ParityDbWeight::get().writes(4_u64))
+		//  Measured:  `883`
+		//  Estimated: `28835`
+		// Minimum execution time: 71_016_000 picoseconds.
+		Weight::from_parts(74_440_000, 28835)
+			.saturating_add(ParityDbWeight::get().reads(8_u64))
+			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Pricing::Links` (r:0 w:1)
 	/// Proof: `Pricing::Links` (`max_values`: Some(1), `max_size`: Some(321), added: 816, mode: `MaxEncodedLen`)
@@ -259,8 +396,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 6_229_000 picoseconds.
-		Weight::from_parts(7_050_000, 0)
+		// Minimum execution time: 6_008_000 picoseconds.
+		Weight::from_parts(7_170_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Pricing::Limits` (r:0 w:1)
@@ -269,35 +406,143 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_789_000 picoseconds.
-		Weight::from_parts(6_500_000, 0)
+		// Minimum execution time: 5_408_000 picoseconds.
+		Weight::from_parts(6_179_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Pricing::Book` (r:41 w:40)
-	/// Proof: `Pricing::Book` (`max_values`: None, `max_size`: Some(23322), added: 25797, mode: `MaxEncodedLen`)
+	/// Proof: `Pricing::Book` (`max_values`: None, `max_size`: Some(25370), added: 27845, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Links` (r:1 w:0)
 	/// Proof: `Pricing::Links` (`max_values`: Some(1), `max_size`: Some(321), added: 816, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Limits` (r:1 w:0)
 	/// Proof: `Pricing::Limits` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
 	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::Tariff` (r:1 w:0)
+	/// Proof: `Pricing::Tariff` (`max_values`: Some(1), `max_size`: Some(432), added: 927, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::BookLen` (r:1 w:0)
 	/// Proof: `Pricing::BookLen` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::Mix` (r:0 w:1)
+	/// Proof: `Pricing::Mix` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Clearings` (r:0 w:4)
-	/// Proof: `Pricing::Clearings` (`max_values`: None, `max_size`: Some(55), added: 2530, mode: `MaxEncodedLen`)
+	/// Proof: `Pricing::Clearings` (`max_values`: None, `max_size`: Some(87), added: 2562, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Flows` (r:0 w:1)
 	/// Proof: `Pricing::Flows` (`max_values`: None, `max_size`: Some(205), added: 2680, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 10240]`.
 	fn clear_interval(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `376 + n * (89 ±0)`
-		//  Estimated: `47017 + n * (99 ±0)`
-		// Minimum execution time: 50_876_000 picoseconds.
-		Weight::from_parts(395_940_468, 47017)
-			// Standard Error: 3_827
-			.saturating_add(Weight::from_parts(1_728_619, 0).saturating_mul(n.into()))
+		//  Measured:  `873 + n * (97 ±0)`
+		//  Estimated: `50671 + n * (107 ±0)`
+		// Minimum execution time: 62_573_000 picoseconds.
+		Weight::from_parts(793_768_037, 50671)
+			// Standard Error: 20_849
+			.saturating_add(Weight::from_parts(1_932_468, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(7_u64))
+			.saturating_add(ParityDbWeight::get().writes(7_u64))
+			.saturating_add(Weight::from_parts(0, 107).saturating_mul(n.into()))
+	}
+	/// Storage: `Pricing::Tariff` (r:0 w:1)
+	/// Proof: `Pricing::Tariff` (`max_values`: Some(1), `max_size`: Some(432), added: 927, mode: `MaxEncodedLen`)
+	fn set_tariff() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `0`
+		//  Estimated: `0`
+		// Minimum execution time: 6_129_000 picoseconds.
+		Weight::from_parts(7_381_000, 0)
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Pricing::Imbalance` (r:0 w:1)
+	/// Proof: `Pricing::Imbalance` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	fn set_imbalance_prices() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `0`
+		//  Estimated: `0`
+		// Minimum execution time: 5_468_000 picoseconds.
+		Weight::from_parts(6_309_000, 0)
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::Pot` (r:1 w:1)
+	/// Proof: `Pricing::Pot` (`max_values`: Some(1), `max_size`: Some(48), added: 543, mode: `MaxEncodedLen`)
+	fn fund_pot() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `585`
+		//  Estimated: `6196`
+		// Minimum execution time: 57_365_000 picoseconds.
+		Weight::from_parts(61_221_000, 6196)
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
+	}
+	/// Storage: `Pricing::Arrears` (r:1 w:0)
+	/// Proof: `Pricing::Arrears` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::Owed` (r:1 w:1)
+	/// Proof: `Pricing::Owed` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::Pot` (r:1 w:1)
+	/// Proof: `Pricing::Pot` (`max_values`: Some(1), `max_size`: Some(48), added: 543, mode: `MaxEncodedLen`)
+	fn settle_account() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `701`
+		//  Estimated: `6196`
+		// Minimum execution time: 69_433_000 picoseconds.
+		Weight::from_parts(74_921_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
-			.saturating_add(ParityDbWeight::get().writes(6_u64))
-			.saturating_add(Weight::from_parts(0, 99).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().writes(5_u64))
+	}
+	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
+	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::Positions` (r:1 w:1)
+	/// Proof: `Pricing::Positions` (`max_values`: None, `max_size`: Some(189), added: 2664, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::NextToClear` (r:1 w:0)
+	/// Proof: `Pricing::NextToClear` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::Book` (r:32 w:0)
+	/// Proof: `Pricing::Book` (`max_values`: None, `max_size`: Some(25370), added: 27845, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::OrdersOf` (r:1 w:1)
+	/// Proof: `Pricing::OrdersOf` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::Unsettled` (r:1 w:1)
+	/// Proof: `Pricing::Unsettled` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::Clearings` (r:1 w:0)
+	/// Proof: `Pricing::Clearings` (`max_values`: None, `max_size`: Some(87), added: 2562, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::Imbalance` (r:1 w:0)
+	/// Proof: `Pricing::Imbalance` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:2 w:2)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::Arrears` (r:1 w:1)
+	/// Proof: `Pricing::Arrears` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::Owed` (r:1 w:0)
+	/// Proof: `Pricing::Owed` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::Pot` (r:1 w:1)
+	/// Proof: `Pricing::Pot` (`max_values`: Some(1), `max_size`: Some(48), added: 543, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::Statements` (r:1 w:1)
+	/// Proof: `Pricing::Statements` (`max_values`: None, `max_size`: Some(184), added: 2659, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::Mix` (r:1 w:0)
+	/// Proof: `Pricing::Mix` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Storage: `Consumption::Purchases` (r:1 w:1)
+	/// Proof: `Consumption::Purchases` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
+	/// Storage: `Consumption::Meters` (r:1 w:0)
+	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(174), added: 2649, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[0, 32]`.
+	fn settle_meter(n: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `26858 + n * (52 ±0)`
+		//  Estimated: `6196 + n * (27845 ±3)`
+		// Minimum execution time: 90_114_000 picoseconds.
+		Weight::from_parts(158_916_060, 6196)
+			// Standard Error: 39_245
+			.saturating_add(Weight::from_parts(19_782_585, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(17_u64))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes(10_u64))
+			.saturating_add(Weight::from_parts(0, 27845).saturating_mul(n.into()))
 	}
 }

@@ -16,19 +16,19 @@ use frame_support::{
 use sp_runtime::traits::BadOrigin;
 
 /// Grid time: the start of interval 1,000.
-const NOW: u64 = 1_000 * INTERVAL_MS;
+pub(super) const NOW: u64 = 1_000 * INTERVAL_MS;
 /// The first interval whose gate is open (gate closure one interval ahead).
-const OPEN: IntervalIndex = IntervalIndex(1_002);
+pub(super) const OPEN: IntervalIndex = IntervalIndex(1_002);
 
-fn at(ms: u64) {
+pub(super) fn at(ms: u64) {
 	Timestamp::set_timestamp(ms);
 }
 
-fn held(who: u64) -> u128 {
+pub(super) fn held(who: u64) -> u128 {
 	Balances::balance_on_hold(&RuntimeHoldReason::Pricing(HoldReason::Bid), &who)
 }
 
-fn bid(who: u64, meter: daeg_primitives::MeterId, energy: u64, price: u128) -> OrderId {
+pub(super) fn bid(who: u64, meter: daeg_primitives::MeterId, energy: u64, price: u128) -> OrderId {
 	let slot = BookLen::<Test>::get(OPEN);
 	assert_ok!(Pricing::place_bid(
 		RuntimeOrigin::signed(who),
@@ -40,7 +40,7 @@ fn bid(who: u64, meter: daeg_primitives::MeterId, energy: u64, price: u128) -> O
 	OrderId { interval: OPEN, slot }
 }
 
-fn ask(who: u64, f: daeg_primitives::FacilityId, energy: u64, price: u128) -> OrderId {
+pub(super) fn ask(who: u64, f: daeg_primitives::FacilityId, energy: u64, price: u128) -> OrderId {
 	let slot = BookLen::<Test>::get(OPEN);
 	assert_ok!(Pricing::place_ask(
 		RuntimeOrigin::signed(who),
@@ -52,13 +52,13 @@ fn ask(who: u64, f: daeg_primitives::FacilityId, energy: u64, price: u128) -> Or
 	OrderId { interval: OPEN, slot }
 }
 
-fn order(id: OrderId) -> crate::OrderOf<Test> {
+pub(super) fn order(id: OrderId) -> crate::OrderOf<Test> {
 	let (page, index) = Pricing::page_of(id.slot);
 	Book::<Test>::get(id.interval, page).unwrap()[index].clone()
 }
 
 /// Runs the hook in a block at grid time `ms`.
-fn block_at(ms: u64) {
+pub(super) fn block_at(ms: u64) {
 	at(ms);
 	System::set_block_number(System::block_number() + 1);
 	Pricing::on_initialize(System::block_number());
@@ -299,7 +299,11 @@ fn the_hook_clears_at_gate_closure_with_zone_prices_and_link_flows() {
 			Some(ZoneClearing {
 				price: Some(PricePerKWh(200)),
 				bought: Energy(2_000),
-				sold: Energy(1_000)
+				sold: Energy(1_000),
+				demanded: Energy(2_000),
+				offered: Energy(2_000),
+				// No fees set: consumers who did not bid pay the clearing price.
+				tariff: PricePerKWh(200),
 			})
 		);
 		assert_eq!(
@@ -307,7 +311,10 @@ fn the_hook_clears_at_gate_closure_with_zone_prices_and_link_flows() {
 			Some(ZoneClearing {
 				price: Some(PricePerKWh(50)),
 				bought: Energy(500),
-				sold: Energy(1_500)
+				sold: Energy(1_500),
+				demanded: Energy(500),
+				offered: Energy(3_000),
+				tariff: PricePerKWh(50),
 			})
 		);
 		assert_eq!(
@@ -340,15 +347,16 @@ fn the_hook_passes_over_empty_intervals_and_catches_up() {
 		bid(ALICE, a, 100, 100);
 		ask(BOB, wind, 100, 10);
 		block_at(NOW);
-		// The chain pauses for a while: one block passes empty intervals and clears 1,002,
-		// charged the benchmarked clearing of its two orders.
-		at(NOW + 5 * INTERVAL_MS);
+		// The chain pauses until 1,002 has started: one block passes empty intervals and
+		// still clears it (delivery is not over), charged the benchmarked clearing of its two
+		// orders.
+		at(NOW + 2 * INTERVAL_MS);
 		let used = Pricing::on_initialize(2);
 		assert!(used.all_gte(<() as crate::WeightInfo>::clear_interval(2)));
 		assert!(Clearings::<Test>::get(OPEN, ZoneId(1)).is_some());
 		assert_eq!(NextToClear::<Test>::get(), Some(IntervalIndex(1_003)));
-		block_at(NOW + 5 * INTERVAL_MS + 1);
-		assert_eq!(NextToClear::<Test>::get(), Some(IntervalIndex(1_007)));
+		block_at(NOW + 2 * INTERVAL_MS + 1);
+		assert_eq!(NextToClear::<Test>::get(), Some(IntervalIndex(1_004)));
 	});
 }
 

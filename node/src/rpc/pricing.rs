@@ -1,0 +1,142 @@
+//! The `pricing_*` RPC methods: the market's state, current and past prices and tariffs per
+//! zone, order-book depth, clearing results and accounts' statements, answered by the runtime's
+//! `MarketApi` at the best block (or at `at`).
+//!
+//! Intervals are interval indices (grid time / interval length); days are days since
+//! 1970-01-01 (UTC); energy is in Wh; prices are the chain's smallest unit per kWh and amounts
+//! its smallest unit (JSON numbers, or hex strings above 2^53 as polkadot.js writes them).
+
+use std::sync::Arc;
+
+use codec::Codec;
+use daeg_primitives::{
+	market::{
+		AccountStatements, BookDepth, IntervalClearing, MarketApi as MarketRuntimeApi,
+		MarketStatus, ZoneClearing,
+	},
+	DayIndex, IntervalIndex, ZoneId,
+};
+use jsonrpsee::{core::RpcResult, proc_macros::rpc};
+use sp_api::ProvideRuntimeApi;
+use sp_blockchain::HeaderBackend;
+use sp_runtime::traits::Block as BlockT;
+
+use super::runtime_error;
+
+/// The market.
+#[rpc(server)]
+pub trait PricingApi<BlockHash, AccountId> {
+	/// Where the market stands: the current and first open interval, the next to clear and to
+	/// settle, the price floor and cap, imbalance prices, the tariff's parameters, the pot.
+	#[method(name = "pricing_status")]
+	fn status(&self, at: Option<BlockHash>) -> RpcResult<MarketStatus>;
+
+	/// A zone's clearing price, volumes, book totals and tariff for each interval from `from`
+	/// to `to` (at most 2,000); intervals the auction did not reach have no price and the
+	/// tariff without a market.
+	#[method(name = "pricing_prices")]
+	fn prices(
+		&self,
+		zone: ZoneId,
+		from: IntervalIndex,
+		to: IntervalIndex,
+		at: Option<BlockHash>,
+	) -> RpcResult<Vec<(IntervalIndex, ZoneClearing)>>;
+
+	/// An interval's auction result: every zone's and the links' flows; `null` if it was not
+	/// cleared or is no longer kept.
+	#[method(name = "pricing_clearing")]
+	fn clearing(
+		&self,
+		interval: IntervalIndex,
+		at: Option<BlockHash>,
+	) -> RpcResult<Option<IntervalClearing>>;
+
+	/// A zone's order book for an interval by price level: bids dearest first, asks cheapest
+	/// first.
+	#[method(name = "pricing_depth")]
+	fn depth(
+		&self,
+		interval: IntervalIndex,
+		zone: ZoneId,
+		at: Option<BlockHash>,
+	) -> RpcResult<BookDepth>;
+
+	/// An account's daily settlement statements from day `from` to `to`, its arrears and what
+	/// the market owes it.
+	#[method(name = "pricing_statements")]
+	fn statements(
+		&self,
+		account: AccountId,
+		from: DayIndex,
+		to: DayIndex,
+		at: Option<BlockHash>,
+	) -> RpcResult<AccountStatements>;
+}
+
+/// The `pricing_*` methods over a client.
+pub struct Pricing<C, B> {
+	client: Arc<C>,
+	_block: std::marker::PhantomData<B>,
+}
+
+impl<C, B> Pricing<C, B> {
+	/// Methods answered by `client`'s runtime.
+	pub fn new(client: Arc<C>) -> Self {
+		Self { client, _block: Default::default() }
+	}
+}
+
+impl<C, B, AccountId> PricingApiServer<B::Hash, AccountId> for Pricing<C, B>
+where
+	B: BlockT,
+	C: ProvideRuntimeApi<B> + HeaderBackend<B> + Send + Sync + 'static,
+	C::Api: MarketRuntimeApi<B, AccountId>,
+	AccountId: Codec + Send + Sync + 'static,
+{
+	fn status(&self, at: Option<B::Hash>) -> RpcResult<MarketStatus> {
+		let at = at.unwrap_or_else(|| self.client.info().best_hash);
+		self.client.runtime_api().status(at).map_err(runtime_error)
+	}
+
+	fn prices(
+		&self,
+		zone: ZoneId,
+		from: IntervalIndex,
+		to: IntervalIndex,
+		at: Option<B::Hash>,
+	) -> RpcResult<Vec<(IntervalIndex, ZoneClearing)>> {
+		let at = at.unwrap_or_else(|| self.client.info().best_hash);
+		self.client.runtime_api().prices(at, zone, from, to).map_err(runtime_error)
+	}
+
+	fn clearing(
+		&self,
+		interval: IntervalIndex,
+		at: Option<B::Hash>,
+	) -> RpcResult<Option<IntervalClearing>> {
+		let at = at.unwrap_or_else(|| self.client.info().best_hash);
+		self.client.runtime_api().clearing(at, interval).map_err(runtime_error)
+	}
+
+	fn depth(
+		&self,
+		interval: IntervalIndex,
+		zone: ZoneId,
+		at: Option<B::Hash>,
+	) -> RpcResult<BookDepth> {
+		let at = at.unwrap_or_else(|| self.client.info().best_hash);
+		self.client.runtime_api().depth(at, interval, zone).map_err(runtime_error)
+	}
+
+	fn statements(
+		&self,
+		account: AccountId,
+		from: DayIndex,
+		to: DayIndex,
+		at: Option<B::Hash>,
+	) -> RpcResult<AccountStatements> {
+		let at = at.unwrap_or_else(|| self.client.info().best_hash);
+		self.client.runtime_api().statements(at, account, from, to).map_err(runtime_error)
+	}
+}
