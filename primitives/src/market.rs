@@ -401,6 +401,9 @@ sp_api::decl_runtime_apis! {
 		fn prices(zone: ZoneId, from: IntervalIndex, to: IntervalIndex) -> alloc::vec::Vec<(IntervalIndex, ZoneClearing)>;
 		/// An interval's result, if it was cleared and is still kept.
 		fn clearing(interval: IntervalIndex) -> Option<IntervalClearing>;
+		/// What clearing an interval's book as it stands would give each zone: the indicative
+		/// price of a book still open.
+		fn indicative(interval: IntervalIndex) -> alloc::vec::Vec<(ZoneId, ZoneClearing)>;
 		/// A zone's book for an interval (open, or cleared and not yet settled).
 		fn depth(interval: IntervalIndex, zone: ZoneId) -> BookDepth;
 		/// An account's daily statements from day `from` to `to`, arrears and what it is owed.

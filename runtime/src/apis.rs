@@ -197,6 +197,12 @@ impl_runtime_apis! {
 			crate::Pricing::clearing(interval)
 		}
 
+		fn indicative(
+			interval: daeg_primitives::IntervalIndex,
+		) -> Vec<(daeg_primitives::ZoneId, daeg_primitives::market::ZoneClearing)> {
+			crate::Pricing::indicative(interval)
+		}
+
 		fn depth(
 			interval: daeg_primitives::IntervalIndex,
 			zone: daeg_primitives::ZoneId,

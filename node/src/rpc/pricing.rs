@@ -52,6 +52,15 @@ pub trait PricingApi<BlockHash, AccountId> {
 		at: Option<BlockHash>,
 	) -> RpcResult<Option<IntervalClearing>>;
 
+	/// What clearing an interval's book as it stands would give each zone (price, volumes,
+	/// book totals, tariff): the indicative prices of a book still open, `[zone, result]` pairs.
+	#[method(name = "pricing_indicative")]
+	fn indicative(
+		&self,
+		interval: IntervalIndex,
+		at: Option<BlockHash>,
+	) -> RpcResult<Vec<(ZoneId, ZoneClearing)>>;
+
 	/// A zone's order book for an interval by price level: bids dearest first, asks cheapest
 	/// first.
 	#[method(name = "pricing_depth")]
@@ -117,6 +126,15 @@ where
 	) -> RpcResult<Option<IntervalClearing>> {
 		let at = at.unwrap_or_else(|| self.client.info().best_hash);
 		self.client.runtime_api().clearing(at, interval).map_err(runtime_error)
+	}
+
+	fn indicative(
+		&self,
+		interval: IntervalIndex,
+		at: Option<B::Hash>,
+	) -> RpcResult<Vec<(ZoneId, ZoneClearing)>> {
+		let at = at.unwrap_or_else(|| self.client.info().best_hash);
+		self.client.runtime_api().indicative(at, interval).map_err(runtime_error)
 	}
 
 	fn depth(

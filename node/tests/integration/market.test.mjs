@@ -78,6 +78,9 @@ test('a producer asks, a consumer bids, the interval clears, readings arrive and
   const depth = await rpc(node.rpcPort, 'pricing_depth', [t, 0]);
   assert.deepEqual(depth.bids, [{ price: Number(300n * MILLI), energy: 2_000, orders: 1 }]);
   assert.deepEqual(depth.asks, [{ price: Number(100n * MILLI), energy: 2_000, orders: 1 }]);
+  // Before gate closure the book's indicative price is what clearing it now would give.
+  const [, indicative] = (await rpc(node.rpcPort, 'pricing_indicative', [t])).find(([z]) => z === 0);
+  assert.equal(indicative.price, Number(200n * MILLI));
 
   // The hook clears the interval at gate closure: 2 kWh trade at 0.2 DAEG (the midpoint of
   // the prices consistent with the trade).
@@ -87,6 +90,7 @@ test('a producer asks, a consumer bids, the interval clears, readings arrive and
   assert.equal(zone, 0);
   assert.equal(result.price, Number(200n * MILLI));
   assert.deepEqual([result.bought, result.sold, result.demanded, result.offered], [2_000, 2_000, 2_000, 2_000]);
+  assert.deepEqual(result, indicative, 'the hook cleared what was indicated');
   const [[, priced]] = await rpc(node.rpcPort, 'pricing_prices', [0, t, t]);
   assert.equal(priced.tariff, result.tariff);
   assert.ok(priced.tariff > priced.price, 'the tariff adds the grid fee');

@@ -71,7 +71,56 @@ impl<T: Config> Pallet<T> {
 
 	/// Clears `interval`'s book. Returns the pages and the zones it wrote.
 	pub(crate) fn clear_interval(interval: IntervalIndex) -> (u32, u32) {
-		let pages: Vec<(u32, BoundedVec<_, _>)> = Book::<T>::iter_prefix(interval).collect();
+		let Auction { mut pages, zones, bid_at, ask_at, clearing, results, flows } =
+			Self::auction(interval);
+
+		// Fills back into the pages; the mix of sources sold.
+		let mut mix = [Energy::ZERO; 7];
+		for (at, fills) in [(&bid_at, &clearing.bids), (&ask_at, &clearing.asks)] {
+			for (&(p, i), &fill) in at.iter().zip(fills.iter()) {
+				let Some(order) = pages.get_mut(p).and_then(|(_, o)| o.get_mut(i)) else {
+					continue;
+				};
+				order.filled = Energy(fill);
+				if let Origin::Facility(_, source) = order.origin {
+					let at = EnergySource::ALL.iter().position(|s| *s == source);
+					if let Some(m) = at.and_then(|at| mix.get_mut(at)) {
+						*m = m.saturating_add(Energy(fill));
+					}
+				}
+			}
+		}
+		let traded = results.iter().fold(Energy::ZERO, |t, r| t.saturating_add(r.bought));
+
+		let written = u32::try_from(pages.len()).unwrap_or(u32::MAX);
+		for (page, orders) in pages {
+			Book::<T>::insert(interval, page, orders);
+		}
+		for (zone, result) in zones.iter().zip(results) {
+			Clearings::<T>::insert(interval, zone, result);
+			Self::deposit_event(Event::ZoneCleared { interval, zone: *zone, result });
+		}
+		Flows::<T>::insert(interval, BoundedVec::truncate_from(flows));
+		Mix::<T>::insert(interval, mix);
+		Self::deposit_event(Event::IntervalCleared {
+			interval,
+			orders: BookLen::<T>::get(interval),
+			traded,
+			steps: clearing.steps,
+		});
+		(written, u32::try_from(zones.len()).unwrap_or(u32::MAX))
+	}
+
+	/// What clearing `interval`'s book now would give each zone (price, volumes, book totals,
+	/// tariff), without writing anything: the indicative price of an open book.
+	pub fn indicative(interval: IntervalIndex) -> Vec<(ZoneId, ZoneClearing)> {
+		let Auction { zones, results, .. } = Self::auction(interval);
+		zones.into_iter().zip(results).collect()
+	}
+
+	/// Runs the auction on `interval`'s book as it stands (see [`clearing::clear`]).
+	fn auction(interval: IntervalIndex) -> Auction<T> {
+		let pages: Vec<(u32, Page<T>)> = Book::<T>::iter_prefix(interval).collect();
 		let links = Links::<T>::get();
 		let limits = Limits::<T>::get();
 
@@ -124,7 +173,7 @@ impl<T: Config> Pallet<T> {
 			})
 			.collect();
 		let orders = bids.len().saturating_add(asks.len());
-		let result = clearing::clear(
+		let clearing = clearing::clear(
 			zones.len(),
 			&bids,
 			&asks,
@@ -134,38 +183,20 @@ impl<T: Config> Pallet<T> {
 			clearing::max_steps(orders, net.len()),
 		);
 
-		// Fills back into the pages.
-		let mut pages = pages;
-		let mut results: Vec<ZoneClearing> = result
+		// Each zone's result.
+		let mut results: Vec<ZoneClearing> = clearing
 			.prices
 			.iter()
 			.map(|p| ZoneClearing { price: p.map(PricePerKWh), ..Default::default() })
 			.collect();
-		let mut traded = Energy::ZERO;
-		let mut mix = [Energy::ZERO; 7];
-		for (side, at, fills) in
-			[(Side::Buy, &bid_at, &result.bids), (Side::Sell, &ask_at, &result.asks)]
+		for (side, offers, fills) in
+			[(Side::Buy, &bids, &clearing.bids), (Side::Sell, &asks, &clearing.asks)]
 		{
-			for (&(p, i), &fill) in at.iter().zip(fills.iter()) {
-				let Some(order) = pages.get_mut(p).and_then(|(_, o)| o.get_mut(i)) else {
-					continue;
-				};
-				order.filled = Energy(fill);
-				let Some(r) = results.get_mut(index(order.zone)) else { continue };
+			for (offer, &fill) in offers.iter().zip(fills.iter()) {
+				let Some(r) = results.get_mut(offer.zone) else { continue };
 				match side {
-					Side::Buy => {
-						r.bought = r.bought.saturating_add(Energy(fill));
-						traded = traded.saturating_add(Energy(fill));
-					}
-					Side::Sell => {
-						r.sold = r.sold.saturating_add(Energy(fill));
-						if let Origin::Facility(_, source) = order.origin {
-							let at = EnergySource::ALL.iter().position(|s| *s == source);
-							if let Some(m) = at.and_then(|at| mix.get_mut(at)) {
-								*m = m.saturating_add(Energy(fill));
-							}
-						}
-					}
+					Side::Buy => r.bought = r.bought.saturating_add(Energy(fill)),
+					Side::Sell => r.sold = r.sold.saturating_add(Energy(fill)),
 				}
 			}
 		}
@@ -173,7 +204,7 @@ impl<T: Config> Pallet<T> {
 		// limit; its unmet share is the demand neither its supply nor its imports covered.
 		let mut imports = alloc::vec![0i128; zones.len()];
 		let mut congested = alloc::vec![false; zones.len()];
-		for (l, f) in net.iter().zip(result.flows.iter()) {
+		for (l, f) in net.iter().zip(clearing.flows.iter()) {
 			let (to, limit) = if *f >= 0 { (l.b, l.a_to_b) } else { (l.a, l.b_to_a) };
 			let from = if *f >= 0 { l.a } else { l.b };
 			let amount = f.unsigned_abs();
@@ -200,28 +231,26 @@ impl<T: Config> Pallet<T> {
 			let congested = congested.get(z).copied().unwrap_or(false);
 			r.tariff = Self::tariff(interval, r.price, congested, unmet);
 		}
-
-		let written = u32::try_from(pages.len()).unwrap_or(u32::MAX);
-		for (page, orders) in pages {
-			Book::<T>::insert(interval, page, orders);
-		}
-		for (zone, result) in zones.iter().zip(results) {
-			Clearings::<T>::insert(interval, zone, result);
-			Self::deposit_event(Event::ZoneCleared { interval, zone: *zone, result });
-		}
 		let flows = links
 			.iter()
-			.zip(result.flows.iter())
+			.zip(clearing.flows.iter())
 			.map(|(l, f)| (l.a, l.b, i64::try_from(*f).unwrap_or(0)))
-			.collect::<Vec<_>>();
-		Flows::<T>::insert(interval, BoundedVec::truncate_from(flows));
-		Mix::<T>::insert(interval, mix);
-		Self::deposit_event(Event::IntervalCleared {
-			interval,
-			orders: BookLen::<T>::get(interval),
-			traded,
-			steps: result.steps,
-		});
-		(written, u32::try_from(zones.len()).unwrap_or(u32::MAX))
+			.collect();
+		Auction { pages, zones, bid_at, ask_at, clearing, results, flows }
 	}
+}
+
+/// A page of an interval's book.
+type Page<T> = BoundedVec<crate::OrderOf<T>, frame_support::traits::ConstU32<{ crate::PAGE_SIZE }>>;
+
+/// The auction run on a book: the pages it read, its zones (in index order), where each bid
+/// and ask lives (page, index), the clearing, each zone's result and the links' flows.
+struct Auction<T: Config> {
+	pages: Vec<(u32, Page<T>)>,
+	zones: Vec<ZoneId>,
+	bid_at: Vec<(usize, usize)>,
+	ask_at: Vec<(usize, usize)>,
+	clearing: clearing::Clearing,
+	results: Vec<ZoneClearing>,
+	flows: Vec<(ZoneId, ZoneId, i64)>,
 }

@@ -604,6 +604,26 @@ pub mod pallet {
 			Self::clear_due()
 		}
 
+		/// A full book must clear within a tenth of a block, so that one block always clears
+		/// one whole book and leaves normal transactions their share; settlement needs a
+		/// statement slot and a deadline.
+		fn integrity_test() {
+			let max = T::MaxOrdersPerInterval::get();
+			let pages = max.div_ceil(PAGE_SIZE);
+			let clearing = <T as Config>::WeightInfo::clear_interval(max).saturating_add(
+				T::DbWeight::get()
+					.reads_writes(pages.into(), pages.saturating_add(T::MaxZones::get()).into()),
+			);
+			let block = <T as frame_system::Config>::BlockWeights::get().max_block;
+			assert!(
+				clearing.ref_time() <= block.ref_time() / 10,
+				"a full book must clear within 10 % of a block: lower MaxOrdersPerInterval"
+			);
+			assert!(T::StatementDays::get() > 0, "statements need a slot");
+			assert!(T::SettlementDeadline::get() > 0, "settlement needs a deadline");
+			assert!(T::MaxZones::get() > 0, "the grid needs a zone");
+		}
+
 		/// Settles positions past [`Config::SettlementDeadline`] and removes the books of
 		/// settled intervals, within what the block has left.
 		fn on_idle(_n: BlockNumberFor<T>, limit: Weight) -> Weight {

@@ -273,6 +273,14 @@ fn the_hook_clears_at_gate_closure_with_zone_prices_and_link_flows() {
 		let cancelled = bid(ALICE, a, 1_000, 999);
 		assert_ok!(Pricing::cancel_order(RuntimeOrigin::signed(ALICE), cancelled));
 
+		// While the gate is open, the book's indicative prices are what clearing it now gives.
+		let indicative = Pricing::indicative(OPEN);
+		assert_eq!(
+			indicative.iter().map(|(z, _)| *z).collect::<Vec<_>>(),
+			vec![ZoneId(1), ZoneId(2)]
+		);
+		assert_eq!(indicative[0].1.price, Some(PricePerKWh(200)));
+
 		// Before the first timestamp there is no grid time to start from.
 		block_at(0);
 		assert_eq!(NextToClear::<Test>::get(), None);
@@ -321,6 +329,9 @@ fn the_hook_clears_at_gate_closure_with_zone_prices_and_link_flows() {
 			Flows::<Test>::get(OPEN).unwrap().into_inner(),
 			vec![(ZoneId(1), ZoneId(2), -1_000)]
 		);
+		for (zone, result) in indicative {
+			assert_eq!(Clearings::<Test>::get(OPEN, zone), Some(result), "indicative = cleared");
+		}
 		System::assert_has_event(
 			Event::IntervalCleared { interval: OPEN, orders: 5, traded: Energy(2_500), steps: 3 }
 				.into(),
