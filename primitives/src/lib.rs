@@ -22,6 +22,7 @@ pub mod analytics;
 pub mod market;
 pub mod metering;
 pub mod production;
+pub mod ring;
 
 /// The balance type of the chain: an amount of the smallest currency unit.
 pub type Money = u128;

@@ -18,7 +18,7 @@ use daeg_primitives::{
 		hourly, EnergyReport, EnergyTotals, Footprint, HourlyEnergy, MeteredInterval, Period,
 	},
 	metering::PurchaseLedger,
-	DayIndex, Energy, EnergySource, GridClock, IntervalIndex, MeterId,
+	ring, DayIndex, Energy, EnergySource, GridClock, IntervalIndex, MeterId,
 };
 use frame_support::weights::Weight;
 
@@ -45,12 +45,10 @@ impl<T: Config> Pallet<T> {
 	/// A meter's totals over `period`, if it is kept.
 	pub fn meter_totals(meter: MeterId, period: Period) -> Option<EnergyTotals> {
 		match period {
-			Period::Day(day) => DayTotals::<T>::get(meter, Self::day_slot(day))
-				.filter(|(d, _)| *d == day)
-				.map(|(_, t)| t),
-			Period::Month(month) => MonthTotals::<T>::get(meter, Self::month_slot(month))
-				.filter(|(m, _)| *m == month)
-				.map(|(_, t)| t),
+			Period::Day(day) => ring::kept(DayTotals::<T>::get(meter, Self::day_slot(day)), day),
+			Period::Month(month) => {
+				ring::kept(MonthTotals::<T>::get(meter, Self::month_slot(month)), month)
+			}
 		}
 	}
 
@@ -86,10 +84,7 @@ impl<T: Config> Pallet<T> {
 
 	/// What `who` bought on `day`, by source.
 	pub fn purchases(who: &T::AccountId, day: DayIndex) -> SourceMix {
-		Purchases::<T>::get(who, Self::day_slot(day))
-			.filter(|(d, _)| *d == day)
-			.map(|(_, mix)| mix)
-			.unwrap_or_default()
+		ring::kept(Purchases::<T>::get(who, Self::day_slot(day)), day).unwrap_or_default()
 	}
 
 	/// `who`'s carbon footprint on `day`: what its meters imported, attributed first to what
@@ -135,13 +130,7 @@ impl<T: Config> PurchaseLedger<T::AccountId> for Pallet<T> {
 		let Some(day) = interval.day(T::Clock::interval_length_ms()) else { return };
 		let Some(position) = EnergySource::ALL.iter().position(|s| *s == source) else { return };
 		Purchases::<T>::mutate(buyer, Self::day_slot(day), |entry| {
-			let (d, mix) = entry.get_or_insert((day, SourceMix::default()));
-			if *d != day {
-				// The slot held a day that has left the ring.
-				*d = day;
-				*mix = SourceMix::default();
-			}
-			if let Some(e) = mix.get_mut(position) {
+			if let Some(e) = ring::entry(entry, day).get_mut(position) {
 				*e = e.saturating_add(energy);
 			}
 		});

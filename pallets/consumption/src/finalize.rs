@@ -30,7 +30,8 @@ use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use daeg_primitives::{
 	analytics::{DailyProfile, EnergyTotals, Period},
 	metering::{IntervalRecord, OnFinalInterval, Quality},
-	CarbonIntensity, DayIndex, Energy, EnergySource, GridClock, IntervalIndex, MeterId, MonthIndex,
+	ring, CarbonIntensity, DayIndex, Energy, EnergySource, GridClock, IntervalIndex, MeterId,
+	MonthIndex,
 };
 use frame_support::{pallet_prelude::*, traits::Get, weights::Weight};
 
@@ -97,7 +98,7 @@ impl<T: Config> Totals<T> {
 		let meter = self.meter;
 		let (_, totals) = self.day.get_or_insert_with(|| {
 			let kept = DayTotals::<T>::get(meter, Pallet::<T>::day_slot(day));
-			(day, kept.filter(|(d, _)| *d == day).map(|(_, t)| t).unwrap_or_default())
+			(day, ring::kept(kept, day).unwrap_or_default())
 		});
 		totals.add(record);
 
@@ -107,7 +108,7 @@ impl<T: Config> Totals<T> {
 		}
 		let (_, totals) = self.month.get_or_insert_with(|| {
 			let kept = MonthTotals::<T>::get(meter, Pallet::<T>::month_slot(month));
-			(month, kept.filter(|(m, _)| *m == month).map(|(_, t)| t).unwrap_or_default())
+			(month, ring::kept(kept, month).unwrap_or_default())
 		});
 		totals.add(record);
 	}
@@ -146,12 +147,12 @@ impl<T: Config> Pallet<T> {
 
 	/// The day-totals slot of `day`: a ring of [`Config::DaysKept`] days per meter.
 	pub(crate) fn day_slot(day: DayIndex) -> u32 {
-		day.0.checked_rem(T::DaysKept::get()).unwrap_or(0)
+		ring::slot(day.0, T::DaysKept::get())
 	}
 
 	/// The month-totals slot of `month`: a ring of [`Config::MonthsKept`] months per meter.
 	pub(crate) fn month_slot(month: MonthIndex) -> u32 {
-		month.0.checked_rem(T::MonthsKept::get()).unwrap_or(0)
+		ring::slot(month.0, T::MonthsKept::get())
 	}
 
 	/// The last interval that is final at `current`: the one just older than the window.

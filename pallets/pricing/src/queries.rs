@@ -63,9 +63,8 @@ impl<T: Config> Pallet<T> {
 
 	/// `interval`'s result, if it was cleared and is still kept.
 	pub fn clearing(interval: IntervalIndex) -> Option<IntervalClearing> {
-		let zones: Vec<_> = Clearings::<T>::iter_prefix(interval).collect();
 		let flows = Flows::<T>::get(interval)?;
-		let mut zones = zones;
+		let mut zones: Vec<_> = Clearings::<T>::iter_prefix(interval).collect();
 		zones.sort_by_key(|(z, _)| *z);
 		Some(IntervalClearing { zones, flows: flows.into_inner() })
 	}

@@ -29,7 +29,7 @@ use alloc::vec::Vec;
 use daeg_primitives::{
 	market::Statement,
 	metering::{IntervalRecord, MeterRegistry, MeteredEnergy, OnFinalInterval, PurchaseLedger},
-	Energy, EnergySource, GridClock, IntervalIndex, MeterId, Money, PricePerKWh, ZoneId,
+	ring, Energy, EnergySource, GridClock, IntervalIndex, MeterId, Money, PricePerKWh, ZoneId,
 };
 use frame_support::{
 	storage::with_storage_layer,
@@ -105,8 +105,8 @@ impl<T: Config> Pallet<T> {
 		(owner, slots): PositionOf<T>,
 		record: Option<&IntervalRecord>,
 	) {
-		// Before the hook reached the interval it has no fills; it will be voided then.
-		let cleared = NextToClear::<T>::get().is_some_and(|next| interval < next);
+		// An interval the hook has not cleared has no fills (one it reaches after it ended is
+		// voided, never cleared).
 		let mut pages: Vec<(u32, Option<BoundedVec<OrderOf<T>, _>>)> = Vec::new();
 		let (mut bought, mut sold) = (Energy::ZERO, Energy::ZERO);
 		let mut held: BalanceOf<T> = Zero::zero();
@@ -123,10 +123,9 @@ impl<T: Config> Pallet<T> {
 			let Some(order) = orders.and_then(|o| o.get(index)) else { continue };
 			held = held.saturating_add(order.held);
 			zone = Some(order.zone);
-			let filled = if cleared { order.filled } else { Energy::ZERO };
 			match order.origin {
-				Origin::Meter(_) => bought = bought.saturating_add(filled),
-				Origin::Facility(..) => sold = sold.saturating_add(filled),
+				Origin::Meter(_) => bought = bought.saturating_add(order.filled),
+				Origin::Facility(..) => sold = sold.saturating_add(order.filled),
 			}
 		}
 		OrdersOf::<T>::mutate_exists(&owner, interval, |n| {
@@ -176,14 +175,8 @@ impl<T: Config> Pallet<T> {
 	) {
 		Self::pay(who, held, line.charged(), line.credited());
 		if let Some(day) = interval.day(Self::interval_length_ms()) {
-			let slot = day.0.checked_rem(T::StatementDays::get()).unwrap_or(0);
-			Statements::<T>::mutate(who, slot, |entry| {
-				match entry {
-					Some((d, statement)) if *d == day => statement.add(&line),
-					// Empty, or a day that has left the ring.
-					_ => *entry = Some((day, line)),
-				}
-			});
+			let slot = ring::slot(day.0, T::StatementDays::get());
+			Statements::<T>::mutate(who, slot, |entry| ring::entry(entry, day).add(&line));
 		}
 		Self::deposit_event(Event::Settled { interval, meter, who: who.clone(), line, quality });
 	}
@@ -332,12 +325,11 @@ impl<T: Config> Pallet<T> {
 			if !Self::past_deadline(next) {
 				break;
 			}
-			let Some((meter, position)) = Positions::<T>::iter_prefix(next).next() else {
+			let Some((meter, position)) = Positions::<T>::drain_prefix(next).next() else {
 				// Counted but none there: the count is wrong; settle the interval anyway.
 				Unsettled::<T>::remove(next);
 				continue;
 			};
-			Positions::<T>::remove(next, meter);
 			let orders = position.1.len() as u32;
 			Self::settle_position(
 				next,

@@ -12,7 +12,7 @@ use crate::{
 use daeg_primitives::{
 	metering::{CarbonIntensities, IntervalRecord, Quality},
 	production::{CertificateId, Certification},
-	DayIndex, Energy, FacilityId, GridClock, HourIndex, MeterId, Rounding,
+	ring, DayIndex, Energy, FacilityId, GridClock, HourIndex, MeterId, Rounding,
 };
 use frame_support::{
 	traits::{fungible::Mutate, tokens::Preservation, Get},
@@ -184,10 +184,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Certificate energy claimed against `meter` on `day`.
 	pub(crate) fn claimed_on(meter: MeterId, day: DayIndex) -> Energy {
-		Claimed::<T>::get(meter, Self::day_slot(day))
-			.filter(|(d, _)| *d == day)
-			.map(|(_, e)| e)
-			.unwrap_or_default()
+		ring::kept(Claimed::<T>::get(meter, Self::day_slot(day)), day).unwrap_or_default()
 	}
 
 	/// Removes certificates whose hour is more than [`Config::DaysKept`] days past, as many as

@@ -891,7 +891,7 @@ pub mod pallet {
 	impl<T: Config> Pallet<T> {
 		/// The production slot of `day`.
 		pub(crate) fn day_slot(day: DayIndex) -> u32 {
-			day.0.checked_rem(T::DaysKept::get()).unwrap_or(0)
+			daeg_primitives::ring::slot(day.0, T::DaysKept::get())
 		}
 
 		/// A facility's production from day `from` to `to` inclusive that is still kept (at
@@ -905,11 +905,10 @@ pub mod pallet {
 			let first = from.0.max(to.0.saturating_sub(T::DaysKept::get().saturating_sub(1)));
 			let mut sum = ProductionDay::default();
 			for day in first..=to.0 {
-				let kept = FacilityDays::<T>::get(facility, Self::day_slot(DayIndex(day)));
-				if let Some((d, p)) = kept {
-					if d == DayIndex(day) {
-						sum.merge(&p);
-					}
+				let day = DayIndex(day);
+				let kept = FacilityDays::<T>::get(facility, Self::day_slot(day));
+				if let Some(p) = daeg_primitives::ring::kept(kept, day) {
+					sum.merge(&p);
 				}
 			}
 			Some(sum.report(f.capacity, T::Clock::interval_length_ms()))

@@ -16,7 +16,7 @@ use daeg_primitives::{
 		Certification, FacilityInfo, FacilityRegistry, FacilityStatus, MaintenanceWindow,
 		ProductionDay,
 	},
-	DayIndex, Energy, FacilityId, GridClock, MeterId,
+	ring, DayIndex, Energy, FacilityId, GridClock, MeterId,
 };
 use frame_support::{pallet_prelude::*, weights::Weight};
 use sp_runtime::SaturatedConversion;
@@ -33,13 +33,10 @@ impl<T: Config> Pallet<T> {
 			producing: u32::from(!record.exported.is_zero()),
 			estimated: u32::from(record.quality.is_estimated()),
 		};
-		FacilityDays::<T>::mutate(facility, slot, |entry| match entry {
-			Some((d, p)) if *d == day => p.merge(&interval),
-			_ => *entry = Some((day, interval)),
-		});
-		SourceZoneDays::<T>::mutate((slot, f.source, f.zone), |entry| match entry {
-			Some((d, e)) if *d == day => *e = e.saturating_add(record.exported),
-			_ => *entry = Some((day, record.exported)),
+		FacilityDays::<T>::mutate(facility, slot, |entry| ring::entry(entry, day).merge(&interval));
+		SourceZoneDays::<T>::mutate((slot, f.source, f.zone), |entry| {
+			let e = ring::entry(entry, day);
+			*e = e.saturating_add(record.exported);
 		});
 	}
 
