@@ -123,6 +123,60 @@ unit_newtype!(
 	"g"
 );
 
+unit_newtype!(
+	/// Solar irradiance on a horizontal surface, in watts per square metre (W/m²).
+	Irradiance(u32),
+	"W/m²"
+);
+
+unit_newtype!(
+	/// A wind speed at hub height, in millimetres per second (mm/s).
+	WindSpeed(u32),
+	"mm/s"
+);
+
+/// An air temperature in thousandths of a degree Celsius (m°C): signed, unlike the other
+/// units.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	Default,
+	PartialEq,
+	Eq,
+	PartialOrd,
+	Ord,
+	Hash,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Serialize,
+	Deserialize,
+)]
+#[serde(transparent)]
+pub struct Temperature(pub i32);
+
+impl Temperature {
+	/// The unit's symbol.
+	pub const UNIT: &'static str = "m°C";
+
+	/// A temperature in whole degrees Celsius (saturating).
+	pub const fn from_celsius(celsius: i32) -> Self {
+		Self(celsius.saturating_mul(1_000))
+	}
+
+	/// How far `self` lies below `other`, in m°C (zero if it does not).
+	pub const fn below(self, other: Self) -> u32 {
+		if self.0 < other.0 {
+			other.0.abs_diff(self.0)
+		} else {
+			0
+		}
+	}
+}
+
 impl CarbonIntensity {
 	/// The CO₂ emitted for `energy` at this intensity, rounded down to whole grams (saturating
 	/// at the type's maximum, which no grid reaches).

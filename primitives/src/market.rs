@@ -5,7 +5,11 @@ use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 use serde::{Deserialize, Serialize};
 
-use crate::{Energy, IntervalIndex, Money, Power, PricePerKWh, Rounding, ZoneId};
+use crate::{
+	Energy, IntervalIndex, Irradiance, Money, Power, PricePerKWh, Rounding, Temperature, WindSpeed,
+	ZoneId,
+};
+use sp_runtime::Perbill;
 
 /// Identifies an order: its interval and its slot in that interval's book.
 #[derive(
@@ -391,6 +395,173 @@ pub struct AccountStatements {
 	pub owed: Money,
 }
 
+/// A weather forecast for one zone and interval, as the weather oracle submits it.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	Default,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Serialize,
+	Deserialize,
+)]
+pub struct Weather {
+	/// Global horizontal irradiance.
+	pub irradiance: Irradiance,
+	/// Wind speed at hub height.
+	pub wind_speed: WindSpeed,
+	/// Air temperature.
+	pub temperature: Temperature,
+}
+
+/// Irradiance at full sun (standard test conditions): PV runs at its rated power.
+pub const FULL_SUN: Irradiance = Irradiance(1_000);
+/// The most irradiance a forecast may give (the solar constant is 1,361 W/m² above the air).
+pub const MAX_IRRADIANCE: Irradiance = Irradiance(1_500);
+/// The fastest wind a forecast may give: 120 m/s.
+pub const MAX_WIND_SPEED: WindSpeed = WindSpeed(120_000);
+/// The coldest temperature a forecast may give.
+pub const MIN_TEMPERATURE: Temperature = Temperature::from_celsius(-100);
+/// The hottest temperature a forecast may give.
+pub const MAX_TEMPERATURE: Temperature = Temperature::from_celsius(70);
+
+impl Weather {
+	/// Whether every value is one the Earth's weather can take (a guard against unit mistakes,
+	/// such as wind in m/s where mm/s is meant).
+	pub fn is_plausible(&self) -> bool {
+		self.irradiance <= MAX_IRRADIANCE
+			&& self.wind_speed <= MAX_WIND_SPEED
+			&& (MIN_TEMPERATURE..=MAX_TEMPERATURE).contains(&self.temperature)
+	}
+}
+
+/// How the weather moves a zone's energy price where the auction sets none (and the indicative
+/// price before it does), set by governance per zone.
+///
+/// The price is the tariff's reference price, raised by `heating` for each degree the
+/// temperature lies below `heating_below` and by `cooling` for each degree above
+/// `cooling_above` (demand for heat pumps and air conditioning), and lowered by `solar` times
+/// the PV output (irradiance over [`FULL_SUN`], at most one) and by `wind` times the wind
+/// turbines' output: zero below `cut_in`, rising with the cube of the speed to one at
+/// `rated`, one up to `cut_out`, where turbines stop for the storm. Never below zero.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	Default,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Serialize,
+	Deserialize,
+)]
+pub struct WeatherModel {
+	/// The price drop when PV runs at full power.
+	pub solar: PricePerKWh,
+	/// The price drop when wind turbines run at rated power.
+	pub wind: PricePerKWh,
+	/// The wind speed turbines start at.
+	pub cut_in: WindSpeed,
+	/// The wind speed turbines reach rated power at.
+	pub rated: WindSpeed,
+	/// The wind speed turbines stop at.
+	pub cut_out: WindSpeed,
+	/// Below this temperature, demand for heat raises the price.
+	pub heating_below: Temperature,
+	/// The rise per degree below `heating_below`.
+	pub heating: PricePerKWh,
+	/// Above this temperature, demand for cooling raises the price.
+	pub cooling_above: Temperature,
+	/// The rise per degree above `cooling_above`.
+	pub cooling: PricePerKWh,
+}
+
+impl WeatherModel {
+	/// Whether the wind speeds rise (`cut_in < rated < cut_out`) and heating starts no higher
+	/// than cooling.
+	pub fn is_valid(&self) -> bool {
+		self.cut_in < self.rated
+			&& self.rated < self.cut_out
+			&& self.heating_below <= self.cooling_above
+	}
+
+	/// Every price of the model.
+	pub fn prices(&self) -> [PricePerKWh; 4] {
+		[self.solar, self.wind, self.heating, self.cooling]
+	}
+
+	/// PV's output at `weather`, as a share of its rated power.
+	pub fn solar_output(weather: &Weather) -> Perbill {
+		let sun = weather.irradiance.min(FULL_SUN);
+		Perbill::from_rational(sun.0, FULL_SUN.0)
+	}
+
+	/// Wind turbines' output at `weather`, as a share of their rated power.
+	pub fn wind_output(&self, weather: &Weather) -> Perbill {
+		let v = weather.wind_speed;
+		if v < self.cut_in || v >= self.cut_out {
+			return Perbill::zero();
+		}
+		if v >= self.rated {
+			return Perbill::one();
+		}
+		let cube = |s: WindSpeed| u128::from(s.0).pow(3);
+		let span = cube(self.rated).saturating_sub(cube(self.cut_in));
+		Perbill::from_rational(cube(v).saturating_sub(cube(self.cut_in)), span)
+	}
+
+	/// The energy price the weather indicates, from the `reference` price.
+	pub fn price(&self, reference: PricePerKWh, weather: &Weather) -> PricePerKWh {
+		// Rates are per degree; temperatures in thousandths of one.
+		let per_degree = |rate: PricePerKWh, millis: u32| {
+			PricePerKWh(rate.0.saturating_mul(u128::from(millis)) / 1_000)
+		};
+		let t = weather.temperature;
+		let raised = reference
+			.saturating_add(per_degree(self.heating, t.below(self.heating_below)))
+			.saturating_add(per_degree(self.cooling, self.cooling_above.below(t)));
+		let drop = PricePerKWh(Self::solar_output(weather).mul_floor(self.solar.0))
+			.saturating_add(PricePerKWh(self.wind_output(weather).mul_floor(self.wind.0)));
+		raised.saturating_sub(drop)
+	}
+}
+
+/// What the weather indicates for a zone and interval.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	Default,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	Serialize,
+	Deserialize,
+)]
+pub struct ForecastPrice {
+	/// The oracle's forecast, if it submitted one.
+	pub weather: Option<Weather>,
+	/// The energy price it indicates (see [`WeatherModel`]; the reference price without a
+	/// forecast or a model), within the floor and cap.
+	pub price: PricePerKWh,
+	/// The tariff it indicates for consumers who do not bid: that price and the hour's grid
+	/// fee (congestion and scarcity are only known once the book clears).
+	pub tariff: PricePerKWh,
+}
+
 sp_api::decl_runtime_apis! {
 	/// The market (the `pricing_*` RPC methods).
 	pub trait MarketApi<AccountId> where AccountId: codec::Codec {
@@ -404,6 +575,9 @@ sp_api::decl_runtime_apis! {
 		/// What clearing an interval's book as it stands would give each zone: the indicative
 		/// price of a book still open.
 		fn indicative(interval: IntervalIndex) -> alloc::vec::Vec<(ZoneId, ZoneClearing)>;
+		/// What the weather oracle's forecasts indicate for a zone from interval `from` to `to`
+		/// (at most `MAX_QUERY_INTERVALS`).
+		fn forecast(zone: ZoneId, from: IntervalIndex, to: IntervalIndex) -> alloc::vec::Vec<(IntervalIndex, ForecastPrice)>;
 		/// A zone's book for an interval (open, or cleared and not yet settled).
 		fn depth(interval: IntervalIndex, zone: ZoneId) -> BookDepth;
 		/// An account's daily statements from day `from` to `to`, arrears and what it is owed.

@@ -203,6 +203,14 @@ impl_runtime_apis! {
 			crate::Pricing::indicative(interval)
 		}
 
+		fn forecast(
+			zone: daeg_primitives::ZoneId,
+			from: daeg_primitives::IntervalIndex,
+			to: daeg_primitives::IntervalIndex,
+		) -> Vec<(daeg_primitives::IntervalIndex, daeg_primitives::market::ForecastPrice)> {
+			crate::Pricing::forecast(zone, from, to)
+		}
+
 		fn depth(
 			interval: daeg_primitives::IntervalIndex,
 			zone: daeg_primitives::ZoneId,

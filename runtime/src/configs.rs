@@ -41,7 +41,8 @@ parameter_types! {
 	/// The runtime version.
 	pub const Version: RuntimeVersion = VERSION;
 
-	/// Two seconds of compute per six-second block, 5 MiB of proof size.
+	/// Two seconds of compute per six-second block; no proof-size limit (a solochain's blocks
+	/// carry no proof of validity).
 	pub RuntimeBlockWeights: BlockWeights = BlockWeights::with_sensible_defaults(
 		Weight::from_parts(2u64 * WEIGHT_REF_TIME_PER_SECOND, u64::MAX),
 		NORMAL_DISPATCH_RATIO,

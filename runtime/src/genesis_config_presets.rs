@@ -15,8 +15,8 @@ use crate::{
 	SudoConfig, MILLI_UNIT, UNIT,
 };
 use daeg_primitives::{
-	market::{ImbalancePrices, TariffParameters},
-	PricePerKWh,
+	market::{ImbalancePrices, TariffParameters, WeatherModel},
+	PricePerKWh, Temperature, WindSpeed, ZoneId,
 };
 
 /// Every endowed dev account starts with this many DAEG.
@@ -66,6 +66,10 @@ fn genesis(
 				short: PricePerKWh(400 * MILLI_UNIT),
 				long: PricePerKWh(50 * MILLI_UNIT)
 			},
+			weather_oracle: Some(dev_weather_oracle()),
+			weather_models: (0..crate::configs::ZONES)
+				.map(|z| (ZoneId(z), dev_weather_model()))
+				.collect::<Vec<_>>(),
 		},
 	})
 }
@@ -91,6 +95,28 @@ pub fn dev_tariff() -> TariffParameters {
 		grid_fees,
 		congestion: PricePerKWh(50 * MILLI_UNIT),
 		scarcity: PricePerKWh(500 * MILLI_UNIT),
+	}
+}
+
+/// The dev chains' weather oracle: Ferdie.
+pub fn dev_weather_oracle() -> AccountId {
+	Sr25519Keyring::Ferdie.to_account_id()
+}
+
+/// How the weather moves every zone's price on dev chains, in thousandths of a DAEG per kWh:
+/// full sun takes 0.10 off, wind at rated speed (12 m/s; turbines from 3 m/s, stopping at
+/// 25 m/s) 0.08; each degree below 15 °C adds 0.005, each above 25 °C 0.004.
+pub fn dev_weather_model() -> WeatherModel {
+	WeatherModel {
+		solar: PricePerKWh(100 * MILLI_UNIT),
+		wind: PricePerKWh(80 * MILLI_UNIT),
+		cut_in: WindSpeed(3_000),
+		rated: WindSpeed(12_000),
+		cut_out: WindSpeed(25_000),
+		heating_below: Temperature::from_celsius(15),
+		heating: PricePerKWh(5 * MILLI_UNIT),
+		cooling_above: Temperature::from_celsius(25),
+		cooling: PricePerKWh(4 * MILLI_UNIT),
 	}
 }
 

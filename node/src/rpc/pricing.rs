@@ -11,8 +11,8 @@ use std::sync::Arc;
 use codec::Codec;
 use daeg_primitives::{
 	market::{
-		AccountStatements, BookDepth, IntervalClearing, MarketApi as MarketRuntimeApi,
-		MarketStatus, ZoneClearing,
+		AccountStatements, BookDepth, ForecastPrice, IntervalClearing,
+		MarketApi as MarketRuntimeApi, MarketStatus, ZoneClearing,
 	},
 	DayIndex, IntervalIndex, ZoneId,
 };
@@ -60,6 +60,19 @@ pub trait PricingApi<BlockHash, AccountId> {
 		interval: IntervalIndex,
 		at: Option<BlockHash>,
 	) -> RpcResult<Vec<(ZoneId, ZoneClearing)>>;
+
+	/// What the weather oracle's forecasts indicate for a zone from `from` to `to` (at most
+	/// 2,000 intervals): the forecast (irradiance W/m², wind speed mm/s, temperature m°C; `null`
+	/// where none was submitted), the energy price the zone's weather model gives it and the
+	/// tariff without the auction's surcharges.
+	#[method(name = "pricing_forecast")]
+	fn forecast(
+		&self,
+		zone: ZoneId,
+		from: IntervalIndex,
+		to: IntervalIndex,
+		at: Option<BlockHash>,
+	) -> RpcResult<Vec<(IntervalIndex, ForecastPrice)>>;
 
 	/// A zone's order book for an interval by price level: bids dearest first, asks cheapest
 	/// first.
@@ -135,6 +148,17 @@ where
 	) -> RpcResult<Vec<(ZoneId, ZoneClearing)>> {
 		let at = at.unwrap_or_else(|| self.client.info().best_hash);
 		self.client.runtime_api().indicative(at, interval).map_err(runtime_error)
+	}
+
+	fn forecast(
+		&self,
+		zone: ZoneId,
+		from: IntervalIndex,
+		to: IntervalIndex,
+		at: Option<B::Hash>,
+	) -> RpcResult<Vec<(IntervalIndex, ForecastPrice)>> {
+		let at = at.unwrap_or_else(|| self.client.info().best_hash);
+		self.client.runtime_api().forecast(at, zone, from, to).map_err(runtime_error)
 	}
 
 	fn depth(

@@ -1,7 +1,8 @@
 // The market on a real --dev node with a real @polkadot/api client: a producer's certified
 // wind turbine asks, a consumer bids, the hook clears the interval (`pricing_*` RPC shows the
 // book and the result); both meters' readings arrive, their values become final, and
-// settlement changes each balance by exactly the amount it settled.
+// settlement changes each balance by exactly the amount it settled. The weather oracle
+// forecasts a zone, and the weather moves its indicative prices and tariffs.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -151,4 +152,40 @@ test('a producer asks, a consumer bids, the interval clears, readings arrive and
   assert.equal(statements.days[0][1].bought, 2_000);
   assert.equal(statements.days[0][1].bought_cost, Number(400n * MILLI));
   assert.equal(statements.arrears, 0);
+});
+
+test('the weather oracle forecasts a zone and the weather moves its indicative prices and tariffs', async () => {
+  const ferdie = keyring.addFromUri('//Ferdie');
+  const bob = keyring.addFromUri('//Bob');
+  const status = await rpc(node.rpcPort, 'pricing_status', []);
+  const from = status.first_open + 1;
+  const sunny = { irradiance: 800, windSpeed: 0, temperature: 20_000 };
+  const coldAndWindy = { irradiance: 0, windSpeed: 12_000, temperature: -5_000 };
+
+  // Only the appointed oracle (Ferdie on dev chains) may submit.
+  let r = await helpers.submit(api.tx.pricing.submitForecast(1, from, [sunny]), bob);
+  assert.equal(helpers.moduleError(r.dispatchError), 'pricing.NotWeatherOracle');
+  r = await helpers.submit(api.tx.pricing.submitForecast(1, from, [{ ...sunny, windSpeed: 150_000 }]), ferdie);
+  assert.equal(helpers.moduleError(r.dispatchError), 'pricing.ImplausibleWeather');
+  r = await helpers.submit(api.tx.pricing.submitForecast(1, from, [sunny, coldAndWindy]), ferdie);
+  assert.equal(helpers.moduleError(r.dispatchError), null);
+  const [submitted] = eventsOf(r, 'pricing', 'ForecastSubmitted');
+  assert.equal(submitted.data.intervals.toNumber(), 2);
+
+  // The dev model: reference 0.25; full sun −0.10, rated wind −0.08, +0.005 per degree below
+  // 15 °C. Tariffs add the hour's grid fee (UTC: 0.05 at night, 0.12 17–21 h, else 0.08).
+  const fee = (interval) => {
+    const hour = Math.floor((interval * status.interval_length_ms) / 3_600_000) % 24;
+    return hour < 6 || hour >= 22 ? 50n : hour >= 17 && hour < 21 ? 120n : 80n;
+  };
+  const expected = [[from, 170n, sunny], [from + 1, 270n, coldAndWindy], [from + 2, 250n, null]];
+  const forecast = await rpc(node.rpcPort, 'pricing_forecast', [1, from, from + 2]);
+  assert.deepEqual(forecast, expected.map(([i, price, w]) => [i, {
+    weather: w && { irradiance: w.irradiance, wind_speed: w.windSpeed, temperature: w.temperature },
+    price: Number(price * MILLI),
+    tariff: Number((price + fee(i)) * MILLI),
+  }]));
+  // Nobody trades zone 1: its consumers' tariff is the weather's.
+  const prices = await rpc(node.rpcPort, 'pricing_prices', [1, from, from + 2]);
+  assert.deepEqual(prices.map(([, p]) => p.tariff), forecast.map(([, f]) => f.tariff));
 });

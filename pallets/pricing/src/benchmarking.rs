@@ -5,10 +5,12 @@ use super::*;
 use crate::Pallet as Pricing;
 use alloc::vec::Vec;
 use daeg_primitives::{
-	market::{ImbalancePrices, OrderId, TariffParameters, ZoneClearing, ZoneLink},
+	market::{
+		ImbalancePrices, OrderId, TariffParameters, Weather, WeatherModel, ZoneClearing, ZoneLink,
+	},
 	metering::{IntervalRecord, Quality},
 	production::FacilityRegistry,
-	IntervalIndex, Power,
+	IntervalIndex, Irradiance, Power, Temperature, WindSpeed,
 };
 use frame_benchmarking::v2::*;
 use frame_support::{
@@ -325,6 +327,65 @@ mod benchmarks {
 
 		assert!(!Positions::<T>::contains_key(interval, meter));
 		assert!(Statements::<T>::iter_prefix(&buyer).next().is_some());
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_weather_oracle() -> Result<(), BenchmarkError> {
+		let origin =
+			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let oracle: T::AccountId = account("oracle", 0, 0);
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, Some(oracle.clone()));
+
+		assert_eq!(WeatherOracle::<T>::get(), Some(oracle));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_weather_model() -> Result<(), BenchmarkError> {
+		let origin =
+			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let model = WeatherModel {
+			solar: PricePerKWh(100),
+			wind: PricePerKWh(80),
+			cut_in: WindSpeed(3_000),
+			rated: WindSpeed(12_000),
+			cut_out: WindSpeed(25_000),
+			heating_below: Temperature::from_celsius(15),
+			heating: PricePerKWh(5),
+			cooling_above: Temperature::from_celsius(25),
+			cooling: PricePerKWh(4),
+		};
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, ZoneId(0), Some(model));
+
+		assert_eq!(WeatherModels::<T>::get(ZoneId(0)), Some(model));
+		Ok(())
+	}
+
+	/// A forecast of `n` intervals from the first open one.
+	#[benchmark]
+	fn submit_forecast(
+		n: Linear<1, { T::MaxIntervalsAhead::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let oracle: T::AccountId = account("oracle", 0, 0);
+		WeatherOracle::<T>::put(&oracle);
+		let from = open_interval::<T>();
+		let weather = Weather {
+			irradiance: Irradiance(600),
+			wind_speed: WindSpeed(8_000),
+			temperature: Temperature::from_celsius(12),
+		};
+		let forecast = BoundedVec::truncate_from(alloc::vec![weather; n as usize]);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(oracle), ZoneId(0), from, forecast);
+
+		let last = from.checked_add(n - 1).ok_or(BenchmarkError::Weightless)?;
+		assert_eq!(Forecasts::<T>::get(last, ZoneId(0)), Some(weather));
 		Ok(())
 	}
 

@@ -55,18 +55,23 @@ impl<T: Config> Pallet<T> {
 			}
 			if orders > 0 {
 				let (pages, zones) = Self::clear_interval(cleared);
-				// The benchmark's model rounds the per-order share of a page's read and write
-				// (1/256) to zero: pages and zone results are charged here as they were done.
-				used = used
-					.saturating_add(<T as Config>::WeightInfo::clear_interval(orders))
-					.saturating_add(
-						db.reads_writes(pages.into(), pages.saturating_add(zones).into()),
-					);
+				used = used.saturating_add(Self::clearing_weight(orders, pages, zones));
 				break;
 			}
 		}
 		NextToClear::<T>::put(next);
 		used
+	}
+
+	/// What clearing a book of `orders` orders in `pages` pages over `zones` zones weighs.
+	/// The benchmark's model rounds the per-order share of a page's read and write (1/256)
+	/// to zero, and its books set every zone's price: pages, zone results and the weather a
+	/// zone without a price reads for its tariff are charged here.
+	pub(crate) fn clearing_weight(orders: u32, pages: u32, zones: u32) -> Weight {
+		let reads = pages.saturating_add(zones.saturating_mul(2));
+		<T as Config>::WeightInfo::clear_interval(orders).saturating_add(
+			T::DbWeight::get().reads_writes(reads.into(), pages.saturating_add(zones).into()),
+		)
 	}
 
 	/// Clears `interval`'s book. Returns the pages and the zones it wrote.
@@ -229,7 +234,13 @@ impl<T: Config> Pallet<T> {
 			let unmet = u128::from(demanded.0).saturating_sub(supply);
 			let unmet = Perbill::from_rational(unmet, u128::from(demanded.0).max(1));
 			let congested = congested.get(z).copied().unwrap_or(false);
-			r.tariff = Self::tariff(interval, r.price, congested, unmet);
+			r.tariff = Self::tariff(
+				interval,
+				zones.get(z).copied().unwrap_or_default(),
+				r.price,
+				congested,
+				unmet,
+			);
 		}
 		let flows = links
 			.iter()

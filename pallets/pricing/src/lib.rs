@@ -25,11 +25,13 @@
 //!
 //! ## Tariffs and settlement
 //!
-//! Consumers who do not bid pay the zone's tariff: the clearing price (or a reference), the
-//! hour's grid fee, a congestion and a scarcity surcharge. Once a meter's value for an interval
-//! is final, its bids and asks are settled at the clearing price, deviations at governance's
-//! imbalance prices and unbought consumption at the tariff, all through one pot held on the
-//! market account; each account gets daily statements. Settled books are removed.
+//! Consumers who do not bid pay the zone's tariff: the clearing price (or, where the auction
+//! sets none, a reference price moved by the weather oracle's forecast for the zone: the
+//! `tariff` module), the hour's grid fee, a congestion and a scarcity surcharge. Once a meter's
+//! value for an interval is final, its bids and asks are settled at the clearing price,
+//! deviations at governance's imbalance prices and unbought consumption at the tariff, all
+//! through one pot held on the market account; each account gets daily statements. Settled
+//! books are removed.
 //!
 //! ## Market intervals
 //!
@@ -58,6 +60,7 @@ pub mod clearing;
 mod mock;
 mod queries;
 mod settlement;
+mod tariff;
 #[cfg(test)]
 mod tests;
 pub mod weights;
@@ -210,7 +213,10 @@ pub struct PriceLimits {
 pub mod pallet {
 	use super::*;
 	use daeg_primitives::{
-		market::{ImbalancePrices, OrderId, Statement, TariffParameters, ZoneClearing},
+		market::{
+			ImbalancePrices, OrderId, Statement, TariffParameters, Weather, WeatherModel,
+			ZoneClearing,
+		},
 		metering::{MeterRegistry, MeteredEnergy, PurchaseLedger, Quality},
 		production::FacilityRegistry,
 		DayIndex, IntervalIndex,
@@ -416,6 +422,20 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Imbalance<T> = StorageValue<_, ImbalancePrices, ValueQuery>;
 
+	/// The account governance appointed to submit weather forecasts.
+	#[pallet::storage]
+	pub type WeatherOracle<T: Config> = StorageValue<_, T::AccountId>;
+
+	/// How the weather moves each zone's price (zones without one: it does not).
+	#[pallet::storage]
+	pub type WeatherModels<T> = StorageMap<_, Twox64Concat, ZoneId, WeatherModel>;
+
+	/// The weather oracle's latest forecast per interval and zone; kept as long as the
+	/// interval's results ([`Config::PriceHistory`]).
+	#[pallet::storage]
+	pub type Forecasts<T> =
+		StorageDoubleMap<_, Twox64Concat, IntervalIndex, Twox64Concat, ZoneId, Weather>;
+
 	/// Each account's settlement statement per day: a ring of [`Config::StatementDays`] slots.
 	#[pallet::storage]
 	pub type Statements<T: Config> = StorageDoubleMap<
@@ -454,6 +474,10 @@ pub mod pallet {
 		pub tariff: TariffParameters,
 		/// The imbalance prices.
 		pub imbalance: ImbalancePrices,
+		/// The account that submits weather forecasts.
+		pub weather_oracle: Option<T::AccountId>,
+		/// How the weather moves each zone's price.
+		pub weather_models: alloc::vec::Vec<(ZoneId, WeatherModel)>,
 		#[serde(skip)]
 		pub _config: core::marker::PhantomData<T>,
 	}
@@ -481,6 +505,14 @@ pub mod pallet {
 			Pot::<T>::put(PotTotals { funded: self.pot, ..Default::default() });
 			Tariff::<T>::put(self.tariff);
 			Imbalance::<T>::put(self.imbalance);
+			if let Some(oracle) = &self.weather_oracle {
+				WeatherOracle::<T>::put(oracle);
+			}
+			for (zone, model) in &self.weather_models {
+				assert!(Pallet::<T>::is_zone(*zone), "weather models are for the grid's zones");
+				assert!(model.is_valid(), "a weather model's wind speeds rise");
+				WeatherModels::<T>::insert(zone, model);
+			}
 		}
 	}
 
@@ -537,6 +569,12 @@ pub mod pallet {
 		ImbalancePricesSet { prices: ImbalancePrices },
 		/// `who` put `amount` into the settlement pot.
 		PotFunded { who: T::AccountId, amount: BalanceOf<T> },
+		/// Governance appointed the weather oracle (`None`: removed it).
+		WeatherOracleSet { oracle: Option<T::AccountId> },
+		/// Governance set how the weather moves `zone`'s price (`None`: it no longer does).
+		WeatherModelSet { zone: ZoneId, model: Option<WeatherModel> },
+		/// The weather oracle forecast `zone`'s weather for `intervals` intervals from `from`.
+		ForecastSubmitted { zone: ZoneId, from: IntervalIndex, intervals: u32 },
 	}
 
 	#[pallet::error]
@@ -595,6 +633,14 @@ pub mod pallet {
 		ZeroAmount,
 		/// The account cannot pay the amount.
 		CannotFund,
+		/// Only the weather oracle submits forecasts.
+		NotWeatherOracle,
+		/// A forecast must cover at least one interval.
+		EmptyForecast,
+		/// A forecast value is beyond what the Earth's weather takes (a unit mistake?).
+		ImplausibleWeather,
+		/// A weather model's wind speeds do not rise, or heating starts above cooling.
+		BadWeatherModel,
 	}
 
 	#[pallet::hooks]
@@ -610,10 +656,7 @@ pub mod pallet {
 		fn integrity_test() {
 			let max = T::MaxOrdersPerInterval::get();
 			let pages = max.div_ceil(PAGE_SIZE);
-			let clearing = <T as Config>::WeightInfo::clear_interval(max).saturating_add(
-				T::DbWeight::get()
-					.reads_writes(pages.into(), pages.saturating_add(T::MaxZones::get()).into()),
-			);
+			let clearing = Self::clearing_weight(max, pages, T::MaxZones::get());
 			let block = <T as frame_system::Config>::BlockWeights::get().max_block;
 			assert!(
 				clearing.ref_time() <= block.ref_time() / 10,
@@ -878,6 +921,73 @@ pub mod pallet {
 			Self::pay(&who, Zero::zero(), 0, 0);
 			Ok(())
 		}
+
+		/// Appoints the account that submits weather forecasts (`None`: nobody).
+		///
+		/// Origin: [`Config::GovernanceOrigin`]. Emits [`Event::WeatherOracleSet`].
+		#[pallet::call_index(9)]
+		#[pallet::weight(<T as Config>::WeightInfo::set_weather_oracle())]
+		pub fn set_weather_oracle(
+			origin: OriginFor<T>,
+			oracle: Option<T::AccountId>,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			WeatherOracle::<T>::set(oracle.clone());
+			Self::deposit_event(Event::WeatherOracleSet { oracle });
+			Ok(())
+		}
+
+		/// Sets how the weather moves `zone`'s price (`None`: it no longer does), for prices
+		/// computed from now on.
+		///
+		/// Origin: [`Config::GovernanceOrigin`]. Emits [`Event::WeatherModelSet`].
+		#[pallet::call_index(10)]
+		#[pallet::weight(<T as Config>::WeightInfo::set_weather_model())]
+		pub fn set_weather_model(
+			origin: OriginFor<T>,
+			zone: ZoneId,
+			model: Option<WeatherModel>,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			ensure!(Self::is_zone(zone), Error::<T>::UnknownZone);
+			if let Some(m) = &model {
+				ensure!(m.is_valid(), Error::<T>::BadWeatherModel);
+				ensure!(m.prices().iter().all(|p| *p <= MAX_PRICE), Error::<T>::PriceTooHigh);
+			}
+			WeatherModels::<T>::set(zone, model);
+			Self::deposit_event(Event::WeatherModelSet { zone, model });
+			Ok(())
+		}
+
+		/// Submits `zone`'s weather forecast for the intervals from `from` on, one value per
+		/// interval, replacing earlier forecasts of them. Every interval must still take orders.
+		///
+		/// Origin: the [`WeatherOracle`]. Emits [`Event::ForecastSubmitted`].
+		///
+		/// ## Complexity
+		/// - O(n), n the intervals forecast (at most [`Config::MaxIntervalsAhead`]).
+		#[pallet::call_index(11)]
+		#[pallet::weight(<T as Config>::WeightInfo::submit_forecast(forecast.len() as u32))]
+		pub fn submit_forecast(
+			origin: OriginFor<T>,
+			zone: ZoneId,
+			from: IntervalIndex,
+			forecast: BoundedVec<Weather, T::MaxIntervalsAhead>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(WeatherOracle::<T>::get() == Some(who), Error::<T>::NotWeatherOracle);
+			ensure!(Self::is_zone(zone), Error::<T>::UnknownZone);
+			let intervals = u32::try_from(forecast.len()).unwrap_or(u32::MAX);
+			let last = intervals.checked_sub(1).ok_or(Error::<T>::EmptyForecast)?;
+			Self::ensure_tradable(from)?;
+			Self::ensure_tradable(from.checked_add(last).ok_or(Error::<T>::TooFarAhead)?)?;
+			ensure!(forecast.iter().all(Weather::is_plausible), Error::<T>::ImplausibleWeather);
+			for (k, weather) in (from.0..).map(IntervalIndex).zip(forecast) {
+				Forecasts::<T>::insert(k, zone, weather);
+			}
+			Self::deposit_event(Event::ForecastSubmitted { zone, from, intervals });
+			Ok(())
+		}
 	}
 
 	impl<T: Config> Pallet<T> {
@@ -887,16 +997,23 @@ pub mod pallet {
 			interval.since(current).is_some_and(|d| d > T::GateClosureIntervals::get())
 		}
 
+		/// Fails unless `interval` takes orders (and forecasts) now: its gate has not closed
+		/// and it is at most [`Config::MaxIntervalsAhead`] beyond.
+		fn ensure_tradable(interval: IntervalIndex) -> DispatchResult {
+			ensure!(Self::is_open(interval), Error::<T>::GateClosed);
+			let ahead = interval.since(Self::current_interval()).unwrap_or(0);
+			let most = T::GateClosureIntervals::get().saturating_add(T::MaxIntervalsAhead::get());
+			ensure!(ahead <= most, Error::<T>::TooFarAhead);
+			Ok(())
+		}
+
 		/// Fails unless an order for `interval` of `energy` at `price` may be placed now.
 		fn ensure_open(
 			interval: IntervalIndex,
 			energy: Energy,
 			price: PricePerKWh,
 		) -> DispatchResult {
-			ensure!(Self::is_open(interval), Error::<T>::GateClosed);
-			let ahead = interval.since(Self::current_interval()).unwrap_or(0);
-			let most = T::GateClosureIntervals::get().saturating_add(T::MaxIntervalsAhead::get());
-			ensure!(ahead <= most, Error::<T>::TooFarAhead);
+			Self::ensure_tradable(interval)?;
 			ensure!(!energy.is_zero(), Error::<T>::ZeroEnergy);
 			let limits = Limits::<T>::get();
 			ensure!(limits.floor <= price && price <= limits.cap, Error::<T>::PriceOutOfRange);
@@ -946,17 +1063,21 @@ pub mod pallet {
 			Ok(OrderId { interval, slot })
 		}
 
-		/// Checks the market's invariants: the interval length divides an hour; every book's
-		/// pages hold exactly its length of orders; each account's live orders are counted;
-		/// each interval's unsettled positions are counted and name live orders of their owner
-		/// at their meter; each bid awaiting settlement is covered by what its bidder has on
-		/// hold; and the pot holds exactly what was funded and collected less what was paid, so
-		/// that settlement creates and destroys no money.
+		/// Checks the market's invariants: weather models are valid; the interval length divides an
+		/// hour; every book's pages hold exactly its length of orders; each account's live orders are
+		/// counted; each interval's unsettled positions are counted and name live orders of their
+		/// owner at their meter; each bid awaiting settlement is covered by what its bidder has on
+		/// hold; and the pot holds exactly what was funded and collected less what was paid, so that
+		/// settlement creates and destroys no money.
 		#[cfg(any(feature = "try-runtime", test))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			use alloc::collections::btree_map::BTreeMap;
 			use frame_support::traits::fungible::InspectHold;
 
+			ensure!(
+				WeatherModels::<T>::iter_values().all(|m| m.is_valid()),
+				"weather models' wind speeds rise"
+			);
 			ensure!(
 				is_valid_interval_length(IntervalLength::<T>::get()),
 				"the interval length does not divide an hour"

@@ -11,8 +11,8 @@ use crate::{
 use alloc::{collections::btree_map::BTreeMap, vec::Vec};
 use daeg_primitives::{
 	market::{
-		AccountStatements, BookDepth, IntervalClearing, MarketStatus, PriceLevel, ZoneClearing,
-		MAX_QUERY_INTERVALS,
+		AccountStatements, BookDepth, ForecastPrice, IntervalClearing, MarketStatus, PriceLevel,
+		ZoneClearing, MAX_QUERY_INTERVALS,
 	},
 	DayIndex, Energy, GridClock, IntervalIndex, PricePerKWh, ZoneId,
 };
@@ -48,17 +48,25 @@ impl<T: Config> Pallet<T> {
 		from: IntervalIndex,
 		to: IntervalIndex,
 	) -> Vec<(IntervalIndex, ZoneClearing)> {
-		let last = to.0.min(from.0.saturating_add(MAX_QUERY_INTERVALS.saturating_sub(1)));
-		(from.0..=last)
-			.map(IntervalIndex)
+		queried(from, to)
 			.map(|i| {
 				let result = Clearings::<T>::get(i, zone).unwrap_or_else(|| ZoneClearing {
-					tariff: Self::tariff_without_market(i),
+					tariff: Self::tariff_without_market(i, zone),
 					..Default::default()
 				});
 				(i, result)
 			})
 			.collect()
+	}
+
+	/// What the weather indicates for `zone` from `from` to `to` (at most
+	/// [`MAX_QUERY_INTERVALS`]).
+	pub fn forecast(
+		zone: ZoneId,
+		from: IntervalIndex,
+		to: IntervalIndex,
+	) -> Vec<(IntervalIndex, ForecastPrice)> {
+		queried(from, to).map(|i| (i, Self::forecast_price(i, zone))).collect()
 	}
 
 	/// `interval`'s result, if it was cleared and is still kept.
@@ -107,4 +115,10 @@ impl<T: Config> Pallet<T> {
 			owed: Owed::<T>::get(&who).unwrap_or_default().saturated_into(),
 		}
 	}
+}
+
+/// The intervals a query from `from` to `to` covers: at most [`MAX_QUERY_INTERVALS`].
+fn queried(from: IntervalIndex, to: IntervalIndex) -> impl Iterator<Item = IntervalIndex> {
+	let last = to.0.min(from.0.saturating_add(MAX_QUERY_INTERVALS.saturating_sub(1)));
+	(from.0..=last).map(IntervalIndex)
 }

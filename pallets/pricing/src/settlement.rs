@@ -19,9 +19,8 @@
 
 use crate::{
 	pallet::{
-		Arrears, Book, BookLen, Clearings, Config, Event, HoldReason, Imbalance, Limits, Mix,
-		NextToClear, NextToSettle, OrdersOf, Owed, Pallet, Positions, Pot, Statements, Tariff,
-		Unsettled,
+		Arrears, Book, BookLen, Clearings, Config, Event, Forecasts, HoldReason, Imbalance, Mix,
+		NextToClear, NextToSettle, OrdersOf, Owed, Pallet, Positions, Pot, Statements, Unsettled,
 	},
 	BalanceOf, Flows, OrderOf, Origin, PositionOf, WeightInfo, PAGE_SIZE,
 };
@@ -29,7 +28,7 @@ use alloc::vec::Vec;
 use daeg_primitives::{
 	market::Statement,
 	metering::{IntervalRecord, MeterRegistry, MeteredEnergy, OnFinalInterval, PurchaseLedger},
-	ring, Energy, EnergySource, GridClock, IntervalIndex, MeterId, Money, PricePerKWh, ZoneId,
+	ring, Energy, EnergySource, GridClock, IntervalIndex, MeterId, Money, ZoneId,
 };
 use frame_support::{
 	storage::with_storage_layer,
@@ -158,7 +157,8 @@ impl<T: Config> Pallet<T> {
 	) -> Statement {
 		let clearing = Clearings::<T>::get(interval, zone);
 		let price = clearing.and_then(|c| c.price).unwrap_or_default();
-		let tariff = clearing.map_or_else(|| Self::tariff_without_market(interval), |c| c.tariff);
+		let tariff =
+			clearing.map_or_else(|| Self::tariff_without_market(interval, zone), |c| c.tariff);
 		// Prices are at most `MAX_PRICE` and energies `u64`: no amount overflows.
 		Statement::line(traded, metered, price, tariff, Imbalance::<T>::get()).unwrap_or_default()
 	}
@@ -263,36 +263,6 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// The tariff of an interval the auction did not reach (or a zone it did not): the
-	/// reference price and the hour's grid fee, within the floor and cap.
-	pub fn tariff_without_market(interval: IntervalIndex) -> PricePerKWh {
-		Self::tariff(interval, None, false, Perbill::zero())
-	}
-
-	/// A zone's tariff in `interval`: its energy price (`price`, or the reference where the
-	/// auction set none), the hour's grid fee, the congestion surcharge if `congested`, and
-	/// the scarcity surcharge times `unmet` (the share of demand supply could not meet);
-	/// within the floor and cap.
-	pub(crate) fn tariff(
-		interval: IntervalIndex,
-		price: Option<PricePerKWh>,
-		congested: bool,
-		unmet: Perbill,
-	) -> PricePerKWh {
-		let params = Tariff::<T>::get();
-		let limits = Limits::<T>::get();
-		let hour = interval.hour_of_day(Self::interval_length_ms()).unwrap_or(0);
-		let fee = params.grid_fees.get(usize::from(hour)).copied().unwrap_or_default();
-		let congestion = if congested { params.congestion } else { PricePerKWh::ZERO };
-		let scarcity = PricePerKWh(unmet.mul_floor(params.scarcity.0));
-		let total = price
-			.unwrap_or(params.reference)
-			.saturating_add(fee)
-			.saturating_add(congestion)
-			.saturating_add(scarcity);
-		total.max(limits.floor).min(limits.cap)
-	}
-
 	/// `on_idle`: settles the positions of intervals past the deadline from what is known,
 	/// and removes the book of each interval with none left (and results older than
 	/// [`Config::PriceHistory`]). Returns the weight used.
@@ -348,7 +318,9 @@ impl<T: Config> Pallet<T> {
 		let pages = T::MaxOrdersPerInterval::get().div_ceil(PAGE_SIZE);
 		T::DbWeight::get().reads_writes(
 			1,
-			u64::from(pages).saturating_add(u64::from(T::MaxZones::get())).saturating_add(5),
+			u64::from(pages)
+				.saturating_add(u64::from(T::MaxZones::get()).saturating_mul(2))
+				.saturating_add(5),
 		)
 	}
 
@@ -366,6 +338,7 @@ impl<T: Config> Pallet<T> {
 		Mix::<T>::remove(interval);
 		if let Some(old) = interval.0.checked_sub(T::PriceHistory::get()) {
 			let _ = Clearings::<T>::clear_prefix(IntervalIndex(old), T::MaxZones::get(), None);
+			let _ = Forecasts::<T>::clear_prefix(IntervalIndex(old), T::MaxZones::get(), None);
 			Flows::<T>::remove(IntervalIndex(old));
 		}
 	}

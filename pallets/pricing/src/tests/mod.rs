@@ -6,6 +6,7 @@ use daeg_primitives::{GridClock, IntervalIndex};
 mod clearing;
 mod orders;
 mod settlement;
+mod weather;
 
 #[test]
 fn the_default_interval_is_a_quarter_hour() {

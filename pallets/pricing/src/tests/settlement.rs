@@ -274,7 +274,7 @@ fn meters_without_orders_pay_the_tariff_and_are_paid_for_export() {
 		let t = IntervalIndex(1_000);
 		at(NOW + 3 * INTERVAL_MS);
 		// No auction in zone 3: the reference price and the hour's fee, 270 per kWh.
-		assert_eq!(Pricing::tariff_without_market(t), PricePerKWh(250 + FEE));
+		assert_eq!(Pricing::tariff_without_market(t, ZoneId(3)), PricePerKWh(250 + FEE));
 		finalize(home, t, 1_000, 0, Quality::Measured);
 		// Bob imports 100 Wh (27) and exports 1,000 unsold (100 at the long price).
 		finalize(roof, t, 100, 1_000, Quality::Measured);
@@ -425,7 +425,7 @@ fn the_tariff_adds_fees_congestion_and_scarcity() {
 			RuntimeOrigin::root(),
 			crate::PriceLimits { floor: PricePerKWh(0), cap: PricePerKWh(260) }
 		));
-		assert_eq!(Pricing::tariff_without_market(OPEN), PricePerKWh(260));
+		assert_eq!(Pricing::tariff_without_market(OPEN, ZoneId(1)), PricePerKWh(260));
 	});
 }
 

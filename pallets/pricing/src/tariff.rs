@@ -1,0 +1,60 @@
+//! Dynamic pricing beyond the auction: the tariff of consumers who do not bid, and the energy
+//! price the weather indicates where the auction sets none (and before it does).
+
+use crate::pallet::{Config, Forecasts, Limits, Pallet, Tariff, WeatherModels};
+use daeg_primitives::{market::ForecastPrice, GridClock, IntervalIndex, PricePerKWh, ZoneId};
+use sp_runtime::Perbill;
+
+impl<T: Config> Pallet<T> {
+	/// The tariff of an interval the auction did not reach (or a zone it did not): the
+	/// weather's energy price and the hour's grid fee, within the floor and cap.
+	pub fn tariff_without_market(interval: IntervalIndex, zone: ZoneId) -> PricePerKWh {
+		Self::tariff(interval, zone, None, false, Perbill::zero())
+	}
+
+	/// `zone`'s tariff in `interval`: its energy price (`price`, or the weather's where the
+	/// auction set none), the hour's grid fee, the congestion surcharge if `congested`, and
+	/// the scarcity surcharge times `unmet` (the share of demand supply could not meet);
+	/// within the floor and cap.
+	pub(crate) fn tariff(
+		interval: IntervalIndex,
+		zone: ZoneId,
+		price: Option<PricePerKWh>,
+		congested: bool,
+		unmet: Perbill,
+	) -> PricePerKWh {
+		let params = Tariff::<T>::get();
+		let limits = Limits::<T>::get();
+		let hour = interval.hour_of_day(Self::interval_length_ms()).unwrap_or(0);
+		let fee = params.grid_fees.get(usize::from(hour)).copied().unwrap_or_default();
+		let congestion = if congested { params.congestion } else { PricePerKWh::ZERO };
+		let scarcity = PricePerKWh(unmet.mul_floor(params.scarcity.0));
+		let total = price
+			.unwrap_or_else(|| Self::weather_price(interval, zone, params.reference))
+			.saturating_add(fee)
+			.saturating_add(congestion)
+			.saturating_add(scarcity);
+		total.max(limits.floor).min(limits.cap)
+	}
+
+	/// The energy price the weather forecast for `zone` in `interval` indicates, from the
+	/// `reference` price (which it is without a forecast or a model for the zone).
+	fn weather_price(interval: IntervalIndex, zone: ZoneId, reference: PricePerKWh) -> PricePerKWh {
+		match (Forecasts::<T>::get(interval, zone), WeatherModels::<T>::get(zone)) {
+			(Some(weather), Some(model)) => model.price(reference, &weather),
+			_ => reference,
+		}
+	}
+
+	/// What the weather indicates for `zone` in `interval`: the forecast, the energy price
+	/// within the floor and cap, and the tariff without the auction's surcharges.
+	pub(crate) fn forecast_price(interval: IntervalIndex, zone: ZoneId) -> ForecastPrice {
+		let limits = Limits::<T>::get();
+		let reference = Tariff::<T>::get().reference;
+		ForecastPrice {
+			weather: Forecasts::<T>::get(interval, zone),
+			price: Self::weather_price(interval, zone, reference).max(limits.floor).min(limits.cap),
+			tariff: Self::tariff_without_market(interval, zone),
+		}
+	}
+}

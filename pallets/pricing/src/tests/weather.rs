@@ -1,0 +1,328 @@
+//! The weather oracle, weather models, and the prices forecasts indicate: published ahead
+//! (`forecast`) and used where the auction sets no price.
+
+use super::orders::{at, bid, block_at, NOW, OPEN};
+use crate::{
+	mock::*, Book, Clearings, Error, Event, Forecasts, NextToSettle, PriceLimits, WeatherModels,
+	WeatherOracle, MAX_PRICE,
+};
+use daeg_primitives::{
+	market::{ForecastPrice, TariffParameters, Weather, WeatherModel},
+	metering::Quality,
+	IntervalIndex, Irradiance, PricePerKWh, Temperature, WindSpeed, ZoneId,
+};
+use frame_support::{
+	assert_noop, assert_ok,
+	traits::{fungible::Inspect, Hooks},
+	weights::Weight,
+	BoundedVec,
+};
+use sp_runtime::traits::BadOrigin;
+
+/// The tariff's reference price and grid fee.
+const REFERENCE: u128 = 250;
+const FEE: u128 = 20;
+const ZONE: ZoneId = ZoneId(2);
+
+/// Full sun drops the price by 100, rated wind (12 m/s; from 3 m/s, stopping at 25 m/s) by
+/// 80; each degree below 15 °C raises it by 5, each above 25 °C by 4.
+fn model() -> WeatherModel {
+	WeatherModel {
+		solar: PricePerKWh(100),
+		wind: PricePerKWh(80),
+		cut_in: WindSpeed(3_000),
+		rated: WindSpeed(12_000),
+		cut_out: WindSpeed(25_000),
+		heating_below: Temperature::from_celsius(15),
+		heating: PricePerKWh(5),
+		cooling_above: Temperature::from_celsius(25),
+		cooling: PricePerKWh(4),
+	}
+}
+
+fn weather(irradiance: u32, wind_mm_s: u32, celsius: i32) -> Weather {
+	Weather {
+		irradiance: Irradiance(irradiance),
+		wind_speed: WindSpeed(wind_mm_s),
+		temperature: Temperature::from_celsius(celsius),
+	}
+}
+
+fn forecast(values: Vec<Weather>) -> BoundedVec<Weather, ConstU32<8>> {
+	BoundedVec::truncate_from(values)
+}
+
+type ConstU32<const N: u32> = frame_support::traits::ConstU32<N>;
+
+/// Grid time `NOW`, the tariff set, Alice the oracle and [`model`] for [`ZONE`].
+fn setup() {
+	at(NOW);
+	assert_ok!(Pricing::set_tariff(
+		RuntimeOrigin::root(),
+		TariffParameters {
+			reference: PricePerKWh(REFERENCE),
+			grid_fees: [PricePerKWh(FEE); 24],
+			..Default::default()
+		}
+	));
+	assert_ok!(Pricing::set_weather_oracle(RuntimeOrigin::root(), Some(ALICE)));
+	assert_ok!(Pricing::set_weather_model(RuntimeOrigin::root(), ZONE, Some(model())));
+}
+
+#[test]
+fn the_weather_model_prices_sun_wind_and_degrees() {
+	let m = model();
+	// Mild and still: the reference.
+	assert_eq!(m.price(PricePerKWh(REFERENCE), &weather(0, 0, 20)), PricePerKWh(250));
+	// 800 W/m²: PV at 80 %, 80 off.
+	assert_eq!(m.price(PricePerKWh(REFERENCE), &weather(800, 0, 20)), PricePerKWh(170));
+	// Above full sun PV gives no more.
+	assert_eq!(m.price(PricePerKWh(REFERENCE), &weather(1_200, 0, 20)), PricePerKWh(150));
+	// Rated wind on a −5 °C night: 80 off, 20 degrees × 5 on.
+	assert_eq!(m.price(PricePerKWh(REFERENCE), &weather(0, 12_000, -5)), PricePerKWh(270));
+	// Halfway from cut-in to rated speed in cubes: 7.5 m/s gives (7.5³ − 3³)/(12³ − 3³).
+	let share = sp_runtime::Perbill::from_rational(421_875u128 - 27_000, 1_728_000 - 27_000);
+	assert_eq!(m.wind_output(&weather(0, 7_500, 20)), share);
+	assert_eq!(
+		m.price(PricePerKWh(REFERENCE), &weather(0, 7_500, 20)),
+		PricePerKWh(250 - share.mul_floor(80))
+	);
+	// Below cut-in and in a storm beyond cut-out turbines stand still; 35 °C: 10 × 4 on.
+	assert_eq!(m.price(PricePerKWh(REFERENCE), &weather(0, 2_999, 35)), PricePerKWh(290));
+	assert_eq!(m.price(PricePerKWh(REFERENCE), &weather(0, 25_000, 35)), PricePerKWh(290));
+	// Half a degree below 15 °C: 2.5 → 2 (rounded down).
+	let chilly = Weather { temperature: Temperature(14_500), ..weather(0, 0, 0) };
+	assert_eq!(m.price(PricePerKWh(REFERENCE), &chilly), PricePerKWh(252));
+	// Never below zero.
+	let cheap = WeatherModel { solar: PricePerKWh(1_000), ..m };
+	assert_eq!(cheap.price(PricePerKWh(REFERENCE), &weather(1_000, 0, 20)), PricePerKWh(0));
+}
+
+#[test]
+fn governance_appoints_the_oracle_and_sets_models() {
+	run(|| {
+		assert_noop!(Pricing::set_weather_oracle(RuntimeOrigin::signed(BOB), Some(BOB)), BadOrigin);
+		assert_ok!(Pricing::set_weather_oracle(RuntimeOrigin::signed(OPERATOR), Some(BOB)));
+		assert_eq!(WeatherOracle::<Test>::get(), Some(BOB));
+		System::assert_last_event(Event::WeatherOracleSet { oracle: Some(BOB) }.into());
+		assert_ok!(Pricing::set_weather_oracle(RuntimeOrigin::root(), None));
+		assert_eq!(WeatherOracle::<Test>::get(), None);
+
+		let root = || RuntimeOrigin::root();
+		assert_noop!(
+			Pricing::set_weather_model(RuntimeOrigin::signed(BOB), ZONE, Some(model())),
+			BadOrigin
+		);
+		assert_noop!(
+			Pricing::set_weather_model(root(), ZoneId(8), Some(model())),
+			Error::<Test>::UnknownZone
+		);
+		for bad in [
+			WeatherModel { rated: WindSpeed(3_000), ..model() },
+			WeatherModel { cut_out: WindSpeed(12_000), ..model() },
+			WeatherModel { heating_below: Temperature::from_celsius(26), ..model() },
+		] {
+			assert_noop!(
+				Pricing::set_weather_model(root(), ZONE, Some(bad)),
+				Error::<Test>::BadWeatherModel
+			);
+		}
+		let dear = WeatherModel { cooling: PricePerKWh(MAX_PRICE.0 + 1), ..model() };
+		assert_noop!(
+			Pricing::set_weather_model(root(), ZONE, Some(dear)),
+			Error::<Test>::PriceTooHigh
+		);
+		assert_ok!(Pricing::set_weather_model(root(), ZONE, Some(model())));
+		assert_eq!(WeatherModels::<Test>::get(ZONE), Some(model()));
+		System::assert_last_event(
+			Event::WeatherModelSet { zone: ZONE, model: Some(model()) }.into(),
+		);
+		assert_ok!(Pricing::set_weather_model(root(), ZONE, None));
+		assert_eq!(WeatherModels::<Test>::get(ZONE), None);
+		// A model that governance could not have set breaks the invariants.
+		WeatherModels::<Test>::insert(ZONE, WeatherModel { rated: WindSpeed(0), ..model() });
+		assert!(Pricing::do_try_state().is_err());
+		WeatherModels::<Test>::remove(ZONE);
+	});
+}
+
+#[test]
+fn only_the_oracle_submits_plausible_forecasts_for_open_intervals() {
+	run(|| {
+		setup();
+		let fine = || forecast(vec![weather(500, 5_000, 10); 2]);
+		assert_noop!(
+			Pricing::submit_forecast(RuntimeOrigin::signed(BOB), ZONE, OPEN, fine()),
+			Error::<Test>::NotWeatherOracle
+		);
+		let alice = || RuntimeOrigin::signed(ALICE);
+		assert_noop!(
+			Pricing::submit_forecast(alice(), ZoneId(8), OPEN, fine()),
+			Error::<Test>::UnknownZone
+		);
+		assert_noop!(
+			Pricing::submit_forecast(alice(), ZONE, OPEN, forecast(vec![])),
+			Error::<Test>::EmptyForecast
+		);
+		// The interval after the current one has closed its gate.
+		assert_noop!(
+			Pricing::submit_forecast(alice(), ZONE, IntervalIndex(OPEN.0 - 1), fine()),
+			Error::<Test>::GateClosed
+		);
+		// Orders (and forecasts) reach 1 + 8 intervals ahead: up to 1,009.
+		let eight = || forecast(vec![weather(0, 0, 0); 8]);
+		assert_noop!(
+			Pricing::submit_forecast(alice(), ZONE, IntervalIndex(OPEN.0 + 1), eight()),
+			Error::<Test>::TooFarAhead
+		);
+		for implausible in [weather(1_501, 0, 0), weather(0, 120_001, 0), weather(0, 0, 71)] {
+			assert_noop!(
+				Pricing::submit_forecast(alice(), ZONE, OPEN, forecast(vec![implausible])),
+				Error::<Test>::ImplausibleWeather
+			);
+		}
+		assert_noop!(
+			Pricing::submit_forecast(alice(), ZONE, OPEN, forecast(vec![weather(0, 0, -101)])),
+			Error::<Test>::ImplausibleWeather
+		);
+
+		assert_ok!(Pricing::submit_forecast(alice(), ZONE, OPEN, eight()));
+		System::assert_last_event(
+			Event::ForecastSubmitted { zone: ZONE, from: OPEN, intervals: 8 }.into(),
+		);
+		assert_eq!(Forecasts::<Test>::iter_prefix(IntervalIndex(OPEN.0 + 7)).count(), 1);
+		// A later forecast replaces the earlier one.
+		assert_ok!(Pricing::submit_forecast(alice(), ZONE, OPEN, fine()));
+		assert_eq!(Forecasts::<Test>::get(OPEN, ZONE), Some(weather(500, 5_000, 10)));
+		assert_eq!(Forecasts::<Test>::get(IntervalIndex(OPEN.0 + 2), ZONE), Some(weather(0, 0, 0)));
+	});
+}
+
+#[test]
+fn forecasts_indicate_prices_and_tariffs_ahead() {
+	run(|| {
+		setup();
+		let values = vec![weather(800, 0, 20), weather(0, 12_000, -5), weather(0, 30_000, 35)];
+		assert_ok!(Pricing::submit_forecast(
+			RuntimeOrigin::signed(ALICE),
+			ZONE,
+			OPEN,
+			forecast(values.clone())
+		));
+		let ahead = Pricing::forecast(ZONE, OPEN, IntervalIndex(OPEN.0 + 3));
+		let expected = |w: Option<Weather>, price: u128| ForecastPrice {
+			weather: w,
+			price: PricePerKWh(price),
+			tariff: PricePerKWh(price + FEE),
+		};
+		assert_eq!(
+			ahead.into_iter().map(|(_, f)| f).collect::<Vec<_>>(),
+			vec![
+				expected(Some(values[0]), 170),
+				expected(Some(values[1]), 270),
+				expected(Some(values[2]), 290),
+				// No forecast: the reference.
+				expected(None, REFERENCE),
+			]
+		);
+		// A zone without a model: the weather does not move its price.
+		assert_ok!(Pricing::set_weather_model(RuntimeOrigin::root(), ZONE, None));
+		assert_eq!(Pricing::forecast(ZONE, OPEN, OPEN)[0].1.price, PricePerKWh(REFERENCE));
+		assert_ok!(Pricing::set_weather_model(RuntimeOrigin::root(), ZONE, Some(model())));
+		// The floor and cap bound both.
+		assert_ok!(Pricing::set_price_limits(
+			RuntimeOrigin::root(),
+			PriceLimits { floor: PricePerKWh(180), cap: PricePerKWh(280) }
+		));
+		let bounded = Pricing::forecast(ZONE, OPEN, IntervalIndex(OPEN.0 + 1));
+		assert_eq!(
+			bounded.iter().map(|(_, f)| (f.price, f.tariff)).collect::<Vec<_>>(),
+			vec![(PricePerKWh(180), PricePerKWh(190)), (PricePerKWh(270), PricePerKWh(280))]
+		);
+	});
+}
+
+#[test]
+fn where_the_auction_sets_no_price_consumers_pay_the_weathers() {
+	run(|| {
+		setup();
+		let sunny = IntervalIndex(OPEN.0 + 1);
+		assert_ok!(Pricing::submit_forecast(
+			RuntimeOrigin::signed(ALICE),
+			ZONE,
+			OPEN,
+			forecast(vec![weather(0, 12_000, -5), weather(800, 0, 20)])
+		));
+		// A bid nobody sells to: the zone has a book but no price.
+		let home = meter(BOB, ZONE.0);
+		bid(BOB, home, 1_000, 100);
+		block_at(NOW);
+		block_at(NOW + INTERVAL_MS);
+		let cleared = Clearings::<Test>::get(OPEN, ZONE).unwrap();
+		assert_eq!((cleared.price, cleared.tariff), (None, PricePerKWh(270 + FEE)));
+		// Both intervals settle at the weather's tariff: 1 kWh at 290, 2 kWh at 190.
+		let issuance = Balances::total_issuance();
+		let before = Balances::total_balance(&BOB);
+		at((sunny.0 as u64 + 1) * INTERVAL_MS);
+		finalize(home, OPEN, 1_000, 0, Quality::Measured);
+		assert_eq!(Balances::total_balance(&BOB), before - 290);
+		let carol = meter(CAROL, ZONE.0);
+		let before = Balances::balance(&CAROL);
+		finalize(carol, sunny, 2_000, 0, Quality::Measured);
+		assert_eq!(Balances::balance(&CAROL), before - 2 * 190);
+		assert_eq!(Balances::total_issuance(), issuance);
+	});
+}
+
+#[test]
+fn forecasts_are_kept_as_long_as_the_intervals_results() {
+	run(|| {
+		setup();
+		assert_ok!(Pricing::submit_forecast(
+			RuntimeOrigin::signed(ALICE),
+			ZONE,
+			OPEN,
+			forecast(vec![weather(300, 0, 10)])
+		));
+		let bob = meter(BOB, ZONE.0);
+		bid(BOB, bob, 1_000, 100);
+		// A block each interval, until settlement reaches `until`.
+		let mut k = 0;
+		let mut settle_to = |until: u32| {
+			while NextToSettle::<Test>::get().is_none_or(|n| n.0 <= until) {
+				block_at(NOW + k * INTERVAL_MS);
+				Pricing::on_idle(System::block_number(), Weight::MAX);
+				k += 1;
+				assert!(k < 200, "settlement goes on");
+			}
+		};
+		// Settled, its book gone, the forecast stays with the results...
+		settle_to(OPEN.0 + 50);
+		assert!(Book::<Test>::iter_prefix(OPEN).next().is_none());
+		assert!(Forecasts::<Test>::get(OPEN, ZONE).is_some());
+		assert!(Clearings::<Test>::get(OPEN, ZONE).is_some());
+		// ... until the price history (96 intervals) passes it.
+		settle_to(OPEN.0 + 96);
+		assert!(Forecasts::<Test>::get(OPEN, ZONE).is_none());
+		assert!(Clearings::<Test>::get(OPEN, ZONE).is_none());
+	});
+}
+
+#[test]
+fn genesis_appoints_the_oracle_and_checks_models() {
+	use sp_runtime::BuildStorage;
+	let genesis = |model: WeatherModel| RuntimeGenesisConfig {
+		pricing: crate::GenesisConfig {
+			weather_oracle: Some(CAROL),
+			weather_models: vec![(ZONE, model)],
+			..Default::default()
+		},
+		..Default::default()
+	};
+	sp_io::TestExternalities::new(genesis(model()).build_storage().unwrap()).execute_with(|| {
+		assert_eq!(WeatherOracle::<Test>::get(), Some(CAROL));
+		assert_eq!(WeatherModels::<Test>::get(ZONE), Some(model()));
+	});
+	let bad = WeatherModel { rated: WindSpeed(0), ..model() };
+	assert!(std::panic::catch_unwind(|| genesis(bad).build_storage()).is_err());
+}
