@@ -44,14 +44,17 @@ impl UnitState {
 			.saturating_mul(1_000_000_000)
 			.checked_div(parts)
 			.map_or(0, |e| u64::try_from(e).unwrap_or(u64::MAX));
-		let by_power = self.max_charge.energy_over(interval_ms).map_or(u64::MAX, |e| e.0);
-		Energy(by_room.min(by_power))
+		Energy(by_room).min(Self::over(self.max_charge, interval_ms))
 	}
 
 	/// The most it can deliver in `interval_ms`: its power and its charge.
 	pub fn can_deliver(&self, interval_ms: u64) -> Energy {
-		let by_power = self.max_discharge.energy_over(interval_ms).unwrap_or(Energy(u64::MAX));
-		self.charge.min(by_power)
+		self.charge.min(Self::over(self.max_discharge, interval_ms))
+	}
+
+	/// The energy `power` moves in `interval_ms` (unbounded if that overflows).
+	fn over(power: Power, interval_ms: u64) -> Energy {
+		power.energy_over(interval_ms).unwrap_or(Energy(u64::MAX))
 	}
 
 	/// Its charge after `action`: a draw stores its energy × efficiency (rounded down), a

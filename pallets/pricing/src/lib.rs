@@ -209,6 +209,13 @@ pub struct PriceLimits {
 	pub cap: PricePerKWh,
 }
 
+impl PriceLimits {
+	/// `price` brought within the floor and cap.
+	pub fn bound(&self, price: PricePerKWh) -> PricePerKWh {
+		price.max(self.floor).min(self.cap)
+	}
+}
+
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;

@@ -2,7 +2,10 @@
 //! price the weather indicates where the auction sets none (and before it does).
 
 use crate::pallet::{Config, Forecasts, Limits, Pallet, Tariff, WeatherModels};
-use daeg_primitives::{market::ForecastPrice, GridClock, IntervalIndex, PricePerKWh, ZoneId};
+use daeg_primitives::{
+	market::{ForecastPrice, Weather},
+	GridClock, IntervalIndex, PricePerKWh, ZoneId,
+};
 use sp_runtime::Perbill;
 
 impl<T: Config> Pallet<T> {
@@ -24,23 +27,28 @@ impl<T: Config> Pallet<T> {
 		unmet: Perbill,
 	) -> PricePerKWh {
 		let params = Tariff::<T>::get();
-		let limits = Limits::<T>::get();
 		let hour = interval.hour_of_day(Self::interval_length_ms()).unwrap_or(0);
 		let fee = params.grid_fees.get(usize::from(hour)).copied().unwrap_or_default();
 		let congestion = if congested { params.congestion } else { PricePerKWh::ZERO };
 		let scarcity = PricePerKWh(unmet.mul_floor(params.scarcity.0));
 		let total = price
-			.unwrap_or_else(|| Self::weather_price(interval, zone, params.reference))
+			.unwrap_or_else(|| {
+				Self::weather_price(zone, Forecasts::<T>::get(interval, zone), params.reference)
+			})
 			.saturating_add(fee)
 			.saturating_add(congestion)
 			.saturating_add(scarcity);
-		total.max(limits.floor).min(limits.cap)
+		Limits::<T>::get().bound(total)
 	}
 
-	/// The energy price the weather forecast for `zone` in `interval` indicates, from the
-	/// `reference` price (which it is without a forecast or a model for the zone).
-	fn weather_price(interval: IntervalIndex, zone: ZoneId, reference: PricePerKWh) -> PricePerKWh {
-		match (Forecasts::<T>::get(interval, zone), WeatherModels::<T>::get(zone)) {
+	/// The energy price `weather` (the forecast for `zone`) indicates, from the `reference`
+	/// price (which it is without a forecast or a model for the zone).
+	fn weather_price(
+		zone: ZoneId,
+		weather: Option<Weather>,
+		reference: PricePerKWh,
+	) -> PricePerKWh {
+		match (weather, WeatherModels::<T>::get(zone)) {
 			(Some(weather), Some(model)) => model.price(reference, &weather),
 			_ => reference,
 		}
@@ -49,12 +57,13 @@ impl<T: Config> Pallet<T> {
 	/// What the weather indicates for `zone` in `interval`: the forecast, the energy price
 	/// within the floor and cap, and the tariff without the auction's surcharges.
 	pub(crate) fn forecast_price(interval: IntervalIndex, zone: ZoneId) -> ForecastPrice {
-		let limits = Limits::<T>::get();
-		let reference = Tariff::<T>::get().reference;
+		let weather = Forecasts::<T>::get(interval, zone);
+		let price = Self::weather_price(zone, weather, Tariff::<T>::get().reference);
 		ForecastPrice {
-			weather: Forecasts::<T>::get(interval, zone),
-			price: Self::weather_price(interval, zone, reference).max(limits.floor).min(limits.cap),
-			tariff: Self::tariff_without_market(interval, zone),
+			weather,
+			price: Limits::<T>::get().bound(price),
+			// The tariff without a market, from the weather price just computed.
+			tariff: Self::tariff(interval, zone, Some(price), false, Perbill::zero()),
 		}
 	}
 }

@@ -13,7 +13,7 @@ use daeg_primitives::{
 };
 use frame_support::{
 	assert_noop, assert_ok,
-	traits::{fungible::Inspect, Hooks},
+	traits::{fungible::Inspect, ConstU32, Hooks},
 	weights::Weight,
 	BoundedVec,
 };
@@ -51,8 +51,6 @@ fn weather(irradiance: u32, wind_mm_s: u32, celsius: i32) -> Weather {
 fn forecast(values: Vec<Weather>) -> BoundedVec<Weather, ConstU32<8>> {
 	BoundedVec::truncate_from(values)
 }
-
-type ConstU32<const N: u32> = frame_support::traits::ConstU32<N>;
 
 /// Grid time `NOW`, the tariff set, Alice the oracle and [`model`] for [`ZONE`].
 fn setup() {
