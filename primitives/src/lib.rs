@@ -19,6 +19,7 @@ use scale_info::TypeInfo;
 use serde::{Deserialize, Serialize};
 
 pub mod analytics;
+pub mod balancing;
 pub mod market;
 pub mod metering;
 pub mod production;
@@ -348,6 +349,11 @@ pub const HOUR_MS: u64 = 3_600_000;
 /// Milliseconds in a day.
 pub const DAY_MS: u64 = 24 * HOUR_MS;
 
+id_newtype!(
+	/// Identifies a registered storage unit (a battery, pumped hydro) the balancing pallet
+	/// dispatches.
+	UnitId(u32)
+);
 id_newtype!(
 	/// A UTC calendar day: days since 1970-01-01.
 	DayIndex(u32)

@@ -243,7 +243,8 @@ impl Statement {
 
 	/// The line of a meter in an interval: `bought` and `sold` in the auction at `price`,
 	/// `consumed` and `exported` as metered; consumption beyond purchases at `tariff`,
-	/// deviations at `imbalance`. `None` if an amount overflows.
+	/// deviations at `imbalance`; a shortfall costs at least `price`, so that no seller keeps
+	/// money for energy its meter did not measure. `None` if an amount overflows.
 	pub fn line(
 		(bought, sold): (Energy, Energy),
 		(consumed, exported): (Energy, Energy),
@@ -262,7 +263,7 @@ impl Statement {
 			tariff_energy,
 			tariff_cost: tariff.cost_of(tariff_energy, Rounding::Up)?,
 			short,
-			short_cost: imbalance.short.cost_of(short, Rounding::Up)?,
+			short_cost: imbalance.short.max(price).cost_of(short, Rounding::Up)?,
 			long,
 			long_credit: imbalance.long.cost_of(long, Rounding::Down)?,
 		})

@@ -320,6 +320,7 @@ impl pallet_pricing::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Meters = Consumption;
 	type Facilities = crate::Production;
+	type Balancing = ();
 	type Metered = Consumption;
 	type Purchases = Consumption;
 	type MarketAccount = MarketAccount;

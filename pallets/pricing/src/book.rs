@@ -8,14 +8,15 @@ use crate::{
 		Book, BookLen, Clearings, Config, Event, Flows, Limits, Links, Mix, NextToClear,
 		NextToSettle, Pallet,
 	},
-	Origin, WeightInfo,
+	Order, Origin, WeightInfo,
 };
 use alloc::vec::Vec;
 use daeg_primitives::{
+	balancing::{GridControl, LinkFlow, OnCleared, ZoneMarket},
 	market::{Side, ZoneClearing},
 	Energy, EnergySource, GridClock, IntervalIndex, PricePerKWh, ZoneId,
 };
-use frame_support::{traits::Get, weights::Weight, BoundedVec};
+use frame_support::{storage::with_storage_layer, traits::Get, weights::Weight, BoundedVec};
 use sp_runtime::Perbill;
 
 /// How many empty intervals one block may pass over (after a pause of the chain).
@@ -68,15 +69,21 @@ impl<T: Config> Pallet<T> {
 	/// to zero, and its books set every zone's price: pages, zone results and the weather a
 	/// zone without a price reads for its tariff are charged here.
 	pub(crate) fn clearing_weight(orders: u32, pages: u32, zones: u32) -> Weight {
-		let reads = pages.saturating_add(zones.saturating_mul(2));
-		<T as Config>::WeightInfo::clear_interval(orders).saturating_add(
-			T::DbWeight::get().reads_writes(reads.into(), pages.saturating_add(zones).into()),
-		)
+		let db = T::DbWeight::get();
+		// Per zone: its result, the weather, and the emergency state (auction and tariff).
+		let reads = pages.saturating_add(zones.saturating_mul(4));
+		// Per dispatch: the weather's price, and entering it as an order.
+		let dispatch = db.reads_writes(8, 5).saturating_mul(T::Balancing::max_dispatches().into());
+		<T as Config>::WeightInfo::clear_interval(orders)
+			.saturating_add(db.reads_writes(reads.into(), pages.saturating_add(zones).into()))
+			.saturating_add(T::Balancing::weight())
+			.saturating_add(dispatch)
 	}
 
-	/// Clears `interval`'s book. Returns the pages and the zones it wrote.
+	/// Clears `interval`'s book, then enters the balancing pallet's storage dispatch for it.
+	/// Returns the pages and the zones it wrote.
 	pub(crate) fn clear_interval(interval: IntervalIndex) -> (u32, u32) {
-		let Auction { mut pages, zones, bid_at, ask_at, clearing, results, flows } =
+		let Auction { mut pages, zones, bid_at, ask_at, clearing, mut results, flows, links } =
 			Self::auction(interval);
 
 		// Fills back into the pages; the mix of sources sold.
@@ -88,10 +95,7 @@ impl<T: Config> Pallet<T> {
 				};
 				order.filled = Energy(fill);
 				if let Origin::Facility(_, source) = order.origin {
-					let at = EnergySource::ALL.iter().position(|s| *s == source);
-					if let Some(m) = at.and_then(|at| mix.get_mut(at)) {
-						*m = m.saturating_add(Energy(fill));
-					}
+					add_to_mix(&mut mix, source, Energy(fill));
 				}
 			}
 		}
@@ -100,6 +104,48 @@ impl<T: Config> Pallet<T> {
 		let written = u32::try_from(pages.len()).unwrap_or(u32::MAX);
 		for (page, orders) in pages {
 			Book::<T>::insert(interval, page, orders);
+		}
+		let cleared: Vec<(ZoneId, ZoneClearing)> =
+			zones.iter().copied().zip(results.iter().copied()).collect();
+		for d in T::Balancing::on_cleared(interval, &cleared, &links) {
+			let Some(result) = zones.binary_search(&d.zone).ok().and_then(|z| results.get_mut(z))
+			else {
+				continue;
+			};
+			// A zone the auction set no price gets the weather's: dispatch is paid at it.
+			let price =
+				*result.price.get_or_insert_with(|| Self::forecast_price(interval, d.zone).price);
+			let origin = Origin::Dispatched(d.side);
+			let order = Order {
+				owner: d.owner.clone(),
+				origin,
+				meter: d.meter,
+				zone: d.zone,
+				energy: d.energy,
+				price,
+				held: Default::default(),
+				filled: d.energy,
+			};
+			// A layer of its own: a refused insert must leave nothing behind.
+			match with_storage_layer(|| Self::insert(interval, order)) {
+				Ok(id) => {
+					if d.side == Side::Sell {
+						add_to_mix(&mut mix, EnergySource::Storage, d.energy);
+					}
+					Self::deposit_event(Event::DispatchEntered {
+						id,
+						owner: d.owner,
+						side: d.side,
+						energy: d.energy,
+					});
+				}
+				Err(_) => Self::deposit_event(Event::DispatchRefused {
+					interval,
+					meter: d.meter,
+					side: d.side,
+					energy: d.energy,
+				}),
+			}
 		}
 		for (zone, result) in zones.iter().zip(results) {
 			Clearings::<T>::insert(interval, zone, result);
@@ -135,6 +181,14 @@ impl<T: Config> Pallet<T> {
 		zones.sort();
 		zones.dedup();
 		let index = |z: ZoneId| zones.binary_search(&z).unwrap_or(0);
+		// What the grid's emergencies leave of each zone's market: a halted zone's orders and
+		// a cut-off zone's links stay out of the auction.
+		let markets: Vec<ZoneMarket> = zones.iter().map(|z| T::Balancing::market(*z)).collect();
+		let market = |z: usize| markets.get(z).copied().unwrap_or_default();
+		let open = |z: usize| {
+			let m = market(z);
+			m.halted.is_none() && !m.isolated
+		};
 
 		// Live orders as offers, each with where it lives; each zone's demand and supply.
 		let (mut bids, mut asks) = (Vec::new(), Vec::new());
@@ -142,20 +196,21 @@ impl<T: Config> Pallet<T> {
 		let (mut bid_at, mut ask_at) = (Vec::new(), Vec::new());
 		for (p, (_, orders)) in pages.iter().enumerate() {
 			for (i, o) in orders.iter().enumerate() {
-				if o.energy.is_zero() {
+				let dispatched = matches!(o.origin, Origin::Dispatched(_));
+				if o.energy.is_zero() || dispatched || market(index(o.zone)).halted.is_some() {
 					continue;
 				}
 				let offer = Offer { zone: index(o.zone), energy: o.energy.0, price: o.price.0 };
 				let depth = depth.get_mut(offer.zone);
-				match o.origin {
-					Origin::Meter(_) => {
+				match o.side() {
+					Side::Buy => {
 						if let Some(d) = depth {
 							d.0 = d.0.saturating_add(o.energy);
 						}
 						bids.push(offer);
 						bid_at.push((p, i));
 					}
-					Origin::Facility(..) => {
+					Side::Sell => {
 						if let Some(d) = depth {
 							d.1 = d.1.saturating_add(o.energy);
 						}
@@ -168,13 +223,14 @@ impl<T: Config> Pallet<T> {
 		let length = Self::interval_length_ms();
 		let per_interval =
 			|p: daeg_primitives::Power| p.energy_over(length).map_or(u64::MAX, |e| e.0);
+		// A closed link carries nothing.
 		let net: Vec<Link> = links
 			.iter()
-			.map(|l| Link {
-				a: index(l.a),
-				b: index(l.b),
-				a_to_b: per_interval(l.a_to_b),
-				b_to_a: per_interval(l.b_to_a),
+			.map(|l| {
+				let (a, b) = (index(l.a), index(l.b));
+				let carries = open(a) && open(b);
+				let limit = |p| if carries { per_interval(p) } else { 0 };
+				Link { a, b, a_to_b: limit(l.a_to_b), b_to_a: limit(l.b_to_a) }
 			})
 			.collect();
 		let orders = bids.len().saturating_add(asks.len());
@@ -192,7 +248,12 @@ impl<T: Config> Pallet<T> {
 		let mut results: Vec<ZoneClearing> = clearing
 			.prices
 			.iter()
-			.map(|p| ZoneClearing { price: p.map(PricePerKWh), ..Default::default() })
+			.enumerate()
+			.map(|(z, p)| {
+				// An emergency cap bounds the zone's price.
+				let cap = market(z).cap.unwrap_or(PricePerKWh(u128::MAX));
+				ZoneClearing { price: p.map(|p| PricePerKWh(p).min(cap)), ..Default::default() }
+			})
 			.collect();
 		for (side, offers, fills) in
 			[(Side::Buy, &bids, &clearing.bids), (Side::Sell, &asks, &clearing.asks)]
@@ -247,7 +308,20 @@ impl<T: Config> Pallet<T> {
 			.zip(clearing.flows.iter())
 			.map(|(l, f)| (l.a, l.b, i64::try_from(*f).unwrap_or(0)))
 			.collect();
-		Auction { pages, zones, bid_at, ask_at, clearing, results, flows }
+		let links = links
+			.iter()
+			.zip(net.iter())
+			.zip(clearing.flows.iter())
+			.filter(|((_, n), _)| open(n.a) && open(n.b))
+			.map(|((l, n), f)| LinkFlow {
+				a: l.a,
+				b: l.b,
+				a_to_b: Energy(n.a_to_b),
+				b_to_a: Energy(n.b_to_a),
+				flow: i64::try_from(*f).unwrap_or(0),
+			})
+			.collect();
+		Auction { pages, zones, bid_at, ask_at, clearing, results, flows, links }
 	}
 }
 
@@ -264,4 +338,14 @@ struct Auction<T: Config> {
 	clearing: clearing::Clearing,
 	results: Vec<ZoneClearing>,
 	flows: Vec<(ZoneId, ZoneId, i64)>,
+	/// The links the auction used (those not closed by an emergency), with their flows.
+	links: Vec<LinkFlow>,
+}
+
+/// Adds `energy` sold from `source` to an interval's `mix`.
+fn add_to_mix(mix: &mut [Energy; 7], source: EnergySource, energy: Energy) {
+	let at = EnergySource::ALL.iter().position(|s| *s == source);
+	if let Some(m) = at.and_then(|at| mix.get_mut(at)) {
+		*m = m.saturating_add(energy);
+	}
 }

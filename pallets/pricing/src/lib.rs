@@ -109,6 +109,10 @@ pub enum Origin {
 	Meter(MeterId),
 	/// An ask, from this facility generating from this source.
 	Facility(FacilityId, EnergySource),
+	/// Storage dispatch the balancing pallet scheduled when the interval cleared (a `Sell`
+	/// discharges, a `Buy` charges): entered filled at the zone's price, settled like the
+	/// auction's fills against the unit's meter. Never part of the auction.
+	Dispatched(Side),
 }
 
 /// An order in an interval's book.
@@ -140,6 +144,7 @@ impl<AccountId, Balance> Order<AccountId, Balance> {
 		match self.origin {
 			Origin::Meter(_) => Side::Buy,
 			Origin::Facility(..) => Side::Sell,
+			Origin::Dispatched(side) => side,
 		}
 	}
 }
@@ -220,6 +225,7 @@ impl PriceLimits {
 pub mod pallet {
 	use super::*;
 	use daeg_primitives::{
+		balancing::{GridControl, OnCleared},
 		market::{
 			ImbalancePrices, OrderId, Statement, TariffParameters, Weather, WeatherModel,
 			ZoneClearing,
@@ -265,6 +271,10 @@ pub mod pallet {
 
 		/// The facility registry (the production pallet): asks come from facilities.
 		type Facilities: FacilityRegistry<Self::AccountId>;
+
+		/// The balancing pallet: the zones' emergency state the auction respects, and the
+		/// storage dispatch of each cleared interval, which settlement pays.
+		type Balancing: GridControl + OnCleared<Self::AccountId>;
 
 		/// Final metered values (the metering pallet), for positions its finalization pass
 		/// never reported (see [`Config::SettlementDeadline`]).
@@ -541,6 +551,12 @@ pub mod pallet {
 		IntervalCleared { interval: IntervalIndex, orders: u32, traded: Energy, steps: u32 },
 		/// A zone's result of an interval's auction.
 		ZoneCleared { interval: IntervalIndex, zone: ZoneId, result: ZoneClearing },
+		/// Storage dispatch entered `interval`'s book as order `id`, filled at the zone's
+		/// price (settled against the meter like any fill).
+		DispatchEntered { id: OrderId, owner: T::AccountId, side: Side, energy: Energy },
+		/// Storage dispatch could not enter `interval`'s book (it is full, or the owner has
+		/// as many orders as it may): it is not settled.
+		DispatchRefused { interval: IntervalIndex, meter: MeterId, side: Side, energy: Energy },
 		/// Governance set the links between zones.
 		LinksSet { links: BoundedVec<ZoneLink, T::MaxLinks> },
 		/// Governance set the price floor and cap.
@@ -1039,7 +1055,10 @@ pub mod pallet {
 		}
 
 		/// Adds `order` to `interval`'s book, counting it for its owner.
-		fn insert(interval: IntervalIndex, order: OrderOf<T>) -> Result<OrderId, DispatchError> {
+		pub(crate) fn insert(
+			interval: IntervalIndex,
+			order: OrderOf<T>,
+		) -> Result<OrderId, DispatchError> {
 			let slot = BookLen::<T>::get(interval);
 			ensure!(slot < T::MaxOrdersPerInterval::get(), Error::<T>::BookFull);
 			OrdersOf::<T>::try_mutate(&order.owner, interval, |n| {

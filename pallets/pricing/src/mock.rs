@@ -4,6 +4,8 @@
 use crate as pallet_pricing;
 use daeg_primitives::{
 	analytics::EnergyTotals,
+	balancing::{Dispatch, GridControl, LinkFlow, OnCleared, ZoneMarket},
+	market::ZoneClearing,
 	metering::{
 		IntervalRecord, MeterInfo, MeterKind, MeterRegistry, MeterStatus, MeteredEnergy,
 		OnFinalInterval, PurchaseLedger, Quality,
@@ -68,6 +70,12 @@ parameter_types! {
 	pub static FinalValues: Vec<(MeterId, IntervalRecord)> = vec![];
 	/// Purchases reported: (buyer, interval, source, energy).
 	pub static Purchases: Vec<(u64, IntervalIndex, EnergySource, Energy)> = vec![];
+	/// Each zone's emergency state (others: open).
+	pub static ZoneMarkets: Vec<(ZoneId, ZoneMarket)> = vec![];
+	/// The dispatch the next cleared interval gets.
+	pub static Dispatches: Vec<Dispatch<u64>> = vec![];
+	/// What the balancing pallet was told of each cleared interval.
+	pub static ClearedSeen: Vec<(IntervalIndex, Vec<(ZoneId, ZoneClearing)>, Vec<LinkFlow>)> = vec![];
 	pub const MarketAccount: u64 = MARKET;
 }
 
@@ -166,6 +174,31 @@ pub fn finalize(
 	<Pricing as OnFinalInterval>::on_final(meter, &record);
 }
 
+/// The balancing pallet as tests set it: each zone's emergency state, and the dispatch it
+/// answers a cleared interval with (recording what it was told).
+pub struct Grid;
+impl GridControl for Grid {
+	fn market(zone: ZoneId) -> ZoneMarket {
+		ZoneMarkets::get().into_iter().find(|(z, _)| *z == zone).map(|(_, m)| m).unwrap_or_default()
+	}
+}
+impl OnCleared<u64> for Grid {
+	fn on_cleared(
+		interval: IntervalIndex,
+		zones: &[(ZoneId, ZoneClearing)],
+		links: &[LinkFlow],
+	) -> Vec<Dispatch<u64>> {
+		ClearedSeen::mutate(|c| c.push((interval, zones.to_vec(), links.to_vec())));
+		Dispatches::take()
+	}
+	fn weight() -> frame_support::weights::Weight {
+		frame_support::weights::Weight::zero()
+	}
+	fn max_dispatches() -> u32 {
+		4
+	}
+}
+
 /// A purchase ledger that records what it is told.
 pub struct Ledger;
 impl PurchaseLedger<u64> for Ledger {
@@ -196,6 +229,7 @@ impl pallet_pricing::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Meters = Meters;
 	type Facilities = Facilities;
+	type Balancing = Grid;
 	type Metered = Metered;
 	type Purchases = Ledger;
 	type MarketAccount = MarketAccount;
@@ -239,6 +273,9 @@ pub fn ext(interval_length_ms: u64) -> sp_io::TestExternalities {
 		TestFacilities::set(vec![]);
 		FinalValues::set(vec![]);
 		Purchases::set(vec![]);
+		ZoneMarkets::set(vec![]);
+		Dispatches::set(vec![]);
+		ClearedSeen::set(vec![]);
 	});
 	ext
 }

@@ -1,18 +1,15 @@
 //! What the runtime API (`MarketApi`, the `pricing_*` RPC methods) answers: read-only, never
 //! called from a block.
 
-use crate::{
-	pallet::{
-		Arrears, Book, Clearings, Config, Flows, HoldReason, Imbalance, Limits, NextToClear,
-		NextToSettle, Owed, Pallet, Statements, Tariff,
-	},
-	Origin,
+use crate::pallet::{
+	Arrears, Book, Clearings, Config, Flows, HoldReason, Imbalance, Limits, NextToClear,
+	NextToSettle, Owed, Pallet, Statements, Tariff,
 };
 use alloc::{collections::btree_map::BTreeMap, vec::Vec};
 use daeg_primitives::{
 	market::{
 		AccountStatements, BookDepth, ForecastPrice, IntervalClearing, MarketStatus, PriceLevel,
-		ZoneClearing, MAX_QUERY_INTERVALS,
+		Side, ZoneClearing, MAX_QUERY_INTERVALS,
 	},
 	DayIndex, Energy, GridClock, IntervalIndex, PricePerKWh, ZoneId,
 };
@@ -83,9 +80,9 @@ impl<T: Config> Pallet<T> {
 		let mut asks: BTreeMap<PricePerKWh, (Energy, u32)> = BTreeMap::new();
 		for (_, orders) in Book::<T>::iter_prefix(interval) {
 			for o in orders.iter().filter(|o| o.zone == zone && !o.energy.is_zero()) {
-				let side = match o.origin {
-					Origin::Meter(_) => &mut bids,
-					Origin::Facility(..) => &mut asks,
+				let side = match o.side() {
+					Side::Buy => &mut bids,
+					Side::Sell => &mut asks,
 				};
 				let level = side.entry(o.price).or_default();
 				level.0 = level.0.saturating_add(o.energy);

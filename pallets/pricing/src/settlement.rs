@@ -22,11 +22,12 @@ use crate::{
 		Arrears, Book, BookLen, Clearings, Config, Event, Forecasts, HoldReason, Imbalance, Mix,
 		NextToClear, NextToSettle, OrdersOf, Owed, Pallet, Positions, Pot, Statements, Unsettled,
 	},
-	BalanceOf, Flows, OrderOf, Origin, PositionOf, WeightInfo, PAGE_SIZE,
+	BalanceOf, Flows, OrderOf, PositionOf, WeightInfo, PAGE_SIZE,
 };
 use alloc::vec::Vec;
 use daeg_primitives::{
-	market::Statement,
+	balancing::MarketFund,
+	market::{Side, Statement},
 	metering::{IntervalRecord, MeterRegistry, MeteredEnergy, OnFinalInterval, PurchaseLedger},
 	ring, Energy, EnergySource, GridClock, IntervalIndex, MeterId, Money, ZoneId,
 };
@@ -55,6 +56,17 @@ impl<T: Config> OnFinalInterval for Pallet<T> {
 
 	fn weight() -> Weight {
 		Self::settle_weight(T::MaxOrdersPerAccount::get())
+	}
+}
+
+/// Demand-response rewards are paid from the pot, like settlement's credits.
+impl<T: Config> MarketFund<T::AccountId> for Pallet<T> {
+	fn pay(who: &T::AccountId, amount: Money) {
+		Self::pay(who, Zero::zero(), 0, amount)
+	}
+
+	fn pay_weight() -> Weight {
+		<T as Config>::WeightInfo::settle_account()
 	}
 }
 
@@ -122,9 +134,9 @@ impl<T: Config> Pallet<T> {
 			let Some(order) = orders.and_then(|o| o.get(index)) else { continue };
 			held = held.saturating_add(order.held);
 			zone = Some(order.zone);
-			match order.origin {
-				Origin::Meter(_) => bought = bought.saturating_add(order.filled),
-				Origin::Facility(..) => sold = sold.saturating_add(order.filled),
+			match order.side() {
+				Side::Buy => bought = bought.saturating_add(order.filled),
+				Side::Sell => sold = sold.saturating_add(order.filled),
 			}
 		}
 		OrdersOf::<T>::mutate_exists(&owner, interval, |n| {

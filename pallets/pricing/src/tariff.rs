@@ -3,6 +3,7 @@
 
 use crate::pallet::{Config, Forecasts, Limits, Pallet, Tariff, WeatherModels};
 use daeg_primitives::{
+	balancing::GridControl,
 	market::{ForecastPrice, Weather},
 	GridClock, IntervalIndex, PricePerKWh, ZoneId,
 };
@@ -18,7 +19,8 @@ impl<T: Config> Pallet<T> {
 	/// `zone`'s tariff in `interval`: its energy price (`price`, or the weather's where the
 	/// auction set none), the hour's grid fee, the congestion surcharge if `congested`, and
 	/// the scarcity surcharge times `unmet` (the share of demand supply could not meet);
-	/// within the floor and cap.
+	/// within the floor and cap, and the zone's emergency cap. While the zone's market is
+	/// halted: the emergency tariff instead.
 	pub(crate) fn tariff(
 		interval: IntervalIndex,
 		zone: ZoneId,
@@ -26,6 +28,12 @@ impl<T: Config> Pallet<T> {
 		congested: bool,
 		unmet: Perbill,
 	) -> PricePerKWh {
+		let market = T::Balancing::market(zone);
+		let limits = Limits::<T>::get();
+		let cap = market.cap.unwrap_or(limits.cap);
+		if let Some(emergency) = market.halted {
+			return limits.bound(emergency).min(cap);
+		}
 		let params = Tariff::<T>::get();
 		let hour = interval.hour_of_day(Self::interval_length_ms()).unwrap_or(0);
 		let fee = params.grid_fees.get(usize::from(hour)).copied().unwrap_or_default();
@@ -38,7 +46,7 @@ impl<T: Config> Pallet<T> {
 			.saturating_add(fee)
 			.saturating_add(congestion)
 			.saturating_add(scarcity);
-		Limits::<T>::get().bound(total)
+		limits.bound(total).min(cap)
 	}
 
 	/// The energy price `weather` (the forecast for `zone`) indicates, from the `reference`

@@ -4,6 +4,7 @@ use crate::{is_valid_interval_length, mock::*, IntervalLength, DEFAULT_INTERVAL_
 use daeg_primitives::{GridClock, IntervalIndex};
 
 mod clearing;
+mod grid;
 mod orders;
 mod settlement;
 mod weather;
