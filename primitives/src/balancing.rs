@@ -12,8 +12,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
 	market::{Side, ZoneClearing},
-	Energy, IntervalIndex, MeterId, Money, PricePerKWh, ZoneId,
+	metering::PriorityClass,
+	Energy, IntervalIndex, MeterId, Money, Power, PricePerKWh, ZoneId,
 };
+use sp_runtime::Perbill;
 
 /// What the market must respect of a zone now.
 #[derive(
@@ -113,12 +115,13 @@ pub struct Dispatch<AccountId> {
 
 /// Told of each interval's auction result, once per cleared interval.
 pub trait OnCleared<AccountId> {
-	/// `interval` cleared with these results per zone over these links. Returns the storage
-	/// dispatch for the interval, which the market settles.
+	/// `interval` cleared with these results per zone over these links, under the market's
+	/// price `cap`. Returns the storage dispatch for the interval, which the market settles.
 	fn on_cleared(
 		interval: IntervalIndex,
 		zones: &[(ZoneId, ZoneClearing)],
 		links: &[LinkFlow],
+		cap: PricePerKWh,
 	) -> alloc::vec::Vec<Dispatch<AccountId>>;
 	/// The most one [`Self::on_cleared`] weighs.
 	fn weight() -> sp_runtime::Weight;
@@ -131,6 +134,7 @@ impl<AccountId> OnCleared<AccountId> for () {
 		_: IntervalIndex,
 		_: &[(ZoneId, ZoneClearing)],
 		_: &[LinkFlow],
+		_: PricePerKWh,
 	) -> alloc::vec::Vec<Dispatch<AccountId>> {
 		alloc::vec::Vec::new()
 	}
@@ -142,12 +146,257 @@ impl<AccountId> OnCleared<AccountId> for () {
 	}
 }
 
+/// Derives what every balancing type stored on chain and shown to clients needs.
+macro_rules! balancing_type {
+	($item:item) => {
+		#[derive(
+			Clone,
+			Copy,
+			Debug,
+			Default,
+			PartialEq,
+			Eq,
+			Encode,
+			Decode,
+			DecodeWithMemTracking,
+			MaxEncodedLen,
+			TypeInfo,
+			Serialize,
+			Deserialize,
+		)]
+		$item
+	};
+}
+
+balancing_type!(
+	/// A zone's grid limits, as governance sets them.
+	pub struct ZoneSpec {
+		/// What its feeder or transformer carries.
+		pub capacity: Power,
+		/// The share of `capacity` at which demand response starts.
+		pub peak_share: Perbill,
+		/// The zone this one is a microgrid inside, if it is one.
+		pub parent: Option<ZoneId>,
+	}
+);
+
+impl ZoneSpec {
+	/// The energy the zone's load may reach in `interval_ms` before it is a peak.
+	pub fn peak_threshold(&self, interval_ms: u64) -> Energy {
+		Power(self.peak_share.mul_floor(self.capacity.0))
+			.energy_over(interval_ms)
+			.unwrap_or(Energy(u64::MAX))
+	}
+}
+
+balancing_type!(
+	/// A storage unit's part in an interval.
+	pub enum Action {
+		/// Neither charges nor discharges.
+		#[default]
+		Idle,
+		/// Draws this energy from the grid (and stores it × efficiency).
+		Charge(Energy),
+		/// Delivers this energy to the grid.
+		Discharge(Energy),
+	}
+);
+
+balancing_type!(
+	/// A circuit breaker.
+	pub enum Breaker {
+		/// The clearing price sat at the cap for too many intervals in a row.
+		#[default]
+		PriceAtCap,
+		/// What balancing could not cover was too large a share of the zone's load.
+		Imbalance,
+		/// Too large a share of the zone's meters had anomalous final values.
+		AnomalousMeters,
+	}
+);
+
+balancing_type!(
+	/// Who halted a zone's market.
+	pub enum Halt {
+		/// The grid operators.
+		#[default]
+		Operators,
+		/// A circuit breaker tripped.
+		Breaker(Breaker),
+	}
+);
+
+balancing_type!(
+	/// When the circuit breakers trip; each is off while its threshold is `None`.
+	pub struct BreakerSettings {
+		/// Trip after this many intervals in a row cleared at the cap.
+		pub cap_intervals: Option<u32>,
+		/// Trip when the energy left unserved or curtailed exceeds this share of the load.
+		pub imbalance_share: Option<Perbill>,
+		/// Trip when more than this share of the zone's meters' final values are anomalous...
+		pub anomalous_share: Option<Perbill>,
+		/// ...among at least this many meters in the interval.
+		pub min_meters: u32,
+	}
+);
+
+balancing_type!(
+	/// A zone's emergency state.
+	pub struct ZoneStatus {
+		/// An emergency is declared.
+		pub emergency: bool,
+		/// The market is halted, and by whom.
+		pub halted: Option<Halt>,
+		/// The zone (a microgrid) is islanded: cut off from its neighbours.
+		pub islanded: bool,
+		/// An emergency cap on the zone's price and tariff.
+		pub cap: Option<PricePerKWh>,
+		/// Storage is discharged as far as it can be, whatever the imbalance.
+		pub forced_discharge: bool,
+		/// Load is shed up to this priority class (least critical first).
+		pub shed: Option<PriorityClass>,
+		/// How many intervals in a row cleared at the cap.
+		pub at_cap: u32,
+	}
+);
+
+balancing_type!(
+	/// A zone's balance in an interval: its position forecast by the auction, what balancing
+	/// did about it, what remained, and what the meters measured.
+	pub struct ZoneReport {
+		/// The book's demand.
+		pub demanded: Energy,
+		/// The book's supply.
+		pub offered: Energy,
+		/// What the zone's bids bought (its own supply and imports).
+		pub bought: Energy,
+		/// What the zone's asks sold (to its bids and exports).
+		pub sold: Energy,
+		/// Demand left unmet after the auction, net of supply left unsold.
+		pub short: Energy,
+		/// Supply left unsold after the auction, net of demand left unmet.
+		pub long: Energy,
+		/// The forecast load above the zone's peak threshold.
+		pub peak: Energy,
+		/// Storage scheduled to discharge.
+		pub discharged: Energy,
+		/// Storage scheduled to charge.
+		pub charged: Energy,
+		/// Reduction requested from demand response.
+		pub reduction_requested: Energy,
+		/// Energy brought from neighbouring zones over the links' room left.
+		pub transferred_in: Energy,
+		/// Energy sent to neighbouring zones over the links' room left.
+		pub transferred_out: Energy,
+		/// The shortfall nothing covered.
+		pub unserved: Energy,
+		/// The surplus nothing took.
+		pub curtailed: Energy,
+		/// The peak nothing shaved.
+		pub over_peak: Energy,
+		/// Metered import of the zone's meters with final values so far.
+		pub metered_import: Energy,
+		/// Metered export of the zone's meters with final values so far.
+		pub metered_export: Energy,
+		/// How many of the zone's meters have final values so far.
+		pub meters: u32,
+		/// How many of those were flagged anomalous.
+		pub anomalous: u32,
+	}
+);
+
+balancing_type!(
+	/// A demand-response event in one zone and interval.
+	pub struct DemandEvent {
+		/// The reduction requested.
+		pub requested: Energy,
+		/// What the participants' enrolled flexible load covers of it.
+		pub expected: Energy,
+		/// The price per kWh of verified reduction.
+		pub price: PricePerKWh,
+		/// Why it was called.
+		pub trigger: DemandTrigger,
+		/// Reduction verified against baselines so far.
+		pub verified: Energy,
+		/// Rewards paid so far.
+		pub rewarded: Money,
+	}
+);
+
+balancing_type!(
+	/// Why a demand-response event was called.
+	pub enum DemandTrigger {
+		/// The forecast load crossed the zone's peak threshold.
+		#[default]
+		Peak,
+		/// Storage could not cover the forecast shortfall.
+		Shortfall,
+		/// Metered load crossed the zone's peak threshold in an earlier interval.
+		MeteredPeak,
+		/// The grid operators called it.
+		Operators,
+	}
+);
+
 /// Payments from the market's settlement pot for services to the grid (demand response).
 pub trait MarketFund<AccountId> {
 	/// Pays `amount` to `who` from the pot (what it cannot pay now is owed, as in settlement).
 	fn pay(who: &AccountId, amount: Money);
 	/// The weight of one [`Self::pay`].
 	fn pay_weight() -> sp_runtime::Weight;
+}
+
+/// A storage unit as clients see it.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo, Serialize, Deserialize)]
+pub struct UnitView<AccountId> {
+	/// Its id.
+	pub unit: crate::UnitId,
+	/// Its provider.
+	pub owner: AccountId,
+	/// Its zone.
+	pub zone: ZoneId,
+	/// Its meter.
+	pub meter: MeterId,
+	/// The most it stores.
+	pub capacity: Energy,
+	/// Its expected state of charge: measured, and scheduled since.
+	pub charge: Energy,
+	/// The most power it draws.
+	pub max_charge: Power,
+	/// The most power it delivers.
+	pub max_discharge: Power,
+	/// Its round-trip efficiency.
+	pub efficiency: Perbill,
+}
+
+/// A zone as clients see it: its limits and its emergency state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, TypeInfo, Serialize, Deserialize)]
+pub struct ZoneView {
+	/// Its id.
+	pub zone: ZoneId,
+	/// Its limits, if governance set them.
+	pub spec: Option<ZoneSpec>,
+	/// Its emergency state.
+	pub status: ZoneStatus,
+	/// Its demand-response program's price per kWh reduced, if it has one.
+	pub program: Option<PricePerKWh>,
+}
+
+sp_api::decl_runtime_apis! {
+	/// Balancing (the `balancing_*` RPC methods).
+	pub trait BalancingApi<AccountId> where AccountId: codec::Codec {
+		/// Every zone's limits, emergency state and program.
+		fn zones() -> alloc::vec::Vec<ZoneView>;
+		/// Every storage unit (of a zone, or all) with its state of charge.
+		fn units(zone: Option<ZoneId>) -> alloc::vec::Vec<UnitView<AccountId>>;
+		/// Each unit's schedule for an interval (while it is kept).
+		fn schedule(interval: IntervalIndex) -> alloc::vec::Vec<(crate::UnitId, Action)>;
+		/// A zone's balance reports from `from` to `to` (the kept ones, at most
+		/// `MAX_QUERY_INTERVALS`).
+		fn reports(zone: ZoneId, from: IntervalIndex, to: IntervalIndex) -> alloc::vec::Vec<(IntervalIndex, ZoneReport)>;
+		/// A zone's demand-response events from `from` to `to` (the kept ones).
+		fn demand_events(zone: ZoneId, from: IntervalIndex, to: IntervalIndex) -> alloc::vec::Vec<(IntervalIndex, DemandEvent)>;
+	}
 }
 
 #[cfg(test)]

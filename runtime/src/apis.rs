@@ -178,6 +178,40 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl daeg_primitives::balancing::BalancingApi<Block, AccountId> for Runtime {
+		fn zones() -> Vec<daeg_primitives::balancing::ZoneView> {
+			crate::Balancing::zones()
+		}
+
+		fn units(
+			zone: Option<daeg_primitives::ZoneId>,
+		) -> Vec<daeg_primitives::balancing::UnitView<AccountId>> {
+			crate::Balancing::units(zone)
+		}
+
+		fn schedule(
+			interval: daeg_primitives::IntervalIndex,
+		) -> Vec<(daeg_primitives::UnitId, daeg_primitives::balancing::Action)> {
+			crate::Balancing::schedule(interval)
+		}
+
+		fn reports(
+			zone: daeg_primitives::ZoneId,
+			from: daeg_primitives::IntervalIndex,
+			to: daeg_primitives::IntervalIndex,
+		) -> Vec<(daeg_primitives::IntervalIndex, daeg_primitives::balancing::ZoneReport)> {
+			crate::Balancing::reports(zone, from, to)
+		}
+
+		fn demand_events(
+			zone: daeg_primitives::ZoneId,
+			from: daeg_primitives::IntervalIndex,
+			to: daeg_primitives::IntervalIndex,
+		) -> Vec<(daeg_primitives::IntervalIndex, daeg_primitives::balancing::DemandEvent)> {
+			crate::Balancing::demand_events(zone, from, to)
+		}
+	}
+
 	impl daeg_primitives::market::MarketApi<Block, AccountId> for Runtime {
 		fn status() -> daeg_primitives::market::MarketStatus {
 			crate::Pricing::status()

@@ -20,4 +20,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_consumption, Consumption]
 	[pallet_production, Production]
 	[pallet_pricing, Pricing]
+	[pallet_balancing, Balancing]
 );

@@ -179,9 +179,8 @@ pub const fn deposit(items: u32, bytes: u32) -> Balance {
 	(items as Balance) * 20 * MILLI_UNIT + (bytes as Balance) * 100 * MICRO_UNIT
 }
 
-/// The grid's zones: 0 to 7. (Zone topology and transfer limits arrive with the balancing and
-/// pricing pallets, which will own this list.)
-/// The grid's zones: ids below this.
+/// The grid's zones: ids below this. Their limits and microgrids are the balancing pallet's
+/// (`Zones`), the transfer limits between them the market's (`Links`).
 pub const ZONES: u16 = 8;
 
 /// The grid's zones, `0..ZONES`.
@@ -248,8 +247,9 @@ impl pallet_consumption::Config for Runtime {
 	type DaysKept = ConstU32<62>;
 	type MonthsKept = ConstU32<24>;
 	type GovernanceOrigin = crate::governance::GridOperatorOrigin;
-	// Final meter values become facilities' production, then are settled by the market.
-	type OnFinal = (crate::Production, Pricing);
+	// Final meter values become facilities' production, are settled by the market, then
+	// balancing follows storage, demand response and each zone's metered position.
+	type OnFinal = ((crate::Production, Pricing), crate::Balancing);
 	type WeightInfo = pallet_consumption::weights::SubstrateWeight<Runtime>;
 }
 
@@ -320,7 +320,7 @@ impl pallet_pricing::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Meters = Consumption;
 	type Facilities = crate::Production;
-	type Balancing = ();
+	type Balancing = crate::Balancing;
 	type Metered = Consumption;
 	type Purchases = Consumption;
 	type MarketAccount = MarketAccount;
@@ -383,6 +383,39 @@ impl pallet_pricing::BenchmarkHelper<AccountId> for MarketBenchmarkHelper {
 			}
 		});
 		id
+	}
+}
+
+/// Balancing: storage dispatch, demand response, emergencies and circuit breakers.
+impl pallet_balancing::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type Meters = Consumption;
+	type Consumers = Consumption;
+	type Clock = Pricing;
+	type Fund = Pricing;
+	type OperatorOrigin = crate::governance::GridOperatorOrigin;
+	type MaxZones = ConstU32<{ ZONES as u32 }>;
+	type MaxUnitsPerZone = ConstU32<16>;
+	type MaxParticipants = ConstU32<64>;
+	// Two hours of quarter-hours (four minutes on dev chains) before an event.
+	type BaselineIntervals = ConstU32<8>;
+	// As long as the market keeps results: well beyond a meter's lateness window.
+	type History = PriceHistory;
+	type MaxEventIntervals = ConstU32<16>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type Helper = MarketBenchmarkHelper;
+	type WeightInfo = pallet_balancing::weights::SubstrateWeight<Runtime>;
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_balancing::BenchmarkHelper<AccountId> for MarketBenchmarkHelper {
+	fn meter(
+		owner: &AccountId,
+		kind: daeg_primitives::metering::MeterKind,
+		zone: daeg_primitives::ZoneId,
+	) -> daeg_primitives::MeterId {
+		use daeg_primitives::metering::MeterBenchmarkHelper;
+		Consumption::active_meter(owner, kind, zone)
 	}
 }
 

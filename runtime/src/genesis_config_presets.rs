@@ -15,9 +15,11 @@ use crate::{
 	SudoConfig, MILLI_UNIT, UNIT,
 };
 use daeg_primitives::{
+	balancing::ZoneSpec,
 	market::{ImbalancePrices, TariffParameters, WeatherModel},
-	PricePerKWh, Temperature, WindSpeed, ZoneId,
+	Power, PricePerKWh, Temperature, WindSpeed, ZoneId,
 };
+use sp_runtime::Perbill;
 
 /// Every endowed dev account starts with this many DAEG.
 pub const ENDOWMENT: Balance = 1_000_000 * UNIT;
@@ -71,7 +73,20 @@ fn genesis(
 				.map(|z| (ZoneId(z), dev_weather_model()))
 				.collect::<Vec<_>>(),
 		},
+		balancing: pallet_balancing::GenesisConfig {
+			zones: (0..crate::configs::ZONES).map(|z| (ZoneId(z), dev_zone())).collect::<Vec<_>>(),
+			emergency_tariff: PricePerKWh(600 * MILLI_UNIT),
+			programs: (0..crate::configs::ZONES)
+				.map(|z| (ZoneId(z), PricePerKWh(300 * MILLI_UNIT)))
+				.collect::<Vec<_>>(),
+		},
 	})
+}
+
+/// Every zone of the dev chains: a 250 kW feeder whose demand response starts at 80 % of it.
+/// (Breakers are off until the operators arm them: `balancing.set_breakers`.)
+pub fn dev_zone() -> ZoneSpec {
+	ZoneSpec { capacity: Power(250_000), peak_share: Perbill::from_percent(80), parent: None }
 }
 
 /// What the market's settlement pot starts with on dev chains: sellers are paid before

@@ -214,4 +214,7 @@ mod runtime {
 
 	#[runtime::pallet_index(22)]
 	pub type Pricing = pallet_pricing;
+
+	#[runtime::pallet_index(23)]
+	pub type Balancing = pallet_balancing;
 }

@@ -182,6 +182,84 @@ fn grid_emergency_origin_is_the_multisig_or_root() {
 	});
 }
 
+/// `first` opens a 2-of-3 operators' multisig operation for `call` and `second` approves it,
+/// which executes it from the operators' account.
+fn by_two_operators(call: RuntimeCall, first: AccountId, second: AccountId) {
+	let weight = call.get_dispatch_info().call_weight;
+	assert_ok!(Multisig::as_multi(
+		RuntimeOrigin::signed(first.clone()),
+		2,
+		others(&first),
+		None,
+		Box::new(call.clone()),
+		weight,
+	));
+	let timepoint = Multisig::timepoint();
+	assert_ok!(Multisig::as_multi(
+		RuntimeOrigin::signed(second.clone()),
+		2,
+		others(&second),
+		Some(timepoint),
+		Box::new(call),
+		weight,
+	));
+}
+
+#[test]
+fn one_operator_cannot_declare_an_emergency_or_resume_a_market_the_multisig_can() {
+	use daeg_primitives::ZoneId;
+	use daeg_runtime::Balancing;
+	use pallet_balancing::Status;
+	dev_chain().execute_with(|| {
+		let zone = ZoneId(1);
+		let declare = RuntimeCall::Balancing(pallet_balancing::Call::declare_emergency { zone });
+		let halt = RuntimeCall::Balancing(pallet_balancing::Call::halt_market { zone });
+		let resume = RuntimeCall::Balancing(pallet_balancing::Call::resume_market { zone });
+
+		// Alone, an operator is refused, and opening a multisig operation changes nothing.
+		assert_noop!(
+			Balancing::declare_emergency(RuntimeOrigin::signed(Alice.to_account_id()), zone),
+			DispatchError::BadOrigin
+		);
+		assert_ok!(Multisig::as_multi(
+			RuntimeOrigin::signed(Alice.to_account_id()),
+			2,
+			others(&Alice.to_account_id()),
+			None,
+			Box::new(declare.clone()),
+			declare.get_dispatch_info().call_weight,
+		));
+		assert!(!Status::<Runtime>::get(zone).emergency);
+		// A second operator's approval declares it.
+		let timepoint = Multisig::timepoint();
+		assert_ok!(Multisig::as_multi(
+			RuntimeOrigin::signed(Charlie.to_account_id()),
+			2,
+			others(&Charlie.to_account_id()),
+			Some(timepoint),
+			Box::new(declare.clone()),
+			declare.get_dispatch_info().call_weight,
+		));
+		assert!(Status::<Runtime>::get(zone).emergency);
+		System::assert_has_event(pallet_balancing::Event::EmergencyDeclared { zone }.into());
+
+		// Halted by the multisig, the market cannot be resumed by one operator.
+		System::set_block_number(2);
+		by_two_operators(halt, Alice.to_account_id(), Bob.to_account_id());
+		assert!(Status::<Runtime>::get(zone).halted.is_some());
+		for op in dev_operators() {
+			assert_noop!(
+				resume.clone().dispatch(RuntimeOrigin::signed(op)),
+				DispatchError::BadOrigin
+			);
+		}
+		System::set_block_number(3);
+		by_two_operators(resume, Bob.to_account_id(), Charlie.to_account_id());
+		assert_eq!(Status::<Runtime>::get(zone).halted, None);
+		System::assert_has_event(pallet_balancing::Event::MarketResumed { zone }.into());
+	});
+}
+
 #[test]
 fn presets_have_the_expected_validators() {
 	use daeg_runtime::genesis_config_presets::{development_config_genesis, local_config_genesis};

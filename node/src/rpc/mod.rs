@@ -4,8 +4,10 @@
 //! The energy RPCs plug in here: each energy pallet's runtime API is declared in
 //! `daeg-primitives`, and a jsonrpsee module in this directory answers it. So far:
 //! consumption analytics and carbon footprints ([`metering`], `metering_*`), production
-//! metrics ([`production`], `production_*`) and the market ([`pricing`], `pricing_*`).
+//! metrics ([`production`], `production_*`), the market ([`pricing`], `pricing_*`) and
+//! balancing ([`balancing`], `balancing_*`).
 
+pub mod balancing;
 pub mod metering;
 pub mod pricing;
 pub mod production;
@@ -43,9 +45,11 @@ where
 		+ BlockBuilder<Block>
 		+ daeg_primitives::analytics::MeteringApi<Block, AccountId>
 		+ daeg_primitives::production::ProductionApi<Block>
-		+ daeg_primitives::market::MarketApi<Block, AccountId>,
+		+ daeg_primitives::market::MarketApi<Block, AccountId>
+		+ daeg_primitives::balancing::BalancingApi<Block, AccountId>,
 	P: TransactionPool + 'static,
 {
+	use balancing::BalancingApiServer;
 	use metering::MeteringApiServer;
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
 	use pricing::PricingApiServer;
@@ -64,7 +68,9 @@ where
 	// `production_*`: production metrics.
 	module.merge(production::Production::<C, Block>::new(client.clone()).into_rpc())?;
 	// `pricing_*`: prices, tariffs, order books, clearing results and statements.
-	module.merge(pricing::Pricing::<C, Block>::new(client).into_rpc())?;
+	module.merge(pricing::Pricing::<C, Block>::new(client.clone()).into_rpc())?;
+	// `balancing_*`: zones, storage, schedules, balance reports and demand response.
+	module.merge(balancing::Balancing::<C, Block>::new(client).into_rpc())?;
 
 	Ok(module)
 }

@@ -3,6 +3,7 @@
 //! the hook, the RPC and the tests share one rule.
 
 use alloc::vec::Vec;
+pub use daeg_primitives::balancing::Action;
 use daeg_primitives::{Energy, Power};
 use sp_runtime::Perbill;
 
@@ -19,18 +20,6 @@ pub struct UnitState {
 	pub max_discharge: Power,
 	/// The share of energy drawn that it stores (round-trip losses are taken when charging).
 	pub efficiency: Perbill,
-}
-
-/// A unit's part in an interval.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Action {
-	/// Neither charges nor discharges.
-	#[default]
-	Idle,
-	/// Draws this energy from the grid (and stores it × efficiency).
-	Charge(Energy),
-	/// Delivers this energy to the grid.
-	Discharge(Energy),
 }
 
 impl UnitState {

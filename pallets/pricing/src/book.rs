@@ -107,7 +107,7 @@ impl<T: Config> Pallet<T> {
 		}
 		let cleared: Vec<(ZoneId, ZoneClearing)> =
 			zones.iter().copied().zip(results.iter().copied()).collect();
-		for d in T::Balancing::on_cleared(interval, &cleared, &links) {
+		for d in T::Balancing::on_cleared(interval, &cleared, &links, Limits::<T>::get().cap) {
 			let Some(result) = zones.binary_search(&d.zone).ok().and_then(|z| results.get_mut(z))
 			else {
 				continue;

@@ -187,6 +187,7 @@ impl OnCleared<u64> for Grid {
 		interval: IntervalIndex,
 		zones: &[(ZoneId, ZoneClearing)],
 		links: &[LinkFlow],
+		_: daeg_primitives::PricePerKWh,
 	) -> Vec<Dispatch<u64>> {
 		ClearedSeen::mutate(|c| c.push((interval, zones.to_vec(), links.to_vec())));
 		Dispatches::take()
