@@ -88,10 +88,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	fn place_bid() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `866`
+		//  Measured:  `903`
 		//  Estimated: `28835`
-		// Minimum execution time: 87_359_000 picoseconds.
-		Weight::from_parts(91_706_000, 28835)
+		// Minimum execution time: 88_972_000 picoseconds.
+		Weight::from_parts(93_068_000, 28835)
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -117,10 +117,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Pricing::Book` (`max_values`: None, `max_size`: Some(25370), added: 27845, mode: `MaxEncodedLen`)
 	fn place_ask() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `622`
+		//  Measured:  `659`
 		//  Estimated: `28835`
-		// Minimum execution time: 40_520_000 picoseconds.
-		Weight::from_parts(43_104_000, 28835)
+		// Minimum execution time: 41_381_000 picoseconds.
+		Weight::from_parts(44_025_000, 28835)
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -142,10 +142,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Pricing::OrdersOf` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn cancel_order() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `916`
+		//  Measured:  `953`
 		//  Estimated: `28835`
-		// Minimum execution time: 70_725_000 picoseconds.
-		Weight::from_parts(75_552_000, 28835)
+		// Minimum execution time: 72_558_000 picoseconds.
+		Weight::from_parts(76_394_000, 28835)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -155,8 +155,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 6_250_000 picoseconds.
-		Weight::from_parts(6_960_000, 0)
+		// Minimum execution time: 6_199_000 picoseconds.
+		Weight::from_parts(6_930_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Pricing::Limits` (r:0 w:1)
@@ -165,8 +165,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_508_000 picoseconds.
-		Weight::from_parts(6_270_000, 0)
+		// Minimum execution time: 5_698_000 picoseconds.
+		Weight::from_parts(6_400_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Pricing::Book` (r:41 w:40)
@@ -175,10 +175,26 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Pricing::Links` (`max_values`: Some(1), `max_size`: Some(321), added: 816, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Limits` (r:1 w:0)
 	/// Proof: `Pricing::Limits` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `Balancing::Status` (r:4 w:0)
+	/// Proof: `Balancing::Status` (`max_values`: None, `max_size`: Some(39), added: 2514, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
 	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Tariff` (r:1 w:0)
 	/// Proof: `Pricing::Tariff` (`max_values`: Some(1), `max_size`: Some(432), added: 927, mode: `MaxEncodedLen`)
+	/// Storage: `Balancing::Zones` (r:4 w:0)
+	/// Proof: `Balancing::Zones` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
+	/// Storage: `Balancing::ZoneUnits` (r:4 w:0)
+	/// Proof: `Balancing::ZoneUnits` (`max_values`: None, `max_size`: Some(75), added: 2550, mode: `MaxEncodedLen`)
+	/// Storage: `Balancing::DemandEvents` (r:4 w:0)
+	/// Proof: `Balancing::DemandEvents` (`max_values`: None, `max_size`: Some(83), added: 2558, mode: `MaxEncodedLen`)
+	/// Storage: `Balancing::Programs` (r:4 w:0)
+	/// Proof: `Balancing::Programs` (`max_values`: None, `max_size`: Some(26), added: 2501, mode: `MaxEncodedLen`)
+	/// Storage: `Balancing::Participants` (r:4 w:0)
+	/// Proof: `Balancing::Participants` (`max_values`: None, `max_size`: Some(524), added: 2999, mode: `MaxEncodedLen`)
+	/// Storage: `Balancing::Breakers` (r:1 w:0)
+	/// Proof: `Balancing::Breakers` (`max_values`: Some(1), `max_size`: Some(19), added: 514, mode: `MaxEncodedLen`)
+	/// Storage: `Balancing::Reports` (r:4 w:4)
+	/// Proof: `Balancing::Reports` (`max_values`: None, `max_size`: Some(170), added: 2645, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::BookLen` (r:1 w:0)
 	/// Proof: `Pricing::BookLen` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Mix` (r:0 w:1)
@@ -194,14 +210,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 10240]`.
 	fn clear_interval(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `946 + n * (97 ±0)`
+		//  Measured:  `1546 + n * (97 ±0)`
 		//  Estimated: `50671 + n * (5633 ±0)`
-		// Minimum execution time: 89_002_000 picoseconds.
-		Weight::from_parts(431_815_172, 50671)
-			// Standard Error: 4_537
-			.saturating_add(Weight::from_parts(1_738_226, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(8_u64))
-			.saturating_add(T::DbWeight::get().writes(7_u64))
+		// Minimum execution time: 176_522_000 picoseconds.
+		Weight::from_parts(542_239_660, 50671)
+			// Standard Error: 3_930
+			.saturating_add(Weight::from_parts(1_753_359, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(35_u64))
+			.saturating_add(T::DbWeight::get().writes(11_u64))
 			.saturating_add(Weight::from_parts(0, 5633).saturating_mul(n.into()))
 	}
 	/// Storage: `Pricing::Tariff` (r:0 w:1)
@@ -210,8 +226,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 6_440_000 picoseconds.
-		Weight::from_parts(7_201_000, 0)
+		// Minimum execution time: 6_690_000 picoseconds.
+		Weight::from_parts(7_441_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Pricing::Imbalance` (r:0 w:1)
@@ -220,8 +236,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_618_000 picoseconds.
-		Weight::from_parts(6_289_000, 0)
+		// Minimum execution time: 5_659_000 picoseconds.
+		Weight::from_parts(6_399_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `System::Account` (r:2 w:2)
@@ -234,8 +250,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `618`
 		//  Estimated: `6196`
-		// Minimum execution time: 57_235_000 picoseconds.
-		Weight::from_parts(60_069_000, 6196)
+		// Minimum execution time: 58_227_000 picoseconds.
+		Weight::from_parts(61_662_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -253,8 +269,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `734`
 		//  Estimated: `6196`
-		// Minimum execution time: 70_745_000 picoseconds.
-		Weight::from_parts(74_281_000, 6196)
+		// Minimum execution time: 72_758_000 picoseconds.
+		Weight::from_parts(76_343_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -295,12 +311,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 32]`.
 	fn settle_meter(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `26844 + n * (52 ±0)`
-		//  Estimated: `6196 + n * (27845 ±0)`
-		// Minimum execution time: 92_668_000 picoseconds.
-		Weight::from_parts(158_193_578, 6196)
-			// Standard Error: 32_421
-			.saturating_add(Weight::from_parts(19_466_504, 0).saturating_mul(n.into()))
+		//  Measured:  `26881 + n * (52 ±0)`
+		//  Estimated: `6196 + n * (27845 ±3)`
+		// Minimum execution time: 94_680_000 picoseconds.
+		Weight::from_parts(162_537_323, 6196)
+			// Standard Error: 34_854
+			.saturating_add(Weight::from_parts(21_671_341, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(16_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
@@ -312,8 +328,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_609_000 picoseconds.
-		Weight::from_parts(6_289_000, 0)
+		// Minimum execution time: 5_739_000 picoseconds.
+		Weight::from_parts(6_489_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Pricing::WeatherModels` (r:0 w:1)
@@ -322,8 +338,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 7_050_000 picoseconds.
-		Weight::from_parts(7_841_000, 0)
+		// Minimum execution time: 7_241_000 picoseconds.
+		Weight::from_parts(8_122_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Pricing::WeatherOracle` (r:1 w:0)
@@ -337,12 +353,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 192]`.
 	fn submit_forecast(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `333`
+		//  Measured:  `370`
 		//  Estimated: `1517`
-		// Minimum execution time: 20_140_000 picoseconds.
-		Weight::from_parts(18_577_916, 1517)
-			// Standard Error: 751
-			.saturating_add(Weight::from_parts(2_125_478, 0).saturating_mul(n.into()))
+		// Minimum execution time: 21_011_000 picoseconds.
+		Weight::from_parts(19_105_193, 1517)
+			// Standard Error: 604
+			.saturating_add(Weight::from_parts(2_062_427, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
 	}
@@ -374,10 +390,10 @@ impl WeightInfo for () {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	fn place_bid() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `866`
+		//  Measured:  `903`
 		//  Estimated: `28835`
-		// Minimum execution time: 87_359_000 picoseconds.
-		Weight::from_parts(91_706_000, 28835)
+		// Minimum execution time: 88_972_000 picoseconds.
+		Weight::from_parts(93_068_000, 28835)
 			.saturating_add(ParityDbWeight::get().reads(11_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
@@ -403,10 +419,10 @@ impl WeightInfo for () {
 	/// Proof: `Pricing::Book` (`max_values`: None, `max_size`: Some(25370), added: 27845, mode: `MaxEncodedLen`)
 	fn place_ask() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `622`
+		//  Measured:  `659`
 		//  Estimated: `28835`
-		// Minimum execution time: 40_520_000 picoseconds.
-		Weight::from_parts(43_104_000, 28835)
+		// Minimum execution time: 41_381_000 picoseconds.
+		Weight::from_parts(44_025_000, 28835)
 			.saturating_add(ParityDbWeight::get().reads(10_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
@@ -428,10 +444,10 @@ impl WeightInfo for () {
 	/// Proof: `Pricing::OrdersOf` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn cancel_order() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `916`
+		//  Measured:  `953`
 		//  Estimated: `28835`
-		// Minimum execution time: 70_725_000 picoseconds.
-		Weight::from_parts(75_552_000, 28835)
+		// Minimum execution time: 72_558_000 picoseconds.
+		Weight::from_parts(76_394_000, 28835)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
@@ -441,8 +457,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 6_250_000 picoseconds.
-		Weight::from_parts(6_960_000, 0)
+		// Minimum execution time: 6_199_000 picoseconds.
+		Weight::from_parts(6_930_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Pricing::Limits` (r:0 w:1)
@@ -451,8 +467,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_508_000 picoseconds.
-		Weight::from_parts(6_270_000, 0)
+		// Minimum execution time: 5_698_000 picoseconds.
+		Weight::from_parts(6_400_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Pricing::Book` (r:41 w:40)
@@ -461,10 +477,26 @@ impl WeightInfo for () {
 	/// Proof: `Pricing::Links` (`max_values`: Some(1), `max_size`: Some(321), added: 816, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Limits` (r:1 w:0)
 	/// Proof: `Pricing::Limits` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `Balancing::Status` (r:4 w:0)
+	/// Proof: `Balancing::Status` (`max_values`: None, `max_size`: Some(39), added: 2514, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
 	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Tariff` (r:1 w:0)
 	/// Proof: `Pricing::Tariff` (`max_values`: Some(1), `max_size`: Some(432), added: 927, mode: `MaxEncodedLen`)
+	/// Storage: `Balancing::Zones` (r:4 w:0)
+	/// Proof: `Balancing::Zones` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
+	/// Storage: `Balancing::ZoneUnits` (r:4 w:0)
+	/// Proof: `Balancing::ZoneUnits` (`max_values`: None, `max_size`: Some(75), added: 2550, mode: `MaxEncodedLen`)
+	/// Storage: `Balancing::DemandEvents` (r:4 w:0)
+	/// Proof: `Balancing::DemandEvents` (`max_values`: None, `max_size`: Some(83), added: 2558, mode: `MaxEncodedLen`)
+	/// Storage: `Balancing::Programs` (r:4 w:0)
+	/// Proof: `Balancing::Programs` (`max_values`: None, `max_size`: Some(26), added: 2501, mode: `MaxEncodedLen`)
+	/// Storage: `Balancing::Participants` (r:4 w:0)
+	/// Proof: `Balancing::Participants` (`max_values`: None, `max_size`: Some(524), added: 2999, mode: `MaxEncodedLen`)
+	/// Storage: `Balancing::Breakers` (r:1 w:0)
+	/// Proof: `Balancing::Breakers` (`max_values`: Some(1), `max_size`: Some(19), added: 514, mode: `MaxEncodedLen`)
+	/// Storage: `Balancing::Reports` (r:4 w:4)
+	/// Proof: `Balancing::Reports` (`max_values`: None, `max_size`: Some(170), added: 2645, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::BookLen` (r:1 w:0)
 	/// Proof: `Pricing::BookLen` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Mix` (r:0 w:1)
@@ -480,14 +512,14 @@ impl WeightInfo for () {
 	/// The range of component `n` is `[1, 10240]`.
 	fn clear_interval(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `946 + n * (97 ±0)`
+		//  Measured:  `1546 + n * (97 ±0)`
 		//  Estimated: `50671 + n * (5633 ±0)`
-		// Minimum execution time: 89_002_000 picoseconds.
-		Weight::from_parts(431_815_172, 50671)
-			// Standard Error: 4_537
-			.saturating_add(Weight::from_parts(1_738_226, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(8_u64))
-			.saturating_add(ParityDbWeight::get().writes(7_u64))
+		// Minimum execution time: 176_522_000 picoseconds.
+		Weight::from_parts(542_239_660, 50671)
+			// Standard Error: 3_930
+			.saturating_add(Weight::from_parts(1_753_359, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(35_u64))
+			.saturating_add(ParityDbWeight::get().writes(11_u64))
 			.saturating_add(Weight::from_parts(0, 5633).saturating_mul(n.into()))
 	}
 	/// Storage: `Pricing::Tariff` (r:0 w:1)
@@ -496,8 +528,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 6_440_000 picoseconds.
-		Weight::from_parts(7_201_000, 0)
+		// Minimum execution time: 6_690_000 picoseconds.
+		Weight::from_parts(7_441_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Pricing::Imbalance` (r:0 w:1)
@@ -506,8 +538,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_618_000 picoseconds.
-		Weight::from_parts(6_289_000, 0)
+		// Minimum execution time: 5_659_000 picoseconds.
+		Weight::from_parts(6_399_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `System::Account` (r:2 w:2)
@@ -520,8 +552,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `618`
 		//  Estimated: `6196`
-		// Minimum execution time: 57_235_000 picoseconds.
-		Weight::from_parts(60_069_000, 6196)
+		// Minimum execution time: 58_227_000 picoseconds.
+		Weight::from_parts(61_662_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
@@ -539,8 +571,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `734`
 		//  Estimated: `6196`
-		// Minimum execution time: 70_745_000 picoseconds.
-		Weight::from_parts(74_281_000, 6196)
+		// Minimum execution time: 72_758_000 picoseconds.
+		Weight::from_parts(76_343_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
@@ -581,12 +613,12 @@ impl WeightInfo for () {
 	/// The range of component `n` is `[0, 32]`.
 	fn settle_meter(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `26844 + n * (52 ±0)`
-		//  Estimated: `6196 + n * (27845 ±0)`
-		// Minimum execution time: 92_668_000 picoseconds.
-		Weight::from_parts(158_193_578, 6196)
-			// Standard Error: 32_421
-			.saturating_add(Weight::from_parts(19_466_504, 0).saturating_mul(n.into()))
+		//  Measured:  `26881 + n * (52 ±0)`
+		//  Estimated: `6196 + n * (27845 ±3)`
+		// Minimum execution time: 94_680_000 picoseconds.
+		Weight::from_parts(162_537_323, 6196)
+			// Standard Error: 34_854
+			.saturating_add(Weight::from_parts(21_671_341, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(16_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
@@ -598,8 +630,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_609_000 picoseconds.
-		Weight::from_parts(6_289_000, 0)
+		// Minimum execution time: 5_739_000 picoseconds.
+		Weight::from_parts(6_489_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Pricing::WeatherModels` (r:0 w:1)
@@ -608,8 +640,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 7_050_000 picoseconds.
-		Weight::from_parts(7_841_000, 0)
+		// Minimum execution time: 7_241_000 picoseconds.
+		Weight::from_parts(8_122_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Pricing::WeatherOracle` (r:1 w:0)
@@ -623,12 +655,12 @@ impl WeightInfo for () {
 	/// The range of component `n` is `[1, 192]`.
 	fn submit_forecast(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `333`
+		//  Measured:  `370`
 		//  Estimated: `1517`
-		// Minimum execution time: 20_140_000 picoseconds.
-		Weight::from_parts(18_577_916, 1517)
-			// Standard Error: 751
-			.saturating_add(Weight::from_parts(2_125_478, 0).saturating_mul(n.into()))
+		// Minimum execution time: 21_011_000 picoseconds.
+		Weight::from_parts(19_105_193, 1517)
+			// Standard Error: 604
+			.saturating_add(Weight::from_parts(2_062_427, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
 	}
