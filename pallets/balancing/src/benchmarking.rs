@@ -212,7 +212,7 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, ZONE, from, i, Energy(u64::MAX));
 
-		let slot = ring::slot(from.0, T::History::get());
+		let slot = Balancing::<T>::slot(from);
 		assert!(DemandEvents::<T>::contains_key(ZONE, slot));
 		Ok(())
 	}
@@ -324,7 +324,7 @@ mod benchmarks {
 			<Balancing<T> as OnFinalInterval>::on_final(meter, &record(interval, 1_000, 0));
 		}
 
-		let slot = ring::slot(interval.0, T::History::get());
+		let slot = Balancing::<T>::slot(interval);
 		assert!(Reports::<T>::contains_key(ZONE, slot));
 		Ok(())
 	}
@@ -335,7 +335,7 @@ mod benchmarks {
 		armed_zone::<T>();
 		let (id, meter) = unit::<T>(0)?;
 		let interval = next_interval::<T>();
-		let slot = ring::slot(interval.0, T::History::get());
+		let slot = Balancing::<T>::slot(interval);
 		Schedules::<T>::insert(id, slot, (interval, Action::Discharge(Energy(1_000))));
 
 		#[block]
@@ -354,7 +354,7 @@ mod benchmarks {
 		let meter = participant::<T>(0)?;
 		let interval = next_interval::<T>();
 		Balancing::<T>::call_event(ZONE, interval, Energy(1_000), DemandTrigger::Operators);
-		let slot = ring::slot(interval.0, T::History::get());
+		let slot = Balancing::<T>::slot(interval);
 		assert!(Called::<T>::contains_key(meter, slot));
 		let mut measured = record(interval, 100, 0);
 		measured.anomaly = None;

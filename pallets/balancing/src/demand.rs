@@ -22,18 +22,18 @@ use frame_support::traits::Get;
 impl<T: Config> Pallet<T> {
 	/// Calls `zone`'s participants for `interval`, in enrollment order, until their flexible
 	/// load covers `requested` (each at most its hours a day). An interval already called
-	/// keeps its event. Returns the reduction expected.
+	/// keeps its event. Returns the interval's event (`None`: nobody could be called).
 	pub(crate) fn call_event(
 		zone: ZoneId,
 		interval: IntervalIndex,
 		requested: Energy,
 		trigger: DemandTrigger,
-	) -> Energy {
-		let slot = ring::slot(interval.0, T::History::get());
+	) -> Option<DemandEvent> {
+		let slot = Self::slot(interval);
 		if let Some(event) = ring::kept(DemandEvents::<T>::get(zone, slot), interval) {
-			return event.expected;
+			return Some(event);
 		}
-		let Some(price) = Programs::<T>::get(zone) else { return Energy::ZERO };
+		let price = Programs::<T>::get(zone)?;
 		let length = T::Clock::interval_length_ms();
 		let day = interval.day(length).unwrap_or_default();
 		let per_hour = T::Clock::intervals_in(3_600_000);
@@ -55,19 +55,19 @@ impl<T: Config> Pallet<T> {
 			Called::<T>::insert(meter, slot, interval);
 		}
 		if participants == 0 {
-			return Energy::ZERO;
+			return None;
 		}
 		let event = DemandEvent { requested, expected, price, trigger, ..Default::default() };
 		DemandEvents::<T>::insert(zone, slot, (interval, event));
 		Self::deposit_event(Event::DemandResponseCalled { interval, zone, event, participants });
-		expected.min(requested)
+		Some(event)
 	}
 
 	/// `record` of enrolled `meter` is final: verifies and rewards its reduction if it was
 	/// called for the interval, or else adds a measured value to its baseline.
 	pub(crate) fn verify(meter: MeterId, mut e: EnrollmentOf<T>, record: &IntervalRecord) {
 		let interval = record.interval;
-		let slot = ring::slot(interval.0, T::History::get());
+		let slot = Self::slot(interval);
 		let measured = record.quality == Quality::Measured;
 		if Called::<T>::take(meter, slot) != Some(interval) {
 			if measured {
@@ -92,7 +92,7 @@ impl<T: Config> Pallet<T> {
 			return unverified(Unverified::NotMeasured);
 		}
 		let samples = e.recent.len() as u64;
-		if samples < u64::from(T::BaselineIntervals::get()) || samples == 0 {
+		if samples < u64::from(T::BaselineIntervals::get()) {
 			return unverified(Unverified::NoBaseline);
 		}
 		let total = e.recent.iter().fold(0u64, |t, x| t.saturating_add(x.0));

@@ -854,6 +854,11 @@ pub mod pallet {
 	}
 
 	impl<T: Config> Pallet<T> {
+		/// The slot of `interval` in the rings of [`Config::History`] slots.
+		pub(crate) fn slot(interval: IntervalIndex) -> u32 {
+			daeg_primitives::ring::slot(interval.0, T::History::get())
+		}
+
 		/// Whether `zone` is one of the grid's zones.
 		pub(crate) fn is_zone(zone: ZoneId) -> bool {
 			u32::from(zone.0) < T::MaxZones::get()

@@ -50,7 +50,7 @@ impl<T: Config> Pallet<T> {
 	/// calls demand response for the next interval when metered load first crosses the peak.
 	fn note_metered(zone: ZoneId, record: &IntervalRecord) {
 		let interval = record.interval;
-		let slot = ring::slot(interval.0, T::History::get());
+		let slot = Self::slot(interval);
 		let report = Reports::<T>::mutate(zone, slot, |entry| {
 			let r = ring::entry(entry, interval);
 			r.metered_import = r.metered_import.saturating_add(record.imported);
@@ -114,7 +114,7 @@ impl<T: Config> Pallet<T> {
 	/// the meter measured instead of what was scheduled (within zero and its capacity).
 	fn measure_unit(id: UnitId, record: &IntervalRecord) {
 		let Some(mut unit) = Units::<T>::get(id) else { return };
-		let slot = ring::slot(record.interval.0, T::History::get());
+		let slot = Self::slot(record.interval);
 		let scheduled =
 			ring::kept(Schedules::<T>::take(id, slot), record.interval).unwrap_or(Action::Idle);
 		let efficiency = unit.spec.efficiency;

@@ -49,7 +49,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Each unit's schedule for `interval`, while it is kept (until its meter's value is final).
 	pub fn schedule(interval: IntervalIndex) -> Vec<(UnitId, Action)> {
-		let slot = ring::slot(interval.0, T::History::get());
+		let slot = Self::slot(interval);
 		let mut schedule: Vec<_> = Units::<T>::iter_keys()
 			.filter_map(|unit| {
 				ring::kept(Schedules::<T>::get(unit, slot), interval).map(|a| (unit, a))
@@ -75,10 +75,6 @@ impl<T: Config> Pallet<T> {
 		to: IntervalIndex,
 	) -> Vec<(IntervalIndex, DemandEvent)> {
 		Self::kept(from, to, |i| ring::kept(DemandEvents::<T>::get(zone, Self::slot(i)), i))
-	}
-
-	fn slot(interval: IntervalIndex) -> u32 {
-		ring::slot(interval.0, T::History::get())
 	}
 
 	/// What `get` keeps for each interval from `from` to `to`, at most the rings' length and

@@ -7,8 +7,7 @@
 use crate::{
 	dispatch::{self, Action},
 	pallet::{
-		Breakers, Config, DemandEvents, Event, Pallet, Reports, Schedules, Status, Units,
-		ZoneUnits, Zones,
+		Breakers, Config, Event, Pallet, Reports, Schedules, Status, Units, ZoneUnits, Zones,
 	},
 	WeightInfo,
 };
@@ -48,7 +47,7 @@ impl<T: Config> OnCleared<T::AccountId> for Pallet<T> {
 			.collect();
 		Self::transfer(&mut plans, links);
 		let breakers = Breakers::<T>::get();
-		let slot = ring::slot(interval.0, T::History::get());
+		let slot = Self::slot(interval);
 		for (plan, (_, result)) in plans.into_iter().zip(zones) {
 			let Plan { zone, mut report, short, long } = plan;
 			report.unserved = short;
@@ -130,12 +129,11 @@ impl<T: Config> Pallet<T> {
 		if !requested.is_zero() {
 			let trigger =
 				if over_peak >= short { DemandTrigger::Peak } else { DemandTrigger::Shortfall };
-			let expected = Self::call_event(zone, interval, requested, trigger);
-			let slot = ring::slot(interval.0, T::History::get());
-			report.reduction_requested = ring::kept(DemandEvents::<T>::get(zone, slot), interval)
-				.map_or(Energy::ZERO, |e| e.requested);
-			short = short.saturating_sub(expected);
-			over_peak = over_peak.saturating_sub(expected);
+			if let Some(event) = Self::call_event(zone, interval, requested, trigger) {
+				report.reduction_requested = event.requested;
+				short = short.saturating_sub(event.expected);
+				over_peak = over_peak.saturating_sub(event.expected);
+			}
 		}
 		report.over_peak = over_peak;
 		Plan { zone, report, short, long }
@@ -160,7 +158,7 @@ impl<T: Config> Pallet<T> {
 			.collect();
 		let states: Vec<_> = units.iter().map(|(_, u)| u.state()).collect();
 		let (actions, _) = dispatch::dispatch(&states, discharge, charge, length);
-		let slot = ring::slot(interval.0, T::History::get());
+		let slot = Self::slot(interval);
 		let (mut discharged, mut charged) = (Energy::ZERO, Energy::ZERO);
 		for ((id, mut unit), action) in units.into_iter().zip(actions) {
 			let (side, energy) = match action {
