@@ -13,3 +13,6 @@ export DAEG_FEATURES="${DAEG_FEATURES:-daeg-node/runtime-benchmarks}"
 # The wasm runtime builder finds Cargo.lock from the target directory; with the target outside
 # the clone it needs this hint, or it would resolve dependency versions anew.
 export WASM_BUILD_WORKSPACE_HINT="${WASM_BUILD_WORKSPACE_HINT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+# No incremental compilation: CI and the demo build each checkout once, and incremental caches
+# of the SDK-sized workspace grow by gigabytes per change (they once filled this machine's disk).
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
