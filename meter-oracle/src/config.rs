@@ -1,6 +1,7 @@
 //! The oracle's configuration file (TOML): the interval length, where to keep the queue, and
 //! one `[[meter]]` table per meter.
 
+use daeg_primitives::TimeScale;
 use serde::Deserialize;
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
@@ -76,6 +77,9 @@ pub struct Config {
 	pub state_dir: PathBuf,
 	/// A directory of extra register maps (`<name>.toml`).
 	pub maps_dir: Option<PathBuf>,
+	/// The chain's time scale, when its grid time runs faster than real time (a demo or
+	/// research chain's `pricing.timeScale` genesis value); `interval_secs` is then in grid time.
+	pub time_scale: Option<TimeScale>,
 	/// The meters.
 	#[serde(default)]
 	pub meter: Vec<MeterConfig>,
@@ -88,9 +92,15 @@ impl Config {
 		if config.interval_secs == 0 || config.poll_ms == 0 {
 			return Err(Error::Config("interval_secs and poll_ms must be positive".into()));
 		}
+		let rate = config.time_scale.map_or(1, |s| u64::from(s.rate));
+		if rate == 0 {
+			return Err(Error::Config("time_scale.rate must be positive".into()));
+		}
 		// A reading is formed at the first poll after an interval ends; polls must come often
-		// enough that one falls into the first half of every interval.
-		if config.poll_ms.saturating_mul(2) > config.interval_secs.saturating_mul(1000) {
+		// enough that one falls into the first half of every interval (in real time).
+		if config.poll_ms.saturating_mul(2).saturating_mul(rate)
+			> config.interval_secs.saturating_mul(1000)
+		{
 			return Err(Error::Config("poll_ms must be at most half the interval".into()));
 		}
 		let mut ids: Vec<u64> = config.meter.iter().map(|m| m.chain_id).collect();
@@ -145,6 +155,15 @@ mod tests {
 		let slow = GOOD.replace("interval_secs = 30", "interval_secs = 3");
 		assert!(matches!(Config::parse(&slow), Err(Error::Config(_))));
 		let typo = GOOD.replace("transport = \"tcp\"", "transport = \"udp\"");
+		assert!(matches!(Config::parse(&typo), Err(Error::Config(_))));
+		// One grid hour per 30 s of real time: 2 s polls fit, 20 s polls do not.
+		let scaled = GOOD.replace("interval_secs = 30", "interval_secs = 3600")
+			+ "[time_scale]\nchain_origin_ms = 0\ngrid_origin_ms = 0\nrate = 120\n";
+		let c = Config::parse(&scaled).unwrap();
+		assert_eq!(c.time_scale.map(|s| s.rate), Some(120));
+		let typo = scaled.replace("rate = 120", "rate = 0");
+		assert!(matches!(Config::parse(&typo), Err(Error::Config(_))));
+		let typo = format!("poll_ms = 20000\n{scaled}");
 		assert!(matches!(Config::parse(&typo), Err(Error::Config(_))));
 	}
 }

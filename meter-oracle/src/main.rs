@@ -91,6 +91,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
 			status.clone(),
 			config.interval(),
 			Duration::from_millis(config.poll_ms),
+			config.time_scale,
 		));
 	}
 	tokio::spawn(server::serve(listener, queue, status));

@@ -3,7 +3,7 @@
 //! next interval (a later value would credit the next interval's energy to this one; the
 //! chain interpolates the skipped interval instead).
 
-use daeg_primitives::{metering::IntervalRegisters, Energy, IntervalIndex, MeterId};
+use daeg_primitives::{metering::IntervalRegisters, Energy, IntervalIndex, MeterId, TimeScale};
 use serde::Serialize;
 use std::{
 	collections::BTreeMap,
@@ -49,6 +49,11 @@ pub fn now_ms() -> u64 {
 		.unwrap_or(0)
 }
 
+/// Grid time at wall-clock time `wall_ms`: the same, unless the chain's grid time runs faster.
+pub fn grid_ms(scale: Option<TimeScale>, wall_ms: u64) -> u64 {
+	scale.map_or(wall_ms, |s| s.grid_ms(wall_ms))
+}
+
 /// The interval a poll at `now_ms` forms a reading for, if any: the interval that just ended,
 /// when the poll lies in the first half of the next one and the meter has no reading for it.
 pub fn interval_to_form(
@@ -72,6 +77,7 @@ pub async fn run(
 	status: SharedStatus,
 	length: Duration,
 	poll: Duration,
+	scale: Option<TimeScale>,
 ) {
 	let id = MeterId(meter.config.chain_id);
 	let name = meter.config.name.clone();
@@ -83,6 +89,7 @@ pub async fn run(
 		tick.tick().await;
 		let result = meter.read().await;
 		let now = now_ms();
+		let grid_now = grid_ms(scale, now);
 		let registers = match result {
 			Ok(r) => r,
 			Err(e) => {
@@ -108,7 +115,7 @@ pub async fn run(
 			s.power_w = registers.power_w;
 		}
 		let mut q = locked(&queue);
-		let Some(interval) = interval_to_form(now, length_ms, q.last(id).map(|r| r.interval))
+		let Some(interval) = interval_to_form(grid_now, length_ms, q.last(id).map(|r| r.interval))
 		else {
 			continue;
 		};
@@ -118,7 +125,7 @@ pub async fn run(
 			interval,
 			imported: Energy(registers.imported_wh as u64),
 			exported: Energy(registers.exported_wh as u64),
-			measured_at: now,
+			measured_at: grid_now,
 		};
 		match q.push(reading) {
 			Ok(()) => {

@@ -438,6 +438,48 @@ impl MonthIndex {
 	}
 }
 
+/// How grid time runs on a chain faster than real time (the demo and research chains): from
+/// `chain_origin_ms` of the chain's clock on, grid time advances `rate` ms per ms, starting at
+/// `grid_origin_ms`. Set at genesis and never changed, so that interval `i` always means the
+/// same stretch of chain time. Production chains have none: grid time is the chain's time.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Serialize,
+	Deserialize,
+)]
+pub struct TimeScale {
+	/// The chain time (ms since the Unix epoch) grid time starts from.
+	pub chain_origin_ms: u64,
+	/// Grid time at `chain_origin_ms`.
+	pub grid_origin_ms: u64,
+	/// How many times faster grid time runs (at least 1).
+	pub rate: u32,
+}
+
+impl TimeScale {
+	/// Grid time at chain time `chain_ms` (grid time stands at its origin before it).
+	pub fn grid_ms(&self, chain_ms: u64) -> u64 {
+		let elapsed = chain_ms.saturating_sub(self.chain_origin_ms);
+		self.grid_origin_ms.saturating_add(elapsed.saturating_mul(u64::from(self.rate)))
+	}
+
+	/// The chain time grid time reaches `grid_ms` at (rounded up).
+	pub fn chain_ms(&self, grid_ms: u64) -> u64 {
+		let ahead = grid_ms.saturating_sub(self.grid_origin_ms);
+		let elapsed = ahead.div_ceil(u64::from(self.rate.max(1)));
+		self.chain_origin_ms.saturating_add(elapsed)
+	}
+}
+
 /// The grid's clock: the market interval length and the current grid time. Every pallet that
 /// reasons in intervals reads them from here, so that metering, markets and balancing agree on
 /// what "interval `i`" means.
@@ -445,7 +487,8 @@ pub trait GridClock {
 	/// The length of a market interval in milliseconds (never zero).
 	fn interval_length_ms() -> u64;
 
-	/// Grid time now: the current block's timestamp, in milliseconds since the Unix epoch.
+	/// Grid time now, in milliseconds since the Unix epoch: the current block's timestamp, or
+	/// on a chain with a [`TimeScale`], that timestamp scaled.
 	fn now_ms() -> u64;
 
 	/// The interval grid time is in now.
@@ -540,6 +583,21 @@ mod tests {
 		assert_eq!(Energy(1_000).average_power_over(15 * 60 * 1_000), Some(Power(4_000)));
 		assert_eq!(Energy(1).average_power_over(0), None);
 		assert_eq!(Energy(u64::MAX).average_power_over(1), None);
+	}
+
+	#[test]
+	fn a_time_scale_runs_grid_time_faster_from_its_origin() {
+		// 30 s of chain time are one grid hour.
+		let scale = TimeScale { chain_origin_ms: 1_000_000, grid_origin_ms: 5_000, rate: 120 };
+		assert_eq!(scale.grid_ms(1_000_000), 5_000);
+		assert_eq!(scale.grid_ms(1_030_000), 5_000 + 3_600_000);
+		// Before its origin grid time stands still; it saturates rather than wraps.
+		assert_eq!(scale.grid_ms(0), 5_000);
+		assert_eq!(scale.grid_ms(u64::MAX), u64::MAX);
+		// The inverse rounds up: the first chain ms at which grid time has reached it.
+		assert_eq!(scale.chain_ms(5_000 + 3_600_000), 1_030_000);
+		assert_eq!(scale.chain_ms(5_001), 1_000_001);
+		assert!(scale.grid_ms(scale.chain_ms(5_001)) >= 5_001);
 	}
 
 	#[test]

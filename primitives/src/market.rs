@@ -351,6 +351,10 @@ pub struct IntervalClearing {
 	Deserialize,
 )]
 pub struct MarketStatus {
+	/// Grid time now, ms since the Unix epoch.
+	pub now_ms: u64,
+	/// How grid time runs faster than the chain's clock (demo and research chains).
+	pub time_scale: Option<crate::TimeScale>,
 	/// The interval length, ms.
 	pub interval_length_ms: u64,
 	/// The current interval.

@@ -68,7 +68,7 @@ pub mod weights;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use daeg_primitives::{
 	market::{Side, ZoneLink},
-	Energy, EnergySource, FacilityId, GridClock, MeterId, PricePerKWh, ZoneId,
+	Energy, EnergySource, FacilityId, GridClock, MeterId, PricePerKWh, TimeScale, ZoneId,
 };
 use frame_support::traits::fungible;
 use scale_info::TypeInfo;
@@ -357,6 +357,11 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type IntervalLength<T> = StorageValue<_, u64, ValueQuery, DefaultIntervalLength>;
 
+	/// How grid time runs faster than the chain's clock, on a demo or research chain (set at
+	/// genesis only: changing it would move every interval); none on a production chain.
+	#[pallet::storage]
+	pub type GridTimeScale<T> = StorageValue<_, TimeScale, OptionQuery>;
+
 	/// The default of [`Limits`]: from zero to 10^15 units per kWh (1,000 DAEG).
 	#[pallet::type_value]
 	pub fn DefaultLimits() -> PriceLimits {
@@ -484,6 +489,8 @@ pub mod pallet {
 	pub struct GenesisConfig<T: Config> {
 		/// The interval length in milliseconds (0: the default quarter-hour).
 		pub interval_length_ms: u64,
+		/// How grid time runs faster than the chain's clock (demo and research chains only).
+		pub time_scale: Option<TimeScale>,
 		/// Minted into the settlement pot, so that sellers are paid before buyers' payments
 		/// arrive (the market account is created with the existential deposit besides).
 		pub pot: BalanceOf<T>,
@@ -508,6 +515,10 @@ pub mod pallet {
 					"the interval length must be above zero and divide an hour"
 				);
 				IntervalLength::<T>::put(self.interval_length_ms);
+			}
+			if let Some(scale) = self.time_scale {
+				assert!(scale.rate >= 1, "grid time cannot run slower than the chain's clock");
+				GridTimeScale::<T>::put(scale);
 			}
 			let market = T::MarketAccount::get();
 			let ed = T::Currency::minimum_balance();
@@ -1182,7 +1193,8 @@ impl<T: Config> GridClock for Pallet<T> {
 	}
 
 	fn now_ms() -> u64 {
-		pallet_timestamp::Now::<T>::get()
+		let chain = pallet_timestamp::Now::<T>::get();
+		GridTimeScale::<T>::get().map_or(chain, |scale| scale.grid_ms(chain))
 	}
 
 	#[cfg(feature = "runtime-benchmarks")]

@@ -2,8 +2,8 @@
 //! called from a block.
 
 use crate::pallet::{
-	Arrears, Book, Clearings, Config, Flows, HoldReason, Imbalance, Limits, NextToClear,
-	NextToSettle, Owed, Pallet, Statements, Tariff,
+	Arrears, Book, Clearings, Config, Flows, GridTimeScale, HoldReason, Imbalance, Limits,
+	NextToClear, NextToSettle, Owed, Pallet, Statements, Tariff,
 };
 use alloc::{collections::btree_map::BTreeMap, vec::Vec};
 use daeg_primitives::{
@@ -22,6 +22,8 @@ impl<T: Config> Pallet<T> {
 		let current = Self::current_interval();
 		let limits = Limits::<T>::get();
 		MarketStatus {
+			now_ms: Self::now_ms(),
+			time_scale: GridTimeScale::<T>::get(),
 			interval_length_ms: Self::interval_length_ms(),
 			current,
 			first_open: IntervalIndex(
