@@ -41,6 +41,39 @@ pub enum Subcommand {
 
 	/// Database meta columns information.
 	ChainInfo(sc_cli::ChainInfoCmd),
+
+	/// The demo's energy community: `describe` prints its grid and members as JSON, `plan`
+	/// each meter's forecast and actual power per interval (read by `scripts/demo`).
+	#[command(subcommand)]
+	Community(CommunityCmd),
+}
+
+/// The community subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub enum CommunityCmd {
+	/// The community's zones, links and members with their meters, plants, storage and
+	/// flexible load.
+	Describe {
+		/// How many households.
+		#[arg(long, default_value_t = crate::community::DEMO_HOUSEHOLDS)]
+		households: u32,
+	},
+	/// Each meter's forecast and actual power (W, import positive) and the weather, for
+	/// `count` intervals of grid time from `from_ms`.
+	Plan {
+		/// How many households.
+		#[arg(long, default_value_t = crate::community::DEMO_HOUSEHOLDS)]
+		households: u32,
+		/// Grid time of the first interval's start, ms since the Unix epoch.
+		#[arg(long)]
+		from_ms: u64,
+		/// The interval length, ms.
+		#[arg(long)]
+		interval_ms: u64,
+		/// How many intervals.
+		#[arg(long, default_value_t = 1)]
+		count: u32,
+	},
 }
 
 /// The DAEG node's command line.

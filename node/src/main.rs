@@ -4,6 +4,7 @@ mod benchmarking;
 mod chain_spec;
 mod cli;
 mod command;
+mod community;
 mod rpc;
 mod service;
 
