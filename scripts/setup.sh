@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing DAEG needs on a fresh Debian machine, and nothing that is
-# already there: Debian packages (protoc, clang), the Rust wasm target and rust-src, and the npm
-# packages of the integration tests. Safe to run again: every step checks before it installs.
+# already there: Debian packages (protoc, clang), the Rust wasm target and rust-src, the npm
+# packages (integration tests, demo, dashboard) and Python's. Safe to run again: every step checks
+# before it installs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,12 +42,11 @@ for c in rust-src rustfmt clippy; do
 done
 
 # --- npm packages -----------------------------------------------------------------------------
-for dir in node/tests/integration; do
-	if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
-		log "installing npm packages in $dir"
-		(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
-	fi
-done
+# One package for all of DAEG's JavaScript (integration tests, demo, dashboard).
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+	log "installing npm packages"
+	npm ci --no-audit --no-fund --loglevel=error
+fi
 
 # --- Python packages (the Modbus meter simulator) ----------------------------------------------
 source scripts/env.sh

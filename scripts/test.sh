@@ -47,7 +47,7 @@ CARGO_COUNT='/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i) ~ /^passed/)
 NODE_COUNT='/^# pass / { p += $3 } /^# fail / { f += $3 } END { print p + 0, f + 0 }'
 
 integration_tests() {
-	(cd node/tests/integration && DAEG_NODE="$DAEG_NODE" npm test --silent)
+	DAEG_NODE="$DAEG_NODE" npm test --silent
 }
 
 stage setup scripts/setup.sh

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { ApiPromise, WsProvider, Keyring } from '@polkadot/api';
 import { compactAddLength, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
-import { createKeyMulti, cryptoWaitReady, encodeAddress } from '@polkadot/util-crypto';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { client } from '../../../scripts/lib/client.mjs';
 import { rpcRaw, startDevNode, waitFor } from '../../../scripts/lib/chain.mjs';
 
 /// Starts a --dev node and connects a client to it: `{ node, api, keyring, ...client helpers,
@@ -20,64 +21,6 @@ export async function devSession() {
       await node.stop();
     },
   };
-}
-
-/// Transaction helpers bound to `api` and `keyring`.
-export function client(api, keyring) {
-  /// Signs and sends `tx`, resolving when it is in a block with that block's hash and events.
-  function submit(tx, signer) {
-    return new Promise((resolve, reject) => {
-      let unsub;
-      tx.signAndSend(signer, (result) => {
-        if (result.status.isInBlock) {
-          unsub?.();
-          resolve({ blockHash: result.status.asInBlock, events: result.events, dispatchError: result.dispatchError });
-        } else if (result.isError) {
-          unsub?.();
-          reject(new Error(`transaction failed: ${result.status.type}`));
-        }
-      }).then((u) => { unsub = u; }, reject);
-    });
-  }
-
-  /// The module error `section.name` of a failed dispatch, or null.
-  function moduleError(dispatchError) {
-    if (!dispatchError) return null;
-    if (dispatchError.isModule) {
-      const m = api.registry.findMetaError(dispatchError.asModule);
-      return `${m.section}.${m.name}`;
-    }
-    return dispatchError.type;
-  }
-
-  /// Accounts sorted as pallet-multisig wants them (by public key bytes).
-  function sortedAddresses(addrs) {
-    return addrs.slice().sort((a, b) =>
-      Buffer.compare(Buffer.from(keyring.decodeAddress(a)), Buffer.from(keyring.decodeAddress(b))));
-  }
-
-  /// Dispatches `call` as the grid operators' 2-of-3 multisig: Alice opens, Bob approves.
-  /// Resolves to Bob's (executing) submission; asserts nothing happened after Alice's.
-  async function asOperators(call, { check } = {}) {
-    const [alice, bob, charlie] = ['//Alice', '//Bob', '//Charlie'].map((s) => keyring.addFromUri(s));
-    const multisig = encodeAddress(createKeyMulti([alice.address, bob.address, charlie.address], 2), 42);
-    const maxWeight = (await api.tx(call).paymentInfo(multisig)).weight;
-
-    let r = await submit(api.tx.multisig.asMulti(2, sortedAddresses([bob.address, charlie.address]), null, call, maxWeight), alice);
-    assert.equal(r.dispatchError, undefined);
-    assert.ok(r.events.some(({ event }) => api.events.multisig.NewMultisig.is(event)));
-    if (check) await check();
-
-    const when = (await api.query.multisig.multisigs(multisig, call.hash)).unwrap().when;
-    r = await submit(api.tx.multisig.asMulti(2, sortedAddresses([alice.address, charlie.address]), when, call, maxWeight), bob);
-    assert.equal(r.dispatchError, undefined);
-    const executed = r.events.find(({ event }) => api.events.multisig.MultisigExecuted.is(event));
-    assert.ok(executed, 'MultisigExecuted');
-    assert.ok(executed.event.data.result.isOk, `the call succeeded: ${executed.event.data.result}`);
-    return { ...r, multisig };
-  }
-
-  return { submit, moduleError, sortedAddresses, asOperators };
 }
 
 /// The events of `section.method` in a submission's result.
