@@ -153,10 +153,10 @@ export function workDir(prefix) {
   return mkdtempSync(join(tmpdir(), `daeg-${prefix}-`));
 }
 
-/// Writes the dev chain spec with its genesis patch changed by `edit(patch)` into `dir`;
-/// returns the file's path, for `--chain`.
-export function devSpecWith(dir, edit) {
-  const out = execFileSync(nodeBinary(), ['build-spec', '--chain', 'dev'], { maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'] });
+/// Writes the `chain` (dev or local) chain spec with its genesis patch changed by
+/// `edit(patch)` into `dir`; returns the file's path, for `--chain`.
+export function devSpecWith(dir, edit, chain = 'dev') {
+  const out = execFileSync(nodeBinary(), ['build-spec', '--chain', chain], { maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'] });
   const spec = JSON.parse(out);
   edit(spec.genesis.runtimeGenesis.patch);
   const path = join(dir, 'spec.json');
@@ -196,10 +196,13 @@ const nodeKey = (i) => (i + 1).toString(16).padStart(64, '0');
 /// The peer id of node key 1.
 const ALICE_PEER_ID = '12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp';
 
-/// The four-validator local network on loopback (`--chain local`).
+/// The four-validator local network on loopback (`--chain local`, or the spec file `chain`);
+/// `extraArgs[validator]` are more arguments for that validator's node.
 export class LocalNetwork {
-  constructor(dir = workDir('local')) {
+  constructor(dir = workDir('local'), { chain = 'local', extraArgs = {} } = {}) {
     this.dir = dir;
+    this.chain = chain;
+    this.extraArgs = extraArgs;
     this.nodes = {};
   }
 
@@ -210,13 +213,14 @@ export class LocalNetwork {
     for (const [i, v] of LOCAL_VALIDATORS.entries()) {
       const basePath = join(this.dir, v);
       const args = [
-        '--chain', 'local',
+        '--chain', this.chain,
         `--${v}`, // its name, validator role and well-known dev session keys
         ...commonArgs({ basePath, rpcPort: ports[v].rpc, p2pPort: ports[v].p2p }),
         '--allow-private-ip',
         '--node-key', nodeKey(i),
       ];
       if (v !== 'alice') args.push('--bootnodes', boot);
+      args.push(...(this.extraArgs[v] ?? []));
       this.nodes[v] = new Node({
         name: v, args, rpcPort: ports[v].rpc, p2pPort: ports[v].p2p, basePath,
         logFile: join(this.dir, `${v}.log`),

@@ -9,8 +9,10 @@ computed at each read.
 
     modbus_meters.py --meter tcp:5020:sdm630:1:3600:0 --meter rtu:5021:em24:7:0:7200
 
-Meter spec: transport(tcp|rtu):port:map:unit:import_W:export_W. Prints one line per meter
-when its server listens, then "ready". Stops on SIGINT/SIGTERM.
+Meter spec: transport(tcp|rtu):port:map:unit:import_W:export_W. With --community FILE
+--powers FILE, also the demo community's meters (scripts/demo), over TCP, whose power follows
+the power file on the chain's grid clock (community_meters.py). Prints one line per meter when its server listens,
+then "ready". Stops on SIGINT/SIGTERM.
 """
 
 import argparse
@@ -52,20 +54,32 @@ def words(fmt, raw, word_order):
 
 
 class Meter:
-    def __init__(self, spec):
-        transport, port, map_name, unit, imp_w, exp_w = spec.split(":")
+    """A meter on a Modbus server of its own; `source` says what its registers show now:
+    `(import_wh, export_wh, power_w)`, registers counted from `START_WH`."""
+
+    def __init__(self, transport, port, map_name, unit, source):
         self.transport, self.port, self.unit = transport, int(port), int(unit)
         self.map = tomllib.loads((MAPS / f"{map_name}.toml").read_text())
         self.map_name = map_name
-        self.import_w, self.export_w = float(imp_w), float(exp_w)
-        self.t0 = time.time()
+        self.source = source
         self.function = 4 if self.map["table"] == "input" else 3
+
+    @classmethod
+    def constant(cls, spec):
+        """A meter of a `--meter` spec, with constant import and export power."""
+        transport, port, map_name, unit, imp_w, exp_w = spec.split(":")
+        imp_w, exp_w, t0 = float(imp_w), float(exp_w), time.time()
+
+        def source():
+            hours = (time.time() - t0) / 3600.0
+            return imp_w * hours, exp_w * hours, imp_w - exp_w
+
+        return cls(transport, port, map_name, unit, source)
 
     def registers(self):
         """(address, words) of every register the map names, as the meter shows them now."""
-        hours = (time.time() - self.t0) / 3600.0
-        values = [("import", START_WH + self.import_w * hours), ("export", START_WH + self.export_w * hours),
-                  ("power", self.import_w - self.export_w)]
+        imported, exported, power = self.source()
+        values = [("import", START_WH + imported), ("export", START_WH + exported), ("power", power)]
         out = []
         check = self.map.get("check")
         if check:
@@ -106,9 +120,17 @@ class Meter:
 
 async def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--meter", action="append", required=True)
+    parser.add_argument("--meter", action="append", default=[])
+    parser.add_argument("--community", help="a community file (scripts/demo)")
+    parser.add_argument("--powers", help="the community's power file, which its meters follow")
     args = parser.parse_args()
-    meters = [Meter(spec) for spec in args.meter]
+    meters = [Meter.constant(spec) for spec in args.meter]
+    if args.community:
+        from community_meters import community
+        meters += [Meter("tcp", port, map_name, unit, source)
+                   for port, map_name, unit, source in community(args.community, args.powers)]
+    if not meters:
+        parser.error("no meters: give --meter or --community")
     for m in meters:
         await m.serve()
     print("ready", flush=True)

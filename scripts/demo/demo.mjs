@@ -1,0 +1,191 @@
+#!/usr/bin/env node
+// The main job: a local energy community on a DAEG chain, on an accelerated grid clock, until
+// Ctrl-C (or for --days simulated days).
+//
+//   node scripts/demo/demo.mjs [--local] [--days N] [--households N] [--rate R] [--start YYYY-MM-DD] [--dir DIR]
+//
+// Starts a dev chain (or the four-validator local network) whose grid time runs R times as fast
+// as real time (120 by default: one-hour intervals every 30 s, a day in 12 minutes), registers
+// the community (node/src/community) with real transactions, serves its meters over Modbus TCP
+// (scripts/lib/modbus_meters.py), reads them with the meter oracle into the node's offchain
+// worker, and trades, balances and settles every interval, with a progress line. Ctrl-C stops
+// every process it started.
+
+import { spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ApiPromise, WsProvider, Keyring } from '@polkadot/api';
+import { u8aToHex } from '@polkadot/util';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { REPO, LocalNetwork, devSpecWith, freePort, rpc, sleep, startDevNode, waitFor } from '../lib/chain.mjs';
+import { client } from '../lib/client.mjs';
+import { describe } from './community.mjs';
+import { registerCommunity, meterUri } from './register.mjs';
+import { Trader } from './trader.mjs';
+
+const HOUR_MS = 3_600_000;
+
+function options(argv) {
+  const o = { local: false, days: null, households: 30, rate: 120, start: '2025-06-21', dir: join(REPO, '.daeg', 'demo') };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => argv[++i];
+    if (a === '--local') o.local = true;
+    else if (a === '--days') o.days = Number(value());
+    else if (a === '--households') o.households = Number(value());
+    else if (a === '--rate') o.rate = Number(value());
+    else if (a === '--start') o.start = value();
+    else if (a === '--dir') o.dir = value();
+    else throw new Error(`unknown option ${a}`);
+  }
+  if (!(o.rate >= 1 && Number.isInteger(o.rate))) throw new Error('--rate must be a whole number from 1');
+  if (Number.isNaN(Date.parse(o.start))) throw new Error('--start must be a date, YYYY-MM-DD');
+  return o;
+}
+
+/// Starts `cmd` with its output in `dir/name.log`; resolves once a line matches `ready`.
+function startProcess(dir, name, cmd, args, ready) {
+  const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const log = createWriteStream(join(dir, `${name}.log`), { flags: 'a' });
+  proc.stdout.pipe(log);
+  proc.stderr.pipe(log);
+  return new Promise((resolve, reject) => {
+    if (!ready) resolve(proc);
+    let out = '';
+    const seen = (d) => {
+      out += d;
+      if (ready?.test(out)) resolve(proc);
+    };
+    proc.stdout.on('data', seen);
+    proc.stderr.on('data', seen);
+    proc.on('exit', (code) => reject(new Error(`${name} exited (${code}); see ${join(dir, `${name}.log`)}`)));
+  });
+}
+
+/// Runs the demo until `signal` aborts or `--days` have passed; `onInterval` is called at each
+/// new interval.
+export async function runDemo(argv, { onInterval, signal } = {}) {
+  const o = options(argv);
+  rmSync(o.dir, { recursive: true, force: true });
+  mkdirSync(o.dir, { recursive: true });
+  const processes = [];
+  let nodes = [];
+  let net = null;
+  let api = null;
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    for (const p of processes) p.kill('SIGTERM');
+    await api?.disconnect().catch(() => {});
+    await Promise.all([...(net ? [net.stop()] : nodes.map((n) => n.stop()))]);
+  };
+  const say = (line) => process.stdout.write(`\r\x1b[K[demo] ${line}\n`);
+  signal?.addEventListener('abort', () => { stop(); });
+
+  try {
+    // The chain: one-hour intervals of grid time, R times as fast as real time from a few
+    // seconds from now, starting at midnight of --start.
+    const intervalMs = HOUR_MS;
+    const timeScale = { chain_origin_ms: Date.now() + 5_000, grid_origin_ms: Date.parse(`${o.start}T00:00:00Z`), rate: o.rate };
+    const spec = devSpecWith(o.dir, (patch) => {
+      patch.pricing.intervalLengthMs = intervalMs;
+      patch.pricing.timeScale = timeScale;
+    }, o.local ? 'local' : 'dev');
+    const oraclePort = await freePort();
+    const oracleArgs = ['--meter-oracle', `http://127.0.0.1:${oraclePort}`];
+    say(`starting the ${o.local ? 'four-validator local network' : 'dev chain'} (grid time ${o.rate}× real time from ${o.start})`);
+    if (o.local) {
+      net = new LocalNetwork(join(o.dir, 'chain'), { chain: spec, extraArgs: { alice: ['--rpc-methods', 'unsafe', ...oracleArgs] } });
+      mkdirSync(net.dir, { recursive: true });
+      await net.start();
+      nodes = Object.values(net.nodes);
+    } else {
+      nodes = [await startDevNode({ dir: o.dir, rpcPort: 9944, extraArgs: ['--chain', spec, ...oracleArgs] })];
+    }
+    const node = nodes[0];
+    await cryptoWaitReady();
+    api = await ApiPromise.create({ provider: new WsProvider(`ws://127.0.0.1:${node.rpcPort}`), noInitWarn: true });
+    const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+    const helpers = client(api, keyring);
+    await waitFor('the first block', async () => (await api.rpc.chain.getHeader()).number.toNumber() > 0, { timeoutMs: 60_000 });
+
+    const community = describe(o.households);
+    const status = await rpc(node.rpcPort, 'pricing_status', []);
+    const registered = await registerCommunity({ api, keyring, helpers, community, gridNowMs: status.now_ms, log: say });
+    const meters = registered.members.flatMap((m) => m.meters.map((meter) => Object.assign(meter, { label: `${m.name}/${meter.key}` })));
+
+    // The meters' keys go into the node's keystore: its offchain worker signs their readings.
+    for (const m of registered.members) {
+      for (const meter of m.meters) {
+        await rpc(node.rpcPort, 'author_insertKey', ['metr', meterUri(m.name, meter.key), u8aToHex(meter.device.publicKey)]);
+      }
+    }
+
+    // The simulated meters, each on a Modbus TCP server of its own, following the power file.
+    for (const meter of meters) meter.port = await freePort();
+    const communityFile = join(o.dir, 'community.json');
+    const powersPath = join(o.dir, 'powers.json');
+    writeFileSync(communityFile, JSON.stringify({
+      timeScale, intervalMs, meters: meters.map((m) => ({ id: m.id, port: m.port, map: m.map, unit: 1 })),
+    }));
+    const trader = new Trader({ api, keyring, helpers, node, registered, households: o.households, intervalMs, powersPath, log: say });
+    await trader.step(await rpc(node.rpcPort, 'pricing_status', []));
+    const python = process.env.DAEG_PYTHON;
+    if (!python || !existsSync(python)) throw new Error('DAEG_PYTHON (pymodbus) is not set up: run scripts/setup.sh');
+    say(`starting ${meters.length} simulated meters (Modbus TCP) and the meter oracle`);
+    processes.push(await startProcess(o.dir, 'meters', python, [join(REPO, 'scripts', 'lib', 'modbus_meters.py'),
+      '--community', communityFile, '--powers', powersPath], /^ready$/m));
+
+    const oracleConfig = join(o.dir, 'oracle.toml');
+    writeFileSync(oracleConfig, [
+      `interval_secs = ${intervalMs / 1000}`,
+      // Polls often enough that a reading is formed within a minute of grid time.
+      `poll_ms = ${Math.max(100, Math.min(2_000, Math.floor(intervalMs / o.rate / 60)))}`,
+      `listen = "127.0.0.1:${oraclePort}"`,
+      `state_dir = "${join(o.dir, 'oracle-state')}"`,
+      ...meters.map((m) => `[[meter]]\nname = "${m.label}"\nchain_id = ${m.id}\nmap = "${m.map}"\ntransport = "tcp"\naddress = "127.0.0.1:${m.port}"\nunit = 1`),
+      `[time_scale]\nchain_origin_ms = ${timeScale.chain_origin_ms}\ngrid_origin_ms = ${timeScale.grid_origin_ms}\nrate = ${timeScale.rate}`,
+      '',
+    ].join('\n'));
+    const oracle = process.env.DAEG_ORACLE;
+    if (!oracle || !existsSync(oracle)) throw new Error('DAEG_ORACLE is not built: run scripts/run.sh');
+    processes.push(await startProcess(o.dir, 'oracle', oracle, ['--config', oracleConfig], /serving/));
+
+    say(`running; JSON-RPC ws://127.0.0.1:${node.rpcPort}; logs in ${o.dir}; Ctrl-C stops everything`);
+    const first = (await rpc(node.rpcPort, 'pricing_status', [])).current;
+    const lastInterval = o.days ? first + Math.round((o.days * 86_400_000) / intervalMs) : Infinity;
+    let seen = null;
+    while (!stopping) {
+      const s = await rpc(node.rpcPort, 'pricing_status', []);
+      if (s.current !== seen) {
+        seen = s.current;
+        await trader.step(s);
+        const head = (await api.rpc.chain.getHeader()).number.toNumber();
+        const prices = await Promise.all(community.zones.map(async (z) => {
+          const [[, r]] = await rpc(node.rpcPort, 'pricing_prices', [z.id, s.current, s.current]);
+          return `${z.name} ${r.price === null ? '–' : (r.price / 1e12).toFixed(3)}`;
+        }));
+        const when = new Date(s.now_ms).toISOString().slice(0, 16).replace('T', ' ');
+        process.stdout.write(`\r\x1b[Kgrid ${when} UTC  interval ${s.current}  block #${head}  price/kWh: ${prices.join('  ')}`);
+        await onInterval?.({ api, node, status: s, registered, community, first });
+        if (s.current >= lastInterval) break;
+      }
+      await sleep(1_000);
+    }
+    return { first, dir: o.dir };
+  } finally {
+    await stop();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const abort = new AbortController();
+  for (const sig of ['SIGINT', 'SIGTERM']) {
+    process.on(sig, () => { process.stdout.write('\nstopping...\n'); abort.abort(); });
+  }
+  runDemo(process.argv.slice(2), { signal: abort.signal }).then(
+    () => process.exit(0),
+    (e) => { if (!abort.signal.aborted) console.error(`\n${e.stack ?? e}`); process.exit(abort.signal.aborted ? 0 : 1); },
+  );
+}

@@ -1,0 +1,122 @@
+// Registers the demo community on a running chain with real transactions: the operators'
+// multisig sets up the grid (zones, the microgrid, links, breakers) and appoints a certifier;
+// each member installs its meters, registers its plant, storage unit and flexible load; the
+// certifier activates the meters and certifies the plants. Members act in parallel, each with
+// its own nonce sequence, so registration takes a handful of blocks.
+
+
+const DAEG = 1_000_000_000_000n;
+
+/// The account of `name`, and the device key of its meter `key`.
+export const memberUri = (name) => `//Daeg/Community/${name}`;
+export const meterUri = (name, key) => `//Daeg/Community/${name}/${key}`;
+
+/// Sends `txs` signed by `signer` with consecutive nonces, all at once; resolves to their
+/// results (block hash, events) once every one is in a block, and throws if one failed.
+export async function submitAll(api, helpers, txs, signer) {
+  const first = (await api.rpc.system.accountNextIndex(signer.address)).toNumber();
+  const results = await Promise.all(txs.map((tx, i) => new Promise((resolve, reject) => {
+    let unsub;
+    tx.signAndSend(signer, { nonce: first + i }, (r) => {
+      if (r.status.isInBlock) {
+        unsub?.();
+        resolve({ events: r.events, dispatchError: r.dispatchError });
+      } else if (r.isError) {
+        unsub?.();
+        reject(new Error(`transaction failed: ${r.status.type}`));
+      }
+    }).then((u) => { unsub = u; }, reject);
+  })));
+  for (const r of results) {
+    const error = helpers.moduleError(r.dispatchError);
+    if (error) throw new Error(`a transaction of ${signer.address} failed: ${error}`);
+  }
+  return results;
+}
+
+/// The first event `section.method` of each result, in order.
+const firstOf = (results, section, method) => results.map((r) =>
+  r.events.map(({ event }) => event).find((e) => e.section === section && e.method === method));
+
+/// Registers `community` (`describe()`); resolves to its members with their accounts, meter
+/// ids, facility and unit ids. `gridNowMs` is the chain's grid time (`pricing_status.now_ms`);
+/// `log` reports progress.
+export async function registerCommunity({ api, keyring, helpers, community, gridNowMs, log = () => {} }) {
+  const alice = keyring.addFromUri('//Alice');
+  const certifier = keyring.addFromUri(memberUri('certifier'));
+  const members = community.members.map((m) => ({
+    ...m,
+    account: keyring.addFromUri(memberUri(m.name)),
+    meters: m.meters.map((meter) => ({ ...meter, device: keyring.addFromUri(meterUri(m.name, meter.key)) })),
+  }));
+
+  log(`funding ${members.length} members and the certifier`);
+  await submitAll(api, helpers, [api.tx.utility.batchAll([
+    ...members.map((m) => api.tx.balances.transferKeepAlive(m.account.address, 1_000n * DAEG)),
+    api.tx.balances.transferKeepAlive(certifier.address, 100n * DAEG),
+  ])], alice);
+
+  log('the operators set up the grid: zones, the farm microgrid, links, breakers, a certifier');
+  const grid = [
+    api.tx.production.appointCertifier(certifier.address),
+    ...community.zones.map((z) => api.tx.balancing.setZone(z.id, {
+      capacity: z.capacityW, peakShare: 800_000_000, parent: z.parent,
+    })),
+    api.tx.pricing.setLinks(community.links.map((l) => ({ a: l.a, b: l.b, aToB: l.aToBW, bToA: l.bToAW }))),
+    // The price breaker trips after 4 intervals at the cap; the meter breaker when more than
+    // 30 % of at least 5 meters in an interval are anomalous.
+    api.tx.balancing.setBreakers({
+      capIntervals: 4, imbalanceShare: null, anomalousShare: 300_000_000, minMeters: 5,
+    }),
+  ];
+  await helpers.asOperators(api.tx.utility.batchAll(grid).method);
+
+  log('members install their meters');
+  await Promise.all(members.map(async (m) => {
+    const results = await submitAll(api, helpers, m.meters.map((meter) =>
+      api.tx.consumption.installMeter(meter.kind, m.zone, meter.maxW, meter.device.publicKey)), m.account);
+    firstOf(results, 'consumption', 'MeterInstalled').forEach((e, i) => { m.meters[i].id = e.data.meter.toNumber(); });
+  }));
+  const meters = members.flatMap((m) => m.meters);
+  log(`the certifier activates ${meters.length} meters`);
+  await submitAll(api, helpers, meters.map((meter) => api.tx.consumption.activateMeter(meter.id)), certifier);
+
+  const meterOf = (m, key) => m.meters.find((meter) => meter.key === key);
+  const producers = members.filter((m) => m.plant);
+  log(`${producers.length} producers register their plants`);
+  // Commissioned a year before the demo's grid time starts.
+  const commissioned = Math.floor(gridNowMs / 86_400_000) - 365;
+  await Promise.all(producers.map(async (m) => {
+    // Where the profiles' weather was measured (data/README.md).
+    const [r] = await submitAll(api, helpers, [api.tx.production.registerFacility({
+      source: m.plant.source, capacity: m.plant.capacityW, zone: m.zone,
+      location: { latMicroDeg: 36_100_000, lonMicroDeg: -79_950_000 }, commissioned, meter: meterOf(m, m.plant.meter).id,
+    })], m.account);
+    m.plant.id = firstOf([r], 'production', 'FacilityRegistered')[0].data.facility.toNumber();
+  }));
+  // Certified for five years of grid time, however fast the demo's clock runs.
+  const until = gridNowMs + 5 * 365 * 86_400_000;
+  await submitAll(api, helpers, producers.map((m) => api.tx.production.certify(m.plant.id, until)), certifier);
+
+  const providers = members.filter((m) => m.storage);
+  log(`${providers.length} storage units and ${members.filter((m) => m.flexible).length} flexible loads join balancing`);
+  await Promise.all(members.filter((m) => m.storage || m.flexible).map(async (m) => {
+    const txs = [];
+    const s = m.storage;
+    if (s) {
+      // Half full to start with.
+      txs.push(api.tx.balancing.registerUnit({
+        meter: meterOf(m, s.meter).id, capacity: s.capacityWh, maxCharge: s.powerW,
+        maxDischarge: s.powerW, efficiency: s.efficiencyPpb, charge: Math.floor(s.capacityWh / 2),
+      }));
+    }
+    if (m.flexible) {
+      txs.push(api.tx.balancing.enroll(meterOf(m, m.flexible.meter).id, {
+        power: m.flexible.powerW, maxHoursPerDay: m.flexible.maxHours,
+      }));
+    }
+    const results = await submitAll(api, helpers, txs, m.account);
+    if (s) s.id = firstOf(results, 'balancing', 'UnitRegistered')[0].data.unit.toNumber();
+  }));
+  return { members, certifier };
+}
