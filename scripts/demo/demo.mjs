@@ -11,13 +11,12 @@
 // worker, and trades, balances and settles every interval, with a progress line. Ctrl-C stops
 // every process it started.
 
-import { spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiPromise, WsProvider, Keyring } from '@polkadot/api';
 import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { REPO, LocalNetwork, devSpecWith, freePort, rpc, sleep, startDevNode, waitFor } from '../lib/chain.mjs';
+import { REPO, LocalNetwork, devSpecWith, freePort, rpc, sleep, startDevNode, startProcess, waitFor } from '../lib/chain.mjs';
 import { client } from '../lib/client.mjs';
 import { describe } from './community.mjs';
 import { registerCommunity, meterUri } from './register.mjs';
@@ -41,25 +40,6 @@ function options(argv) {
   if (!(o.rate >= 1 && Number.isInteger(o.rate))) throw new Error('--rate must be a whole number from 1');
   if (Number.isNaN(Date.parse(o.start))) throw new Error('--start must be a date, YYYY-MM-DD');
   return o;
-}
-
-/// Starts `cmd` with its output in `dir/name.log`; resolves once a line matches `ready`.
-function startProcess(dir, name, cmd, args, ready) {
-  const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const log = createWriteStream(join(dir, `${name}.log`), { flags: 'a' });
-  proc.stdout.pipe(log);
-  proc.stderr.pipe(log);
-  return new Promise((resolve, reject) => {
-    if (!ready) resolve(proc);
-    let out = '';
-    const seen = (d) => {
-      out += d;
-      if (ready?.test(out)) resolve(proc);
-    };
-    proc.stdout.on('data', seen);
-    proc.stderr.on('data', seen);
-    proc.on('exit', (code) => reject(new Error(`${name} exited (${code}); see ${join(dir, `${name}.log`)}`)));
-  });
 }
 
 /// Runs the demo until `signal` aborts or `--days` have passed; `onInterval` is called at each
@@ -134,8 +114,9 @@ export async function runDemo(argv, { onInterval, signal } = {}) {
     const python = process.env.DAEG_PYTHON;
     if (!python || !existsSync(python)) throw new Error('DAEG_PYTHON (pymodbus) is not set up: run scripts/setup.sh');
     say(`starting ${meters.length} simulated meters (Modbus TCP) and the meter oracle`);
-    processes.push(await startProcess(o.dir, 'meters', python, [join(REPO, 'scripts', 'lib', 'modbus_meters.py'),
-      '--community', communityFile, '--powers', powersPath], /^ready$/m));
+    const started = (p) => processes.push(p);
+    await startProcess(o.dir, 'meters', python, [join(REPO, 'scripts', 'lib', 'modbus_meters.py'),
+      '--community', communityFile, '--powers', powersPath], { ready: /^ready$/m, started });
 
     const oracleConfig = join(o.dir, 'oracle.toml');
     writeFileSync(oracleConfig, [
@@ -150,7 +131,7 @@ export async function runDemo(argv, { onInterval, signal } = {}) {
     ].join('\n'));
     const oracle = process.env.DAEG_ORACLE;
     if (!oracle || !existsSync(oracle)) throw new Error('DAEG_ORACLE is not built: run scripts/run.sh');
-    processes.push(await startProcess(o.dir, 'oracle', oracle, ['--config', oracleConfig], /serving/));
+    await startProcess(o.dir, 'oracle', oracle, ['--config', oracleConfig], { ready: /serving/, started });
 
     say(`running; JSON-RPC ws://127.0.0.1:${node.rpcPort}; logs in ${o.dir}; Ctrl-C stops everything`);
     const first = (await rpc(node.rpcPort, 'pricing_status', [])).current;

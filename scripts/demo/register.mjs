@@ -4,35 +4,14 @@
 // certifier activates the meters and certifies the plants. Members act in parallel, each with
 // its own nonce sequence, so registration takes a handful of blocks.
 
-
 const DAEG = 1_000_000_000_000n;
 
 /// The account of `name`, and the device key of its meter `key`.
 export const memberUri = (name) => `//Daeg/Community/${name}`;
 export const meterUri = (name, key) => `//Daeg/Community/${name}/${key}`;
 
-/// Sends `txs` signed by `signer` with consecutive nonces, all at once; resolves to their
-/// results (block hash, events) once every one is in a block, and throws if one failed.
-export async function submitAll(api, helpers, txs, signer) {
-  const first = (await api.rpc.system.accountNextIndex(signer.address)).toNumber();
-  const results = await Promise.all(txs.map((tx, i) => new Promise((resolve, reject) => {
-    let unsub;
-    tx.signAndSend(signer, { nonce: first + i }, (r) => {
-      if (r.status.isInBlock) {
-        unsub?.();
-        resolve({ events: r.events, dispatchError: r.dispatchError });
-      } else if (r.isError) {
-        unsub?.();
-        reject(new Error(`transaction failed: ${r.status.type}`));
-      }
-    }).then((u) => { unsub = u; }, reject);
-  })));
-  for (const r of results) {
-    const error = helpers.moduleError(r.dispatchError);
-    if (error) throw new Error(`a transaction of ${signer.address} failed: ${error}`);
-  }
-  return results;
-}
+/// Member `m`'s meter `key`.
+export const meterOf = (m, key) => m.meters.find((meter) => meter.key === key);
 
 /// The first event `section.method` of each result, in order.
 const firstOf = (results, section, method) => results.map((r) =>
@@ -51,7 +30,7 @@ export async function registerCommunity({ api, keyring, helpers, community, grid
   }));
 
   log(`funding ${members.length} members and the certifier`);
-  await submitAll(api, helpers, [api.tx.utility.batchAll([
+  await helpers.submitAll([api.tx.utility.batchAll([
     ...members.map((m) => api.tx.balances.transferKeepAlive(m.account.address, 1_000n * DAEG)),
     api.tx.balances.transferKeepAlive(certifier.address, 100n * DAEG),
   ])], alice);
@@ -73,22 +52,21 @@ export async function registerCommunity({ api, keyring, helpers, community, grid
 
   log('members install their meters');
   await Promise.all(members.map(async (m) => {
-    const results = await submitAll(api, helpers, m.meters.map((meter) =>
+    const results = await helpers.submitAll(m.meters.map((meter) =>
       api.tx.consumption.installMeter(meter.kind, m.zone, meter.maxW, meter.device.publicKey)), m.account);
     firstOf(results, 'consumption', 'MeterInstalled').forEach((e, i) => { m.meters[i].id = e.data.meter.toNumber(); });
   }));
   const meters = members.flatMap((m) => m.meters);
   log(`the certifier activates ${meters.length} meters`);
-  await submitAll(api, helpers, meters.map((meter) => api.tx.consumption.activateMeter(meter.id)), certifier);
+  await helpers.submitAll(meters.map((meter) => api.tx.consumption.activateMeter(meter.id)), certifier);
 
-  const meterOf = (m, key) => m.meters.find((meter) => meter.key === key);
   const producers = members.filter((m) => m.plant);
   log(`${producers.length} producers register their plants`);
   // Commissioned a year before the demo's grid time starts.
   const commissioned = Math.floor(gridNowMs / 86_400_000) - 365;
   await Promise.all(producers.map(async (m) => {
     // Where the profiles' weather was measured (data/README.md).
-    const [r] = await submitAll(api, helpers, [api.tx.production.registerFacility({
+    const [r] = await helpers.submitAll([api.tx.production.registerFacility({
       source: m.plant.source, capacity: m.plant.capacityW, zone: m.zone,
       location: { latMicroDeg: 36_100_000, lonMicroDeg: -79_950_000 }, commissioned, meter: meterOf(m, m.plant.meter).id,
     })], m.account);
@@ -96,7 +74,7 @@ export async function registerCommunity({ api, keyring, helpers, community, grid
   }));
   // Certified for five years of grid time, however fast the demo's clock runs.
   const until = gridNowMs + 5 * 365 * 86_400_000;
-  await submitAll(api, helpers, producers.map((m) => api.tx.production.certify(m.plant.id, until)), certifier);
+  await helpers.submitAll(producers.map((m) => api.tx.production.certify(m.plant.id, until)), certifier);
 
   const providers = members.filter((m) => m.storage);
   log(`${providers.length} storage units and ${members.filter((m) => m.flexible).length} flexible loads join balancing`);
@@ -115,7 +93,7 @@ export async function registerCommunity({ api, keyring, helpers, community, grid
         power: m.flexible.powerW, maxHoursPerDay: m.flexible.maxHours,
       }));
     }
-    const results = await submitAll(api, helpers, txs, m.account);
+    const results = await helpers.submitAll(txs, m.account);
     if (s) s.id = firstOf(results, 'balancing', 'UnitRegistered')[0].data.unit.toNumber();
   }));
   return { members, certifier };

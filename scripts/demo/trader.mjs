@@ -8,7 +8,7 @@
 import { writeFileSync, renameSync } from 'node:fs';
 import { rpc } from '../lib/chain.mjs';
 import { plan } from './community.mjs';
-import { submitAll } from './register.mjs';
+import { meterOf } from './register.mjs';
 
 const MILLI = 1_000_000_000n;
 const HOUR_MS = 3_600_000;
@@ -25,7 +25,7 @@ export class Trader {
     this.measured = new Set();
     this.powers = {};
     // Which meter id each unit's schedule moves.
-    this.unitMeter = new Map(this.members.filter((m) => m.storage).map((m) => [m.storage.id, m.meters.find((x) => x.key === m.storage.meter).id]));
+    this.unitMeter = new Map(this.members.filter((m) => m.storage).map((m) => [m.storage.id, meterOf(m, m.storage.meter).id]));
     this.peaker = this.members.find((m) => m.plant?.dispatchable);
   }
 
@@ -60,7 +60,7 @@ export class Trader {
         txs.push(api.tx.pricing.placeAsk(m.plant.id, interval, this.energy(m.plant.capacityW), BigInt(m.askMilli) * MILLI));
       } else {
         // The member's connection: its plant's meter, else its first metered load.
-        const meter = m.meters.find((x) => x.key === m.plant?.meter) ?? m.meters.find((x) => !x.dispatch);
+        const meter = (m.plant && meterOf(m, m.plant.meter)) ?? m.meters.find((x) => !x.dispatch);
         const forecast = meter && p.meters[`${m.name}/${meter.key}`]?.[0];
         const energy = forecast === undefined ? 0 : this.energy(forecast);
         if (energy > 0 && forecast > 0 && m.bidMilli) {
@@ -69,7 +69,7 @@ export class Trader {
           txs.push(api.tx.pricing.placeAsk(m.plant.id, interval, energy, BigInt(m.askMilli) * MILLI));
         }
       }
-      if (txs.length) jobs.push(submitAll(api, this.helpers, txs, m.account));
+      if (txs.length) jobs.push(this.helpers.submitAll(txs, m.account));
     }
     // The weather oracle: the profiles' weather is the forecast, for every zone.
     const w = p.weather;
@@ -77,7 +77,7 @@ export class Trader {
       irradiance: Math.round(w.ghiWM2), windSpeed: Math.round(w.windMS * 1_000), temperature: Math.round(w.tempC * 1_000),
     };
     const zones = [...new Set(this.members.map((m) => m.zone))];
-    jobs.push(submitAll(api, this.helpers, [api.tx.utility.batchAll(zones.map((z) => api.tx.pricing.submitForecast(z, interval, [weather])))], this.oracle));
+    jobs.push(this.helpers.submitAll([api.tx.utility.batchAll(zones.map((z) => api.tx.pricing.submitForecast(z, interval, [weather])))], this.oracle));
     const results = await Promise.allSettled(jobs);
     const failed = results.filter((r) => r.status === 'rejected');
     if (failed.length) this.log(`interval ${interval}: ${failed.length} order batches failed: ${failed[0].reason.message}`);
@@ -98,7 +98,7 @@ export class Trader {
       const sold = pages.flatMap(([, page]) => page.unwrap())
         .filter((o) => o.owner.toString() === this.peaker.account.address && o.origin.isFacility)
         .reduce((sum, o) => sum + o.filled.toNumber(), 0);
-      set(this.peaker.meters[0].id, -this.watts(sold));
+      set(meterOf(this.peaker, this.peaker.plant.meter).id, -this.watts(sold));
     }
     this.dispatched.add(interval);
   }

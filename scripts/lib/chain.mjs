@@ -78,6 +78,28 @@ export async function waitFor(what, fn, { timeoutMs = 120_000, everyMs = 500, fa
   throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
 }
 
+/// Starts `cmd` with its output appended to `dir/name.log`. Resolves to the process once a
+/// line of its output matches `ready` (at once without it), rejects if it exits first;
+/// `started(proc)` is called at once, so that the caller can stop it whatever happens.
+export function startProcess(dir, name, cmd, args, { ready, started = () => {} } = {}) {
+  const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const log = createWriteStream(join(dir, `${name}.log`), { flags: 'a' });
+  proc.stdout.pipe(log);
+  proc.stderr.pipe(log);
+  started(proc);
+  if (!ready) return Promise.resolve(proc);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const seen = (d) => {
+      out += d;
+      if (ready.test(out)) resolve(proc);
+    };
+    proc.stdout.on('data', seen);
+    proc.stderr.on('data', seen);
+    proc.on('exit', (code) => reject(new Error(`${name} exited with ${code}; see ${join(dir, `${name}.log`)}`)));
+  });
+}
+
 /// A running node process.
 export class Node {
   constructor({ name, args, rpcPort, p2pPort, logFile, basePath }) {

@@ -6,11 +6,12 @@ import { createKeyMulti, encodeAddress } from '@polkadot/util-crypto';
 
 /// Transaction helpers bound to `api` and `keyring`.
 export function client(api, keyring) {
-  /// Signs and sends `tx`, resolving when it is in a block with that block's hash and events.
-  function submit(tx, signer) {
+  /// Signs and sends `tx` (with signer `options` such as a nonce), resolving when it is in a
+  /// block with that block's hash and events.
+  function submit(tx, signer, options = {}) {
     return new Promise((resolve, reject) => {
       let unsub;
-      tx.signAndSend(signer, (result) => {
+      tx.signAndSend(signer, options, (result) => {
         if (result.status.isInBlock) {
           unsub?.();
           resolve({ blockHash: result.status.asInBlock, events: result.events, dispatchError: result.dispatchError });
@@ -30,6 +31,30 @@ export function client(api, keyring) {
       return `${m.section}.${m.name}`;
     }
     return dispatchError.type;
+  }
+
+  /// Sends `txs` signed by `signer` with consecutive nonces, all at once; resolves to their
+  /// results once every one is in a block, and throws if one failed.
+  async function submitAll(txs, signer) {
+    const first = (await api.rpc.system.accountNextIndex(signer.address)).toNumber();
+    const results = await Promise.all(txs.map((tx, i) => submit(tx, signer, { nonce: first + i })));
+    for (const r of results) {
+      const error = moduleError(r.dispatchError);
+      if (error) throw new Error(`a transaction of ${signer.address} failed: ${error}`);
+    }
+    return results;
+  }
+
+  /// The events of blocks `from` to `to` that `is` accepts, each with its block's hash.
+  async function blockEvents(from, to, is) {
+    const found = [];
+    for (let n = from; n <= to; n++) {
+      const hash = await api.rpc.chain.getBlockHash(n);
+      for (const { event } of await (await api.at(hash)).query.system.events()) {
+        if (is(event)) found.push({ event, hash });
+      }
+    }
+    return found;
   }
 
   /// Accounts sorted as pallet-multisig wants them (by public key bytes).
@@ -59,5 +84,5 @@ export function client(api, keyring) {
     return { ...r, multisig };
   }
 
-  return { submit, moduleError, sortedAddresses, asOperators };
+  return { submit, submitAll, blockEvents, moduleError, sortedAddresses, asOperators };
 }

@@ -11,8 +11,8 @@ computed at each read.
 
 Meter spec: transport(tcp|rtu):port:map:unit:import_W:export_W. With --community FILE
 --powers FILE, also the demo community's meters (scripts/demo), over TCP, whose power follows
-the power file on the chain's grid clock (community_meters.py). Prints one line per meter when its server listens,
-then "ready". Stops on SIGINT/SIGTERM.
+the power file on the chain's grid clock (community_meters.py). Prints one line per meter when
+its server listens, then "ready". Stops on SIGINT/SIGTERM.
 """
 
 import argparse

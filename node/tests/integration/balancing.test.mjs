@@ -39,18 +39,6 @@ async function cleared(interval) {
   return (await api.rpc.chain.getHeader()).number.toNumber();
 }
 
-/// The events of blocks `from` to `to` that `is` accepts.
-async function eventsIn(from, to, is) {
-  const found = [];
-  for (let n = from; n <= to; n++) {
-    const at = await api.at(await api.rpc.chain.getBlockHash(n));
-    for (const { event } of await at.query.system.events()) {
-      if (is(event)) found.push(event);
-    }
-  }
-  return found;
-}
-
 /// Zone 0 as `balancing_zones` shows it.
 async function zone0() {
   return (await rpc(node.rpcPort, 'balancing_zones', [])).find((z) => z.zone === 0);
@@ -132,7 +120,8 @@ test('storage charges from a surplus and discharges at a peak; the multisig halt
 
   // The dispatch entered each interval's book filled at the zone's price, against the
   // battery's meter: a purchase at t, a sale at t + 1.
-  const entered = await eventsIn(since, until1, (e) => api.events.pricing.DispatchEntered.is(e));
+  const entered = (await helpers.blockEvents(since, until1, (e) => api.events.pricing.DispatchEntered.is(e)))
+    .map(({ event }) => event);
   assert.deepEqual(
     entered.map((e) => [e.data.id.interval.toNumber(), e.data.owner.toString(), e.data.side.type, e.data.energy.toNumber()]),
     [[t, provider.address, 'Buy', 500], [t + 1, provider.address, 'Sell', 334]],

@@ -119,16 +119,11 @@ test('a producer asks, a consumer bids, the interval clears, readings arrive and
   await waitFinal(api, consumerMeter, t);
 
   // Find each meter's settlement of interval t and the balance change in that block.
-  const settled = new Map();
   const head = (await api.rpc.chain.getHeader()).number.toNumber();
-  for (let n = since; n <= head && settled.size < 2; n++) {
-    const hash = await api.rpc.chain.getBlockHash(n);
-    for (const { event } of await (await api.at(hash)).query.system.events()) {
-      if (api.events.pricing.Settled.is(event) && event.data.interval.toNumber() === t) {
-        settled.set(event.data.meter.toNumber(), { hash, line: event.data.line, who: event.data.who.toString() });
-      }
-    }
-  }
+  const settlements = await helpers.blockEvents(since, head,
+    (e) => api.events.pricing.Settled.is(e) && e.data.interval.toNumber() === t);
+  const settled = new Map(settlements.map(({ event, hash }) =>
+    [event.data.meter.toNumber(), { hash, line: event.data.line, who: event.data.who.toString() }]));
   for (const [meter, who, sign] of [[producerMeter, producer.address, 1n], [consumerMeter, consumer.address, -1n]]) {
     const s = settled.get(meter);
     assert.ok(s, `meter ${meter} settled interval ${t}`);

@@ -7,13 +7,12 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createWriteStream, readFileSync, existsSync, writeFileSync } from 'node:fs';
+import { readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiPromise, WsProvider, Keyring } from '@polkadot/api';
 import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { REPO, startDevNode, workDir, devSpecWith, freePort, rpc, waitFor } from '../../../scripts/lib/chain.mjs';
+import { REPO, startDevNode, startProcess, workDir, devSpecWith, freePort, rpc, waitFor } from '../../../scripts/lib/chain.mjs';
 import { intervalRecord } from './client.mjs';
 
 const PYTHON = process.env.DAEG_PYTHON;
@@ -31,25 +30,6 @@ const METERS = [
   { id: 0, name: 'house', seed: '//DaegOracleHouse', map: 'sdm630', transport: 'tcp', unit: 1, importW: 3_600, exportW: 0, kind: 'Bidirectional', maxW: 11_000 },
   { id: 1, name: 'plant', seed: '//DaegOraclePlant', map: 'em24', transport: 'rtu', unit: 7, importW: 0, exportW: 72_000, kind: 'Production', maxW: 100_000 },
 ];
-
-/// Starts a process whose output goes to `log`; resolves once a line of its output matches
-/// `ready` (when given).
-function startProcess(name, cmd, args, ready) {
-  const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const log = createWriteStream(join(dir, `${name}.log`), { flags: 'a' });
-  proc.stdout.pipe(log);
-  proc.stderr.pipe(log);
-  processes.push(proc);
-  if (!ready) return Promise.resolve(proc);
-  return new Promise((res, rej) => {
-    let out = '';
-    proc.stdout.on('data', (d) => {
-      out += d;
-      if (ready.test(out)) res(proc);
-    });
-    proc.on('exit', (code) => rej(new Error(`${name} exited with ${code}; see ${join(dir, `${name}.log`)}`)));
-  });
-}
 
 const connect = async () =>
   ApiPromise.create({ provider: new WsProvider(`ws://127.0.0.1:${node.rpcPort}`), noInitWarn: true });
@@ -100,8 +80,9 @@ before(async () => {
     m.port = await freePort();
   }
 
-  await startProcess('meters', PYTHON, [join(REPO, 'scripts', 'lib', 'modbus_meters.py'),
-    ...METERS.flatMap((m) => ['--meter', `${m.transport}:${m.port}:${m.map}:${m.unit}:${m.importW}:${m.exportW}`])], /^ready$/m);
+  const started = (p) => processes.push(p);
+  await startProcess(dir, 'meters', PYTHON, [join(REPO, 'scripts', 'lib', 'modbus_meters.py'),
+    ...METERS.flatMap((m) => ['--meter', `${m.transport}:${m.port}:${m.map}:${m.unit}:${m.importW}:${m.exportW}`])], { ready: /^ready$/m, started });
 
   const spec = devSpecWith(dir, (patch) => {
     patch.consumption = { meters: METERS.map((m) => [alice.address, m.kind, 0, m.maxW, m.device.address]) };
@@ -127,7 +108,7 @@ before(async () => {
       `transport = "${m.transport === 'tcp' ? 'tcp' : 'rtu-over-tcp'}"`, `address = "127.0.0.1:${m.port}"`, `unit = ${m.unit}`,
     ]),
   ].join('\n'));
-  await startProcess('oracle', ORACLE, ['--config', config]);
+  await startProcess(dir, 'oracle', ORACLE, ['--config', config], { started });
 });
 
 after(async () => {
