@@ -125,14 +125,15 @@ export class Trader {
     renameSync(`${this.powersPath}.tmp`, this.powersPath);
   }
 
-  /// One step: measure ahead, trade the open intervals, dispatch the cleared ones.
+  /// One step: measure ahead, trade the next interval, dispatch the cleared ones.
   async step(status) {
     const current = status.current;
     for (let i = current; i <= status.first_open + 1; i++) if (!this.measured.has(i)) this.measure(i);
     this.writePowers(current);
-    for (const t of [status.first_open, status.first_open + 1]) {
-      if (!this.traded.has(t)) await this.trade(t);
-    }
+    // Orders go to the interval after the first open one, a whole interval before its gate
+    // closes: the first open one may close while its orders are on their way.
+    const next = status.first_open + 1;
+    if (!this.traded.has(next)) await this.trade(next);
     for (let t = current; t < (status.next_to_clear ?? current); t++) {
       if (!this.dispatched.has(t) && (await rpc(this.node.rpcPort, 'pricing_clearing', [t]))) await this.dispatch(t);
     }
