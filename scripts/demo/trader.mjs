@@ -1,9 +1,9 @@
-// The community's day-to-day: for each interval whose gate is open, every member places its
-// order (homes and businesses bid their forecast load, PV homes and plants ask their forecast
-// output, the gas peaker offers its capacity) and the weather oracle forecasts each zone; once
-// an interval is cleared, the dispatchable units get their setpoints (storage its balancing
-// schedule, the peaker what it sold). The meters' power file (what each simulated meter
-// measures per interval) is kept ahead of grid time.
+// The community's day-to-day: for each interval, a whole interval before its gate closes,
+// every member places its order (homes and businesses bid their forecast load, PV homes and
+// plants ask their forecast output, the gas peaker offers its capacity) and the weather oracle
+// forecasts each zone; once an interval is cleared, the dispatchable units get their setpoints
+// (storage its balancing schedule, the peaker what it sold). The meters' power file (what each
+// simulated meter measures per interval) is kept ahead of grid time.
 
 import { writeFileSync, renameSync } from 'node:fs';
 import { rpc } from '../lib/chain.mjs';
