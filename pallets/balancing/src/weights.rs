@@ -71,8 +71,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `324`
 		//  Estimated: `3490`
-		// Minimum execution time: 14_882_000 picoseconds.
-		Weight::from_parts(16_284_000, 3490)
+		// Minimum execution time: 14_602_000 picoseconds.
+		Weight::from_parts(15_874_000, 3490)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -92,8 +92,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1177`
 		//  Estimated: `3639`
-		// Minimum execution time: 34_311_000 picoseconds.
-		Weight::from_parts(37_245_000, 3639)
+		// Minimum execution time: 34_041_000 picoseconds.
+		Weight::from_parts(36_274_000, 3639)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -109,8 +109,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1104`
 		//  Estimated: `41182`
-		// Minimum execution time: 40_800_000 picoseconds.
-		Weight::from_parts(44_036_000, 41182)
+		// Minimum execution time: 40_190_000 picoseconds.
+		Weight::from_parts(43_535_000, 41182)
 			.saturating_add(T::DbWeight::get().reads(18_u64))
 			.saturating_add(T::DbWeight::get().writes(19_u64))
 	}
@@ -120,8 +120,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 6_449_000 picoseconds.
-		Weight::from_parts(7_270_000, 0)
+		// Minimum execution time: 6_099_000 picoseconds.
+		Weight::from_parts(6_971_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Consumption::Meters` (r:1 w:0)
@@ -138,8 +138,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2275`
 		//  Estimated: `3989`
-		// Minimum execution time: 40_921_000 picoseconds.
-		Weight::from_parts(45_077_000, 3989)
+		// Minimum execution time: 40_159_000 picoseconds.
+		Weight::from_parts(44_056_000, 3989)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -151,8 +151,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1353`
 		//  Estimated: `3989`
-		// Minimum execution time: 29_414_000 picoseconds.
-		Weight::from_parts(33_880_000, 3989)
+		// Minimum execution time: 28_993_000 picoseconds.
+		Weight::from_parts(32_749_000, 3989)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -160,6 +160,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balancing::Programs` (`max_values`: None, `max_size`: Some(26), added: 2501, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::GridTimeScale` (r:1 w:0)
+	/// Proof: `Pricing::GridTimeScale` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
 	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Balancing::DemandEvents` (r:16 w:16)
@@ -176,17 +178,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `740 + p * (147 ±0)`
 		//  Estimated: `3989 + i * (2558 ±0) + p * (2607 ±0)`
-		// Minimum execution time: 275_729_000 picoseconds.
-		Weight::from_parts(276_721_000, 3989)
-			// Standard Error: 5_110_924
-			.saturating_add(Weight::from_parts(118_949_066, 0).saturating_mul(i.into()))
-			// Standard Error: 1_285_137
-			.saturating_add(Weight::from_parts(31_836_058, 0).saturating_mul(p.into()))
-			.saturating_add(T::DbWeight::get().reads(4_u64))
+		// Minimum execution time: 283_941_000 picoseconds.
+		Weight::from_parts(286_054_000, 3989)
+			// Standard Error: 4_775_134
+			.saturating_add(Weight::from_parts(126_040_590, 0).saturating_mul(i.into()))
+			// Standard Error: 1_191_874
+			.saturating_add(Weight::from_parts(33_368_346, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(i.into())))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(33_u64))
-			.saturating_add(T::DbWeight::get().writes((20_u64).saturating_mul(i.into())))
+			.saturating_add(T::DbWeight::get().writes((22_u64).saturating_mul(i.into())))
 			.saturating_add(T::DbWeight::get().writes((7_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2558).saturating_mul(i.into()))
 			.saturating_add(Weight::from_parts(0, 2607).saturating_mul(p.into()))
@@ -197,8 +199,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_348_000 picoseconds.
-		Weight::from_parts(6_099_000, 0)
+		// Minimum execution time: 5_338_000 picoseconds.
+		Weight::from_parts(5_968_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Balancing::EmergencyTariff` (r:0 w:1)
@@ -207,8 +209,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_188_000 picoseconds.
-		Weight::from_parts(5_999_000, 0)
+		// Minimum execution time: 5_127_000 picoseconds.
+		Weight::from_parts(5_789_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Balancing::Zones` (r:1 w:0)
@@ -219,8 +221,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `359`
 		//  Estimated: `3504`
-		// Minimum execution time: 17_877_000 picoseconds.
-		Weight::from_parts(19_379_000, 3504)
+		// Minimum execution time: 17_927_000 picoseconds.
+		Weight::from_parts(19_328_000, 3504)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -232,8 +234,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `280`
 		//  Estimated: `3543`
-		// Minimum execution time: 15_693_000 picoseconds.
-		Weight::from_parts(17_146_000, 3543)
+		// Minimum execution time: 15_553_000 picoseconds.
+		Weight::from_parts(16_955_000, 3543)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -269,12 +271,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1003 + p * (147 ±0) + u * (101 ±0)`
 		//  Estimated: `3989 + p * (2607 ±0) + u * (2565 ±0)`
-		// Minimum execution time: 198_315_000 picoseconds.
-		Weight::from_parts(50_318_544, 3989)
-			// Standard Error: 49_154
-			.saturating_add(Weight::from_parts(9_772_540, 0).saturating_mul(u.into()))
-			// Standard Error: 12_641
-			.saturating_add(Weight::from_parts(7_625_664, 0).saturating_mul(p.into()))
+		// Minimum execution time: 199_997_000 picoseconds.
+		Weight::from_parts(54_133_663, 3989)
+			// Standard Error: 48_849
+			.saturating_add(Weight::from_parts(9_563_745, 0).saturating_mul(u.into()))
+			// Standard Error: 12_563
+			.saturating_add(Weight::from_parts(7_617_541, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(u.into())))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(p.into())))
@@ -296,6 +298,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balancing::Zones` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::GridTimeScale` (r:1 w:0)
+	/// Proof: `Pricing::GridTimeScale` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
 	/// Storage: `Balancing::DemandEvents` (r:1 w:0)
 	/// Proof: `Balancing::DemandEvents` (`max_values`: None, `max_size`: Some(83), added: 2558, mode: `MaxEncodedLen`)
 	/// Storage: `Balancing::Programs` (r:1 w:0)
@@ -314,9 +318,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1193`
 		//  Estimated: `3989`
-		// Minimum execution time: 46_429_000 picoseconds.
-		Weight::from_parts(50_155_000, 3989)
-			.saturating_add(T::DbWeight::get().reads(13_u64))
+		// Minimum execution time: 47_531_000 picoseconds.
+		Weight::from_parts(51_046_000, 3989)
+			.saturating_add(T::DbWeight::get().reads(14_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Consumption::Meters` (r:1 w:0)
@@ -339,8 +343,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1193`
 		//  Estimated: `3639`
-		// Minimum execution time: 37_706_000 picoseconds.
-		Weight::from_parts(40_359_000, 3639)
+		// Minimum execution time: 38_046_000 picoseconds.
+		Weight::from_parts(40_610_000, 3639)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -356,6 +360,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balancing::Zones` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::GridTimeScale` (r:1 w:0)
+	/// Proof: `Pricing::GridTimeScale` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
 	/// Storage: `Balancing::DemandEvents` (r:2 w:2)
 	/// Proof: `Balancing::DemandEvents` (`max_values`: None, `max_size`: Some(83), added: 2558, mode: `MaxEncodedLen`)
 	/// Storage: `Balancing::Programs` (r:1 w:0)
@@ -386,9 +392,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1831`
 		//  Estimated: `6196`
-		// Minimum execution time: 99_137_000 picoseconds.
-		Weight::from_parts(104_285_000, 6196)
-			.saturating_add(T::DbWeight::get().reads(21_u64))
+		// Minimum execution time: 100_650_000 picoseconds.
+		Weight::from_parts(105_987_000, 6196)
+			.saturating_add(T::DbWeight::get().reads(22_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
 }
@@ -401,8 +407,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `324`
 		//  Estimated: `3490`
-		// Minimum execution time: 14_882_000 picoseconds.
-		Weight::from_parts(16_284_000, 3490)
+		// Minimum execution time: 14_602_000 picoseconds.
+		Weight::from_parts(15_874_000, 3490)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
@@ -422,8 +428,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1177`
 		//  Estimated: `3639`
-		// Minimum execution time: 34_311_000 picoseconds.
-		Weight::from_parts(37_245_000, 3639)
+		// Minimum execution time: 34_041_000 picoseconds.
+		Weight::from_parts(36_274_000, 3639)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
@@ -439,8 +445,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1104`
 		//  Estimated: `41182`
-		// Minimum execution time: 40_800_000 picoseconds.
-		Weight::from_parts(44_036_000, 41182)
+		// Minimum execution time: 40_190_000 picoseconds.
+		Weight::from_parts(43_535_000, 41182)
 			.saturating_add(ParityDbWeight::get().reads(18_u64))
 			.saturating_add(ParityDbWeight::get().writes(19_u64))
 	}
@@ -450,8 +456,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 6_449_000 picoseconds.
-		Weight::from_parts(7_270_000, 0)
+		// Minimum execution time: 6_099_000 picoseconds.
+		Weight::from_parts(6_971_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Consumption::Meters` (r:1 w:0)
@@ -468,8 +474,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `2275`
 		//  Estimated: `3989`
-		// Minimum execution time: 40_921_000 picoseconds.
-		Weight::from_parts(45_077_000, 3989)
+		// Minimum execution time: 40_159_000 picoseconds.
+		Weight::from_parts(44_056_000, 3989)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
@@ -481,8 +487,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1353`
 		//  Estimated: `3989`
-		// Minimum execution time: 29_414_000 picoseconds.
-		Weight::from_parts(33_880_000, 3989)
+		// Minimum execution time: 28_993_000 picoseconds.
+		Weight::from_parts(32_749_000, 3989)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
@@ -490,6 +496,8 @@ impl WeightInfo for () {
 	/// Proof: `Balancing::Programs` (`max_values`: None, `max_size`: Some(26), added: 2501, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::GridTimeScale` (r:1 w:0)
+	/// Proof: `Pricing::GridTimeScale` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
 	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Balancing::DemandEvents` (r:16 w:16)
@@ -506,17 +514,17 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `740 + p * (147 ±0)`
 		//  Estimated: `3989 + i * (2558 ±0) + p * (2607 ±0)`
-		// Minimum execution time: 275_729_000 picoseconds.
-		Weight::from_parts(276_721_000, 3989)
-			// Standard Error: 5_110_924
-			.saturating_add(Weight::from_parts(118_949_066, 0).saturating_mul(i.into()))
-			// Standard Error: 1_285_137
-			.saturating_add(Weight::from_parts(31_836_058, 0).saturating_mul(p.into()))
-			.saturating_add(ParityDbWeight::get().reads(4_u64))
+		// Minimum execution time: 283_941_000 picoseconds.
+		Weight::from_parts(286_054_000, 3989)
+			// Standard Error: 4_775_134
+			.saturating_add(Weight::from_parts(126_040_590, 0).saturating_mul(i.into()))
+			// Standard Error: 1_191_874
+			.saturating_add(Weight::from_parts(33_368_346, 0).saturating_mul(p.into()))
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(i.into())))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(p.into())))
 			.saturating_add(ParityDbWeight::get().writes(33_u64))
-			.saturating_add(ParityDbWeight::get().writes((20_u64).saturating_mul(i.into())))
+			.saturating_add(ParityDbWeight::get().writes((22_u64).saturating_mul(i.into())))
 			.saturating_add(ParityDbWeight::get().writes((7_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2558).saturating_mul(i.into()))
 			.saturating_add(Weight::from_parts(0, 2607).saturating_mul(p.into()))
@@ -527,8 +535,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_348_000 picoseconds.
-		Weight::from_parts(6_099_000, 0)
+		// Minimum execution time: 5_338_000 picoseconds.
+		Weight::from_parts(5_968_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Balancing::EmergencyTariff` (r:0 w:1)
@@ -537,8 +545,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_188_000 picoseconds.
-		Weight::from_parts(5_999_000, 0)
+		// Minimum execution time: 5_127_000 picoseconds.
+		Weight::from_parts(5_789_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Balancing::Zones` (r:1 w:0)
@@ -549,8 +557,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `359`
 		//  Estimated: `3504`
-		// Minimum execution time: 17_877_000 picoseconds.
-		Weight::from_parts(19_379_000, 3504)
+		// Minimum execution time: 17_927_000 picoseconds.
+		Weight::from_parts(19_328_000, 3504)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
@@ -562,8 +570,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `280`
 		//  Estimated: `3543`
-		// Minimum execution time: 15_693_000 picoseconds.
-		Weight::from_parts(17_146_000, 3543)
+		// Minimum execution time: 15_553_000 picoseconds.
+		Weight::from_parts(16_955_000, 3543)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
@@ -599,12 +607,12 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1003 + p * (147 ±0) + u * (101 ±0)`
 		//  Estimated: `3989 + p * (2607 ±0) + u * (2565 ±0)`
-		// Minimum execution time: 198_315_000 picoseconds.
-		Weight::from_parts(50_318_544, 3989)
-			// Standard Error: 49_154
-			.saturating_add(Weight::from_parts(9_772_540, 0).saturating_mul(u.into()))
-			// Standard Error: 12_641
-			.saturating_add(Weight::from_parts(7_625_664, 0).saturating_mul(p.into()))
+		// Minimum execution time: 199_997_000 picoseconds.
+		Weight::from_parts(54_133_663, 3989)
+			// Standard Error: 48_849
+			.saturating_add(Weight::from_parts(9_563_745, 0).saturating_mul(u.into()))
+			// Standard Error: 12_563
+			.saturating_add(Weight::from_parts(7_617_541, 0).saturating_mul(p.into()))
 			.saturating_add(ParityDbWeight::get().reads(9_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(u.into())))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(p.into())))
@@ -626,6 +634,8 @@ impl WeightInfo for () {
 	/// Proof: `Balancing::Zones` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::GridTimeScale` (r:1 w:0)
+	/// Proof: `Pricing::GridTimeScale` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
 	/// Storage: `Balancing::DemandEvents` (r:1 w:0)
 	/// Proof: `Balancing::DemandEvents` (`max_values`: None, `max_size`: Some(83), added: 2558, mode: `MaxEncodedLen`)
 	/// Storage: `Balancing::Programs` (r:1 w:0)
@@ -644,9 +654,9 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1193`
 		//  Estimated: `3989`
-		// Minimum execution time: 46_429_000 picoseconds.
-		Weight::from_parts(50_155_000, 3989)
-			.saturating_add(ParityDbWeight::get().reads(13_u64))
+		// Minimum execution time: 47_531_000 picoseconds.
+		Weight::from_parts(51_046_000, 3989)
+			.saturating_add(ParityDbWeight::get().reads(14_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Consumption::Meters` (r:1 w:0)
@@ -669,8 +679,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1193`
 		//  Estimated: `3639`
-		// Minimum execution time: 37_706_000 picoseconds.
-		Weight::from_parts(40_359_000, 3639)
+		// Minimum execution time: 38_046_000 picoseconds.
+		Weight::from_parts(40_610_000, 3639)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
@@ -686,6 +696,8 @@ impl WeightInfo for () {
 	/// Proof: `Balancing::Zones` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::GridTimeScale` (r:1 w:0)
+	/// Proof: `Pricing::GridTimeScale` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
 	/// Storage: `Balancing::DemandEvents` (r:2 w:2)
 	/// Proof: `Balancing::DemandEvents` (`max_values`: None, `max_size`: Some(83), added: 2558, mode: `MaxEncodedLen`)
 	/// Storage: `Balancing::Programs` (r:1 w:0)
@@ -716,9 +728,9 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1831`
 		//  Estimated: `6196`
-		// Minimum execution time: 99_137_000 picoseconds.
-		Weight::from_parts(104_285_000, 6196)
-			.saturating_add(ParityDbWeight::get().reads(21_u64))
+		// Minimum execution time: 100_650_000 picoseconds.
+		Weight::from_parts(105_987_000, 6196)
+			.saturating_add(ParityDbWeight::get().reads(22_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 }

@@ -66,6 +66,8 @@ pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::GridTimeScale` (r:1 w:0)
+	/// Proof: `Pricing::GridTimeScale` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
 	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Limits` (r:1 w:0)
@@ -90,13 +92,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `903`
 		//  Estimated: `28835`
-		// Minimum execution time: 88_972_000 picoseconds.
-		Weight::from_parts(93_068_000, 28835)
-			.saturating_add(T::DbWeight::get().reads(11_u64))
+		// Minimum execution time: 90_063_000 picoseconds.
+		Weight::from_parts(94_520_000, 28835)
+			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::GridTimeScale` (r:1 w:0)
+	/// Proof: `Pricing::GridTimeScale` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
 	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Limits` (r:1 w:0)
@@ -119,13 +123,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `659`
 		//  Estimated: `28835`
-		// Minimum execution time: 41_381_000 picoseconds.
-		Weight::from_parts(44_025_000, 28835)
-			.saturating_add(T::DbWeight::get().reads(10_u64))
+		// Minimum execution time: 44_285_000 picoseconds.
+		Weight::from_parts(47_781_000, 28835)
+			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::GridTimeScale` (r:1 w:0)
+	/// Proof: `Pricing::GridTimeScale` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
 	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Book` (r:1 w:1)
@@ -144,9 +150,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `953`
 		//  Estimated: `28835`
-		// Minimum execution time: 72_558_000 picoseconds.
-		Weight::from_parts(76_394_000, 28835)
-			.saturating_add(T::DbWeight::get().reads(8_u64))
+		// Minimum execution time: 72_889_000 picoseconds.
+		Weight::from_parts(76_744_000, 28835)
+			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Pricing::Links` (r:0 w:1)
@@ -155,8 +161,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 6_199_000 picoseconds.
-		Weight::from_parts(6_930_000, 0)
+		// Minimum execution time: 6_169_000 picoseconds.
+		Weight::from_parts(6_870_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Pricing::Limits` (r:0 w:1)
@@ -165,8 +171,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_698_000 picoseconds.
-		Weight::from_parts(6_400_000, 0)
+		// Minimum execution time: 5_559_000 picoseconds.
+		Weight::from_parts(6_249_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Pricing::Book` (r:41 w:40)
@@ -212,10 +218,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1546 + n * (97 ±0)`
 		//  Estimated: `50671 + n * (5633 ±0)`
-		// Minimum execution time: 176_522_000 picoseconds.
-		Weight::from_parts(542_239_660, 50671)
-			// Standard Error: 3_930
-			.saturating_add(Weight::from_parts(1_753_359, 0).saturating_mul(n.into()))
+		// Minimum execution time: 172_276_000 picoseconds.
+		Weight::from_parts(490_712_019, 50671)
+			// Standard Error: 6_004
+			.saturating_add(Weight::from_parts(1_784_259, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(35_u64))
 			.saturating_add(T::DbWeight::get().writes(11_u64))
 			.saturating_add(Weight::from_parts(0, 5633).saturating_mul(n.into()))
@@ -226,8 +232,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 6_690_000 picoseconds.
-		Weight::from_parts(7_441_000, 0)
+		// Minimum execution time: 6_430_000 picoseconds.
+		Weight::from_parts(7_261_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Pricing::Imbalance` (r:0 w:1)
@@ -236,8 +242,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_659_000 picoseconds.
-		Weight::from_parts(6_399_000, 0)
+		// Minimum execution time: 5_488_000 picoseconds.
+		Weight::from_parts(6_249_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `System::Account` (r:2 w:2)
@@ -250,8 +256,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `618`
 		//  Estimated: `6196`
-		// Minimum execution time: 58_227_000 picoseconds.
-		Weight::from_parts(61_662_000, 6196)
+		// Minimum execution time: 58_016_000 picoseconds.
+		Weight::from_parts(61_001_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -269,8 +275,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `734`
 		//  Estimated: `6196`
-		// Minimum execution time: 72_758_000 picoseconds.
-		Weight::from_parts(76_343_000, 6196)
+		// Minimum execution time: 71_496_000 picoseconds.
+		Weight::from_parts(74_631_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -278,6 +284,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::GridTimeScale` (r:1 w:0)
+	/// Proof: `Pricing::GridTimeScale` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Positions` (r:1 w:1)
 	/// Proof: `Pricing::Positions` (`max_values`: None, `max_size`: Some(189), added: 2664, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Book` (r:32 w:0)
@@ -312,12 +320,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn settle_meter(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `26881 + n * (52 ±0)`
-		//  Estimated: `6196 + n * (27845 ±3)`
-		// Minimum execution time: 94_680_000 picoseconds.
-		Weight::from_parts(162_537_323, 6196)
-			// Standard Error: 34_854
-			.saturating_add(Weight::from_parts(21_671_341, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(16_u64))
+		//  Estimated: `6196 + n * (27845 ±0)`
+		// Minimum execution time: 95_622_000 picoseconds.
+		Weight::from_parts(164_651_375, 6196)
+			// Standard Error: 40_502
+			.saturating_add(Weight::from_parts(20_132_940, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(17_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 			.saturating_add(Weight::from_parts(0, 27845).saturating_mul(n.into()))
@@ -328,8 +336,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_739_000 picoseconds.
-		Weight::from_parts(6_489_000, 0)
+		// Minimum execution time: 5_468_000 picoseconds.
+		Weight::from_parts(6_270_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Pricing::WeatherModels` (r:0 w:1)
@@ -338,14 +346,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 7_241_000 picoseconds.
-		Weight::from_parts(8_122_000, 0)
+		// Minimum execution time: 7_050_000 picoseconds.
+		Weight::from_parts(7_892_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Pricing::WeatherOracle` (r:1 w:0)
 	/// Proof: `Pricing::WeatherOracle` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::GridTimeScale` (r:1 w:0)
+	/// Proof: `Pricing::GridTimeScale` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
 	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Forecasts` (r:0 w:192)
@@ -355,11 +365,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `370`
 		//  Estimated: `1517`
-		// Minimum execution time: 21_011_000 picoseconds.
-		Weight::from_parts(19_105_193, 1517)
-			// Standard Error: 604
-			.saturating_add(Weight::from_parts(2_062_427, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(3_u64))
+		// Minimum execution time: 22_954_000 picoseconds.
+		Weight::from_parts(21_764_439, 1517)
+			// Standard Error: 1_553
+			.saturating_add(Weight::from_parts(2_165_133, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
 	}
 }
@@ -368,6 +378,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 impl WeightInfo for () {
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::GridTimeScale` (r:1 w:0)
+	/// Proof: `Pricing::GridTimeScale` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
 	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Limits` (r:1 w:0)
@@ -392,13 +404,15 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `903`
 		//  Estimated: `28835`
-		// Minimum execution time: 88_972_000 picoseconds.
-		Weight::from_parts(93_068_000, 28835)
-			.saturating_add(ParityDbWeight::get().reads(11_u64))
+		// Minimum execution time: 90_063_000 picoseconds.
+		Weight::from_parts(94_520_000, 28835)
+			.saturating_add(ParityDbWeight::get().reads(12_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::GridTimeScale` (r:1 w:0)
+	/// Proof: `Pricing::GridTimeScale` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
 	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Limits` (r:1 w:0)
@@ -421,13 +435,15 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `659`
 		//  Estimated: `28835`
-		// Minimum execution time: 41_381_000 picoseconds.
-		Weight::from_parts(44_025_000, 28835)
-			.saturating_add(ParityDbWeight::get().reads(10_u64))
+		// Minimum execution time: 44_285_000 picoseconds.
+		Weight::from_parts(47_781_000, 28835)
+			.saturating_add(ParityDbWeight::get().reads(11_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::GridTimeScale` (r:1 w:0)
+	/// Proof: `Pricing::GridTimeScale` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
 	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Book` (r:1 w:1)
@@ -446,9 +462,9 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `953`
 		//  Estimated: `28835`
-		// Minimum execution time: 72_558_000 picoseconds.
-		Weight::from_parts(76_394_000, 28835)
-			.saturating_add(ParityDbWeight::get().reads(8_u64))
+		// Minimum execution time: 72_889_000 picoseconds.
+		Weight::from_parts(76_744_000, 28835)
+			.saturating_add(ParityDbWeight::get().reads(9_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Pricing::Links` (r:0 w:1)
@@ -457,8 +473,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 6_199_000 picoseconds.
-		Weight::from_parts(6_930_000, 0)
+		// Minimum execution time: 6_169_000 picoseconds.
+		Weight::from_parts(6_870_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Pricing::Limits` (r:0 w:1)
@@ -467,8 +483,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_698_000 picoseconds.
-		Weight::from_parts(6_400_000, 0)
+		// Minimum execution time: 5_559_000 picoseconds.
+		Weight::from_parts(6_249_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Pricing::Book` (r:41 w:40)
@@ -514,10 +530,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1546 + n * (97 ±0)`
 		//  Estimated: `50671 + n * (5633 ±0)`
-		// Minimum execution time: 176_522_000 picoseconds.
-		Weight::from_parts(542_239_660, 50671)
-			// Standard Error: 3_930
-			.saturating_add(Weight::from_parts(1_753_359, 0).saturating_mul(n.into()))
+		// Minimum execution time: 172_276_000 picoseconds.
+		Weight::from_parts(490_712_019, 50671)
+			// Standard Error: 6_004
+			.saturating_add(Weight::from_parts(1_784_259, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(35_u64))
 			.saturating_add(ParityDbWeight::get().writes(11_u64))
 			.saturating_add(Weight::from_parts(0, 5633).saturating_mul(n.into()))
@@ -528,8 +544,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 6_690_000 picoseconds.
-		Weight::from_parts(7_441_000, 0)
+		// Minimum execution time: 6_430_000 picoseconds.
+		Weight::from_parts(7_261_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Pricing::Imbalance` (r:0 w:1)
@@ -538,8 +554,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_659_000 picoseconds.
-		Weight::from_parts(6_399_000, 0)
+		// Minimum execution time: 5_488_000 picoseconds.
+		Weight::from_parts(6_249_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `System::Account` (r:2 w:2)
@@ -552,8 +568,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `618`
 		//  Estimated: `6196`
-		// Minimum execution time: 58_227_000 picoseconds.
-		Weight::from_parts(61_662_000, 6196)
+		// Minimum execution time: 58_016_000 picoseconds.
+		Weight::from_parts(61_001_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
@@ -571,8 +587,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `734`
 		//  Estimated: `6196`
-		// Minimum execution time: 72_758_000 picoseconds.
-		Weight::from_parts(76_343_000, 6196)
+		// Minimum execution time: 71_496_000 picoseconds.
+		Weight::from_parts(74_631_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
@@ -580,6 +596,8 @@ impl WeightInfo for () {
 	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::GridTimeScale` (r:1 w:0)
+	/// Proof: `Pricing::GridTimeScale` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Positions` (r:1 w:1)
 	/// Proof: `Pricing::Positions` (`max_values`: None, `max_size`: Some(189), added: 2664, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Book` (r:32 w:0)
@@ -614,12 +632,12 @@ impl WeightInfo for () {
 	fn settle_meter(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `26881 + n * (52 ±0)`
-		//  Estimated: `6196 + n * (27845 ±3)`
-		// Minimum execution time: 94_680_000 picoseconds.
-		Weight::from_parts(162_537_323, 6196)
-			// Standard Error: 34_854
-			.saturating_add(Weight::from_parts(21_671_341, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(16_u64))
+		//  Estimated: `6196 + n * (27845 ±0)`
+		// Minimum execution time: 95_622_000 picoseconds.
+		Weight::from_parts(164_651_375, 6196)
+			// Standard Error: 40_502
+			.saturating_add(Weight::from_parts(20_132_940, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(17_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
 			.saturating_add(Weight::from_parts(0, 27845).saturating_mul(n.into()))
@@ -630,8 +648,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_739_000 picoseconds.
-		Weight::from_parts(6_489_000, 0)
+		// Minimum execution time: 5_468_000 picoseconds.
+		Weight::from_parts(6_270_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Pricing::WeatherModels` (r:0 w:1)
@@ -640,14 +658,16 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 7_241_000 picoseconds.
-		Weight::from_parts(8_122_000, 0)
+		// Minimum execution time: 7_050_000 picoseconds.
+		Weight::from_parts(7_892_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Pricing::WeatherOracle` (r:1 w:0)
 	/// Proof: `Pricing::WeatherOracle` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Pricing::GridTimeScale` (r:1 w:0)
+	/// Proof: `Pricing::GridTimeScale` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
 	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Forecasts` (r:0 w:192)
@@ -657,11 +677,11 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `370`
 		//  Estimated: `1517`
-		// Minimum execution time: 21_011_000 picoseconds.
-		Weight::from_parts(19_105_193, 1517)
-			// Standard Error: 604
-			.saturating_add(Weight::from_parts(2_062_427, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(3_u64))
+		// Minimum execution time: 22_954_000 picoseconds.
+		Weight::from_parts(21_764_439, 1517)
+			// Standard Error: 1_553
+			.saturating_add(Weight::from_parts(2_165_133, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
 	}
 }
