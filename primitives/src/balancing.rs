@@ -319,6 +319,7 @@ balancing_type!(
 		/// Reduction verified against baselines so far.
 		pub verified: Energy,
 		/// Rewards paid so far.
+		#[serde(with = "crate::money_string")]
 		pub rewarded: Money,
 	}
 );

@@ -26,7 +26,44 @@ pub mod production;
 pub mod ring;
 
 /// The balance type of the chain: an amount of the smallest currency unit.
+///
+/// In JSON (RPC answers) a `Money` field is a decimal string, as JavaScript's numbers lose
+/// precision above 2^53 (9,007 units of 10^12): use it with
+/// `#[serde(with = "daeg_primitives::money_string")]`.
 pub type Money = u128;
+
+/// Serializes [`Money`] as a decimal string; reads a string or a JSON number.
+pub mod money_string {
+	use super::Money;
+	use core::fmt;
+	use serde::{de, Deserializer, Serializer};
+
+	/// Writes `value` as a decimal string.
+	pub fn serialize<S: Serializer>(value: &Money, serializer: S) -> Result<S::Ok, S::Error> {
+		serializer.collect_str(value)
+	}
+
+	/// Reads a decimal string or a non-negative integer.
+	pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Money, D::Error> {
+		struct Visitor;
+		impl de::Visitor<'_> for Visitor {
+			type Value = Money;
+			fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+				f.write_str("an amount as a decimal string or a non-negative integer")
+			}
+			fn visit_str<E: de::Error>(self, v: &str) -> Result<Money, E> {
+				v.parse().map_err(E::custom)
+			}
+			fn visit_u64<E: de::Error>(self, v: u64) -> Result<Money, E> {
+				Ok(v.into())
+			}
+			fn visit_u128<E: de::Error>(self, v: u128) -> Result<Money, E> {
+				Ok(v)
+			}
+		}
+		deserializer.deserialize_any(Visitor)
+	}
+}
 
 /// Milliseconds in one hour: the factor between W·ms and Wh.
 const MILLIS_PER_HOUR: u128 = 3_600_000;
@@ -565,6 +602,24 @@ impl EnergySource {
 #[cfg(test)]
 mod tests {
 	use super::*;
+
+	#[test]
+	fn money_is_a_decimal_string_in_json() {
+		#[derive(Serialize, Deserialize, PartialEq, Debug)]
+		struct Amount {
+			#[serde(with = "money_string")]
+			pot: Money,
+		}
+		// 2^53 + 1: a JSON number here would come back as 2^53 in JavaScript.
+		let exact = Amount { pot: 9_007_199_254_740_993 };
+		let json = serde_json::to_string(&exact).unwrap();
+		assert_eq!(json, r#"{"pot":"9007199254740993"}"#);
+		assert_eq!(serde_json::from_str::<Amount>(&json).unwrap(), exact);
+		// Numbers are read too (hand-written chain specs and older clients).
+		assert_eq!(serde_json::from_str::<Amount>(r#"{"pot":12}"#).unwrap(), Amount { pot: 12 });
+		assert!(serde_json::from_str::<Amount>(r#"{"pot":"-1"}"#).is_err());
+		assert!(serde_json::from_str::<Amount>(r#"{"pot":"1.5"}"#).is_err());
+	}
 
 	#[test]
 	fn power_over_time_is_energy() {

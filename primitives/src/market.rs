@@ -192,22 +192,27 @@ pub struct Statement {
 	/// Energy bought in the auction.
 	pub bought: Energy,
 	/// Paid for it at the clearing price.
+	#[serde(with = "crate::money_string")]
 	pub bought_cost: Money,
 	/// Energy sold in the auction.
 	pub sold: Energy,
 	/// Received for it at the clearing price.
+	#[serde(with = "crate::money_string")]
 	pub sold_revenue: Money,
 	/// Consumption beyond what was bought.
 	pub tariff_energy: Energy,
 	/// Paid for it at the tariff.
+	#[serde(with = "crate::money_string")]
 	pub tariff_cost: Money,
 	/// Energy sold but not delivered.
 	pub short: Energy,
 	/// Paid for it at the short imbalance price.
+	#[serde(with = "crate::money_string")]
 	pub short_cost: Money,
 	/// Energy bought but not used, and export beyond what was sold.
 	pub long: Energy,
 	/// Received for it at the long imbalance price.
+	#[serde(with = "crate::money_string")]
 	pub long_credit: Money,
 }
 
@@ -374,6 +379,7 @@ pub struct MarketStatus {
 	/// The tariff's parameters.
 	pub tariff: TariffParameters,
 	/// What the settlement pot holds.
+	#[serde(with = "crate::money_string")]
 	pub pot: Money,
 }
 
@@ -395,8 +401,10 @@ pub struct AccountStatements {
 	/// Its daily statements in the asked window that are still kept.
 	pub days: alloc::vec::Vec<(crate::DayIndex, Statement)>,
 	/// What it owes the market.
+	#[serde(with = "crate::money_string")]
 	pub arrears: Money,
 	/// What the market owes it.
+	#[serde(with = "crate::money_string")]
 	pub owed: Money,
 }
 

@@ -234,6 +234,7 @@ pub struct FacilityStatus {
 	/// Energy certificates of origin were issued for, Wh.
 	pub certified: Energy,
 	/// Feed-in premium earned but not yet paid (the incentives account ran short).
+	#[serde(with = "crate::money_string")]
 	pub unpaid_premium: Money,
 }
 

@@ -145,8 +145,9 @@ test('a producer asks, a consumer bids, the interval clears, readings arrive and
   const statements = await rpc(node.rpcPort, 'pricing_statements', [consumer.address, day, day]);
   assert.equal(statements.days.length, 1);
   assert.equal(statements.days[0][1].bought, 2_000);
-  assert.equal(statements.days[0][1].bought_cost, Number(400n * MILLI));
-  assert.equal(statements.arrears, 0);
+  // Amounts are decimal strings: exact beyond JavaScript's 2^53.
+  assert.equal(statements.days[0][1].bought_cost, String(400n * MILLI));
+  assert.equal(statements.arrears, '0');
 });
 
 test('the weather oracle forecasts a zone and the weather moves its indicative prices and tariffs', async () => {
