@@ -1,7 +1,7 @@
 // Registers the demo community on a running chain with real transactions: the operators'
-// multisig sets up the grid (zones, the microgrid, links, breakers) and appoints a certifier;
-// each member installs its meters, registers its plant, storage unit and flexible load; the
-// certifier activates the meters and certifies the plants. Members act in parallel, each with
+// multisig sets up the grid (zones, the microgrid, links, breakers, carbon intensities) and
+// appoints a certifier; each member installs its meters, registers its plant, storage unit and
+// flexible load; the certifier activates the meters and certifies the plants. Members act in parallel, each with
 // its own nonce sequence, so registration takes a handful of blocks.
 
 const DAEG = 1_000_000_000_000n;
@@ -35,7 +35,7 @@ export async function registerCommunity({ api, keyring, helpers, community, grid
     api.tx.balances.transferKeepAlive(certifier.address, 100n * DAEG),
   ])], alice);
 
-  log('the operators set up the grid: zones, the farm microgrid, links, breakers, a certifier');
+  log('the operators set up the grid: zones, the farm microgrid, links, breakers, carbon intensities, a certifier');
   const grid = [
     api.tx.production.appointCertifier(certifier.address),
     ...community.zones.map((z) => api.tx.balancing.setZone(z.id, {
@@ -47,6 +47,7 @@ export async function registerCommunity({ api, keyring, helpers, community, grid
     api.tx.balancing.setBreakers({
       capIntervals: 4, imbalanceShare: null, anomalousShare: 300_000_000, minMeters: 5,
     }),
+    ...community.carbon.map(([source, grams]) => api.tx.consumption.setCarbonIntensity(source, grams)),
   ];
   await helpers.asOperators(api.tx.utility.batchAll(grid).method);
 

@@ -39,11 +39,6 @@ export class Trader {
     return this.plans.get(interval);
   }
 
-  /// Energy (Wh) at `watts` over an interval.
-  energy(watts) {
-    return Math.round((Math.abs(watts) * this.intervalMs) / HOUR_MS);
-  }
-
   /// Power (W) that moves `wh` in an interval.
   watts(wh) {
     return (wh * HOUR_MS) / this.intervalMs;
@@ -54,23 +49,17 @@ export class Trader {
     const { api } = this;
     const p = this.plan(interval);
     const jobs = [];
-    for (const m of this.members) {
-      const txs = [];
-      if (m.plant?.dispatchable) {
-        txs.push(api.tx.pricing.placeAsk(m.plant.id, interval, this.energy(m.plant.capacityW), BigInt(m.askMilli) * MILLI));
-      } else {
-        // The member's connection: its plant's meter, else its first metered load.
-        const meter = (m.plant && meterOf(m, m.plant.meter)) ?? m.meters.find((x) => !x.dispatch);
-        const forecast = meter && p.meters[`${m.name}/${meter.key}`]?.[0];
-        const energy = forecast === undefined ? 0 : this.energy(forecast);
-        if (energy > 0 && forecast > 0 && m.bidMilli) {
-          txs.push(api.tx.pricing.placeBid(meter.id, interval, energy, BigInt(m.bidMilli) * MILLI));
-        } else if (energy > 0 && forecast < 0 && m.askMilli && m.plant) {
-          txs.push(api.tx.pricing.placeAsk(m.plant.id, interval, energy, BigInt(m.askMilli) * MILLI));
-        }
-      }
-      if (txs.length) jobs.push(this.helpers.submitAll(txs, m.account));
+    // The members' orders, as the community model places them (node/src/community).
+    const byMember = new Map();
+    for (const o of p.orders) {
+      const m = this.members.find((x) => x.name === o.member);
+      const price = BigInt(o.priceMilli) * MILLI;
+      const tx = o.side === 'bid'
+        ? api.tx.pricing.placeBid(meterOf(m, o.meter).id, interval, o.energyWh, price)
+        : api.tx.pricing.placeAsk(m.plant.id, interval, o.energyWh, price);
+      byMember.set(m, [...(byMember.get(m) ?? []), tx]);
     }
+    for (const [m, txs] of byMember) jobs.push(this.helpers.submitAll(txs, m.account));
     // The weather oracle: the profiles' weather is the forecast, for every zone.
     const w = p.weather;
     const weather = {

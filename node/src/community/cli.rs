@@ -2,6 +2,7 @@
 
 use super::{community, profiles::Profiles};
 use crate::cli::CommunityCmd;
+use daeg_primitives::market::Side;
 use serde_json::{json, Map, Value};
 use std::io::Write;
 
@@ -18,8 +19,8 @@ pub fn run(cmd: &CommunityCmd) -> sc_cli::Result<()> {
 	writeln!(std::io::stdout().lock(), "{out}").map_err(sc_cli::Error::Io)
 }
 
-/// `count` intervals from grid time `from_ms`: each one's start, weather, and every planned
-/// meter's `[forecast, actual]` power in W (import positive), rounded.
+/// `count` intervals from grid time `from_ms`: each one's start, weather, every planned
+/// meter's `[forecast, actual]` power in W (import positive), rounded, and the members' orders.
 fn plan(households: u32, from_ms: u64, interval_ms: u64, count: u32) -> sc_cli::Result<Value> {
 	if interval_ms == 0 {
 		return Err("--interval-ms must be positive".into());
@@ -35,6 +36,19 @@ fn plan(households: u32, from_ms: u64, interval_ms: u64, count: u32) -> sc_cli::
 				.into_iter()
 				.map(|(name, forecast, actual)| (name, json!([forecast.round(), actual.round()])))
 				.collect();
+			let orders: Vec<Value> = c
+				.orders(&profiles, start, interval_ms)
+				.into_iter()
+				.map(|o| {
+					json!({
+						"member": c.members[o.member].name,
+						"side": if o.side == Side::Buy { "bid" } else { "ask" },
+						"meter": o.meter,
+						"energyWh": o.energy_wh,
+						"priceMilli": o.price_milli,
+					})
+				})
+				.collect();
 			json!({
 				"interval": start / interval_ms,
 				"startMs": start,
@@ -44,6 +58,7 @@ fn plan(households: u32, from_ms: u64, interval_ms: u64, count: u32) -> sc_cli::
 					"windMS": weather.wind_m_s,
 				},
 				"meters": meters,
+				"orders": orders,
 			})
 		})
 		.collect::<Vec<_>>();

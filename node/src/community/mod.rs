@@ -17,12 +17,16 @@
 pub mod cli;
 pub mod profiles;
 
-use daeg_primitives::{metering::MeterKind, EnergySource};
+use daeg_primitives::{market::Side, metering::MeterKind, EnergySource};
 use profiles::{Hour, Profiles};
 use serde::Serialize;
 
 /// Households in the demo community.
 pub const DEMO_HOUSEHOLDS: u32 = 30;
+/// The most homes in one zone: keeps each zone's storage units and demand-response participants
+/// within the runtime's bounds (16 and 64 per zone); a community of up to about 1,200 homes fits
+/// the runtime's eight zones.
+const NEIGHBOURHOOD: u32 = 180;
 /// Standard deviation of a load's actual power around its profile.
 const LOAD_SPREAD: f64 = 0.15;
 /// Standard deviation of PV, wind and hydro output around their profiles.
@@ -35,7 +39,7 @@ pub struct Zone {
 	/// Its id on chain.
 	pub id: u16,
 	/// What people call it.
-	pub name: &'static str,
+	pub name: String,
 	/// Its feeder's capacity, W.
 	pub capacity_w: u64,
 	/// The zone a microgrid sits in.
@@ -164,6 +168,9 @@ pub struct Community {
 	pub links: Vec<Link>,
 	/// Its members.
 	pub members: Vec<Member>,
+	/// The carbon intensity the operators set, g CO₂/kWh: per source, and (`None`) of the
+	/// residual mix, what consumption not bought in the market is counted at.
+	pub carbon: Vec<(Option<EnergySource>, u32)>,
 }
 
 /// A small deterministic generator (SplitMix64): the same community on every run.
@@ -199,12 +206,27 @@ pub fn community(households: u32) -> Community {
 	let mut rng = Rng(2026);
 	let watts = |kw: f64| (kw * 1_000.0).round() as u64;
 	let village = (n * 2).div_ceil(3);
-	let zones = vec![
-		Zone { id: 0, name: "Village", capacity_w: watts(per_30(60.0, n, 5.0)), parent: None },
-		Zone { id: 1, name: "Riverside", capacity_w: watts(per_30(40.0, n, 5.0)), parent: None },
-		Zone { id: 2, name: "Farm", capacity_w: watts(per_30(25.0, n, 5.0)), parent: Some(0) },
+	let mut zones = vec![
+		Zone {
+			id: 0,
+			name: "Village".into(),
+			capacity_w: watts(per_30(60.0, n, 5.0)),
+			parent: None,
+		},
+		Zone {
+			id: 1,
+			name: "Riverside".into(),
+			capacity_w: watts(per_30(40.0, n, 5.0)),
+			parent: None,
+		},
+		Zone {
+			id: 2,
+			name: "Farm".into(),
+			capacity_w: watts(per_30(25.0, n, 5.0)),
+			parent: Some(0),
+		},
 	];
-	let links = vec![
+	let mut links = vec![
 		Link {
 			a: 0,
 			b: 1,
@@ -223,14 +245,44 @@ pub fn community(households: u32) -> Community {
 		seed += 10;
 		seed
 	};
+	// Homes beyond a feeder's worth form neighbourhoods of their own, each a zone linked to
+	// its village's or riverside's.
+	let mut neighbourhood = |home: u32, area: u16, homes: u32| -> (u16, u32, u32) {
+		let (chunk, k) = (home / NEIGHBOURHOOD, home % NEIGHBOURHOOD);
+		let size = homes.saturating_sub(chunk * NEIGHBOURHOOD).min(NEIGHBOURHOOD);
+		if chunk == 0 {
+			return (area, k, size);
+		}
+		let name = format!("{} {}", if area == 0 { "Village" } else { "Riverside" }, chunk + 1);
+		let id = match zones.iter().find(|z| z.name == name) {
+			Some(z) => z.id,
+			None => {
+				let id = zones.len() as u16;
+				let capacity =
+					|kw_per_home: f64| watts((kw_per_home * f64::from(size) / 5.0).round() * 5.0);
+				zones.push(Zone { id, name, capacity_w: capacity(3.0), parent: None });
+				links.push(Link {
+					a: area,
+					b: id,
+					a_to_b_w: capacity(1.5),
+					b_to_a_w: capacity(1.5),
+				});
+				id
+			}
+		};
+		(id, k, size)
+	};
 	let mut members = Vec::new();
 	for i in 0..n {
-		let (zone, k, size) =
-			if i < village { (0, i, village) } else { (1, i - village, n - village) };
+		let (zone, k, size) = if i < village {
+			neighbourhood(i, 0, village)
+		} else {
+			neighbourhood(i - village, 1, n - village)
+		};
 		// About 35 % of the village's homes and 30 % of the riverside's have PV; the first tenth
-		// of each zone's homes also a battery.
-		let pv = k * 100 < size * if zone == 0 { 35 } else { 30 };
-		let battery = k < size.div_ceil(10);
+		// of each zone's homes (at most 12) also a battery.
+		let pv = k * 100 < size * if i < village { 35 } else { 30 };
+		let battery = k < size.div_ceil(10).min(12);
 		let pv_kwp = if pv { (rng.between(4.0, 9.0) * 10.0).round() / 10.0 } else { 0.0 };
 		let annual = rng.between(2_200.0, 5_200.0).round();
 		let bid = rng.between(260.0, 340.0).round() as u32;
@@ -394,7 +446,17 @@ pub fn community(households: u32) -> Community {
 		bid_milli: Some(290),
 		ask_milli: Some(45),
 	});
-	Community { zones, links, members }
+	// Life-cycle medians (IPCC AR5, annex III) for the sources; the residual mix about
+	// Europe's (AIB's European residual mix).
+	let carbon = vec![
+		(Some(EnergySource::Solar), 41),
+		(Some(EnergySource::Wind), 11),
+		(Some(EnergySource::Hydro), 24),
+		(Some(EnergySource::Thermal), 490),
+		(Some(EnergySource::Microgrid), 41),
+		(None, 420),
+	];
+	Community { zones, links, members, carbon }
 }
 
 /// A run-of-river plant's output share in `hour` of the year: high water in early spring, low
@@ -455,7 +517,74 @@ impl Meter {
 	}
 }
 
+/// An order a member places for an interval, from its forecast: what the demo's trader sends
+/// as a transaction and the simulation dispatches.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlannedOrder {
+	/// The member's index in [`Community::members`].
+	pub member: usize,
+	/// A bid (delivered at `meter`) or an ask (from the member's plant).
+	pub side: Side,
+	/// The member's meter the order is for: the bid's delivery point, the plant's meter.
+	pub meter: &'static str,
+	/// Its energy, Wh.
+	pub energy_wh: u64,
+	/// Its limit price, thousandths of a DAEG per kWh.
+	pub price_milli: u32,
+}
+
 impl Community {
+	/// Every member's order for the interval of `interval_ms` starting at grid time `grid_ms`:
+	/// the gas peaker offers its capacity; everyone else trades its connection's forecast (its
+	/// plant's meter, else its first metered load), bidding a forecast import and asking a
+	/// forecast export of its plant.
+	pub fn orders(&self, profiles: &Profiles, grid_ms: u64, interval_ms: u64) -> Vec<PlannedOrder> {
+		let hour = Profiles::hour_of(grid_ms);
+		let weather = profiles.hour(hour);
+		// Energy moved at `watts` over the interval, Wh (forecasts are whole watts).
+		let energy =
+			|watts: f64| (watts.abs().round() * interval_ms as f64 / 3_600_000.0).round() as u64;
+		let mut orders = Vec::new();
+		for (member, m) in self.members.iter().enumerate() {
+			let order = |side, meter, energy_wh, price_milli| PlannedOrder {
+				member,
+				side,
+				meter,
+				energy_wh,
+				price_milli,
+			};
+			if let Some(plant) = m.plant.as_ref().filter(|p| p.dispatchable) {
+				if let Some(ask) = m.ask_milli {
+					orders.push(order(
+						Side::Sell,
+						plant.meter,
+						energy(plant.capacity_w as f64),
+						ask,
+					));
+				}
+				continue;
+			}
+			let meter = match &m.plant {
+				Some(plant) => m.meters.iter().find(|x| x.key == plant.meter),
+				None => m.meters.iter().find(|x| !x.dispatch),
+			};
+			let Some(meter) = meter else { continue };
+			let forecast = meter.power(hour, &weather, false).round();
+			let wh = energy(forecast);
+			match (m.bid_milli, m.ask_milli, &m.plant) {
+				(Some(bid), ..) if wh > 0 && forecast > 0.0 => {
+					orders.push(order(Side::Buy, meter.key, wh, bid))
+				}
+				(_, Some(ask), Some(_)) if wh > 0 && forecast < 0.0 => {
+					orders.push(order(Side::Sell, meter.key, wh, ask))
+				}
+				_ => {}
+			}
+		}
+		orders
+	}
+
 	/// Each non-dispatch meter's forecast and actual power in the profile hour of grid time
 	/// `grid_ms`, as `("member/meter", forecast W, actual W)`.
 	pub fn powers(&self, profiles: &Profiles, grid_ms: u64) -> Vec<(String, f64, f64)> {
@@ -507,6 +636,38 @@ mod tests {
 		}
 		assert_eq!(c, community(DEMO_HOUSEHOLDS), "the same community on every run");
 		assert_eq!(community(1_000).members.len(), 1_000 + 7);
+	}
+
+	#[test]
+	fn a_large_community_splits_into_neighbourhoods_within_the_runtimes_bounds() {
+		use frame_support::traits::Get;
+		type Balancing = <daeg_runtime::Runtime as pallet_balancing::Config>::MaxUnitsPerZone;
+		type Participants = <daeg_runtime::Runtime as pallet_balancing::Config>::MaxParticipants;
+		let c = community(1_000);
+		assert!(c.zones.len() <= usize::from(daeg_runtime::configs::ZONES));
+		for z in &c.zones {
+			let count = |f: fn(&Member) -> bool| {
+				c.members.iter().filter(|m| m.zone == z.id && f(m)).count() as u32
+			};
+			assert!(
+				count(|m| m.storage.is_some()) <= Balancing::get(),
+				"{}: too many units",
+				z.name
+			);
+			assert!(
+				count(|m| m.flexible.is_some()) <= Participants::get(),
+				"{}: too many participants",
+				z.name
+			);
+			assert!(count(|_| true) > 0, "{} has members", z.name);
+			// Every zone but the first two hangs off one of them by a link or as a microgrid.
+			assert!(
+				z.id < 2 || z.parent.is_some() || c.links.iter().any(|l| l.b == z.id && l.a < 2),
+				"{} is connected",
+				z.name
+			);
+		}
+		assert_eq!(c.members.iter().filter(|m| m.name.starts_with("home-")).count(), 1_000);
 	}
 
 	#[test]
