@@ -165,6 +165,7 @@ pub fn run() -> sc_cli::Result<()> {
 			runner.sync_run(|config| cmd.run::<Block>(&config))
 		}
 		Some(Subcommand::Community(cmd)) => crate::community::cli::run(cmd),
+		Some(Subcommand::Simulate(cmd)) => crate::simulate::run(cmd),
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
 			let meter_oracle = cli.meter_oracle.clone();

@@ -7,6 +7,7 @@ mod command;
 mod community;
 mod rpc;
 mod service;
+mod simulate;
 
 fn main() -> sc_cli::Result<()> {
 	command::run()

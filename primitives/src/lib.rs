@@ -439,19 +439,28 @@ impl DayIndex {
 		Self(u32::try_from(at_ms / DAY_MS).unwrap_or(u32::MAX))
 	}
 
-	/// The calendar month this day lies in (the proleptic Gregorian calendar, computed with
-	/// integers only: H. Hinnant's `civil_from_days`).
-	pub fn month(self) -> MonthIndex {
+	/// The calendar date of this day: year, month (1 to 12) and day of the month (1 to 31), in
+	/// the proleptic Gregorian calendar, computed with integers only (H. Hinnant's
+	/// `civil_from_days`).
+	pub fn date(self) -> (i64, u8, u8) {
 		let z = i64::from(self.0).saturating_add(719_468);
 		let era = z.div_euclid(146_097);
 		let doe = z.saturating_sub(era.saturating_mul(146_097)); // [0, 146096]
 		let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365; // [0, 399]
 		let doy = doe - (365 * yoe + yoe / 4 - yoe / 100); // [0, 365]
 		let mp = (5 * doy + 2) / 153; // [0, 11], March first
+		let day = doy - (153 * mp + 2) / 5 + 1; // [1, 31]
 		let month = if mp < 10 { mp + 3 } else { mp - 9 }; // [1, 12]
 		let year =
 			yoe.saturating_add(era.saturating_mul(400)).saturating_add(i64::from(month <= 2));
-		let index = year.saturating_sub(1970).saturating_mul(12).saturating_add(month - 1);
+		(year, month as u8, day as u8)
+	}
+
+	/// The calendar month this day lies in.
+	pub fn month(self) -> MonthIndex {
+		let (year, month, _) = self.date();
+		let index =
+			year.saturating_sub(1970).saturating_mul(12).saturating_add(i64::from(month) - 1);
 		MonthIndex(u32::try_from(index).unwrap_or(0))
 	}
 }
@@ -743,6 +752,10 @@ mod tests {
 		// Leap years: 2024-02-29 is day 19_782, 2024-03-01 the day after.
 		assert_eq!(DayIndex(19_782).month().year_month(), (2024, 2));
 		assert_eq!(DayIndex(19_783).month().year_month(), (2024, 3));
+		assert_eq!(DayIndex(20_781).date(), (2026, 11, 24));
+		assert_eq!(DayIndex(0).date(), (1970, 1, 1));
+		assert_eq!(DayIndex(19_782).date(), (2024, 2, 29));
+		assert_eq!(DayIndex(19_783).date(), (2024, 3, 1));
 		// 2000 was a leap year, 2100 is not: 2100-03-01 is day 47_541.
 		assert_eq!(DayIndex(11_016).month().year_month(), (2000, 2));
 		assert_eq!(DayIndex(47_540).month().year_month(), (2100, 2));

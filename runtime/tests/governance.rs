@@ -14,29 +14,19 @@ use frame_support::{
 	genesis_builder_helper::build_state,
 	traits::{EnsureOrigin, UnfilteredDispatchable},
 };
+use sc_chain_spec::json_merge;
 use serde_json::Value;
 use sp_genesis_builder::DEV_RUNTIME_PRESET;
 use sp_keyring::Sr25519Keyring::{Alice, Bob, Charlie, Ferdie};
 use sp_runtime::{traits::Dispatchable, DispatchError};
-
-/// Merges a genesis preset (a JSON patch) into the default genesis config, as the node does.
-fn merge(base: &mut Value, patch: Value) {
-	match (base, patch) {
-		(Value::Object(base), Value::Object(patch)) => {
-			for (k, v) in patch {
-				merge(base.entry(k).or_insert(Value::Null), v);
-			}
-		}
-		(base, patch) => *base = patch,
-	}
-}
 
 /// Test externalities holding the `development` preset's genesis state, at block 1.
 fn dev_chain() -> sp_io::TestExternalities {
 	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
 	let preset = daeg_runtime::genesis_config_presets::get_preset(&DEV_RUNTIME_PRESET.into())
 		.expect("the runtime has a development preset");
-	merge(&mut config, serde_json::from_slice(&preset).unwrap());
+	// Merged as the node merges a genesis preset into the default config.
+	json_merge(&mut config, serde_json::from_slice(&preset).unwrap());
 	let mut ext = sp_io::TestExternalities::new_empty();
 	ext.execute_with(|| {
 		build_state::<RuntimeGenesisConfig>(serde_json::to_vec(&config).unwrap()).unwrap();
