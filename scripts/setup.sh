@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing DAEG needs on a fresh Debian machine, and nothing that is
-# already there: Debian packages (protoc, clang), the Rust wasm target and rust-src, the npm
-# packages (integration tests, demo, dashboard) and Python's. Safe to run again: every step checks
-# before it installs.
+# already there: Debian packages (protoc, clang, chromium), the Rust wasm target and rust-src,
+# the npm packages (integration tests, demo, dashboard) and Python's. Safe to run again: every
+# step checks before it installs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +17,8 @@ command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
 command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || need_apt+=(python3-venv)
+# The dashboard's browser test drives Debian's chromium.
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 if ((${#need_apt[@]})); then
 	log "installing Debian packages: ${need_apt[*]}"
 	SUDO=""

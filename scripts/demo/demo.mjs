@@ -2,14 +2,16 @@
 // The main job: a local energy community on a DAEG chain, on an accelerated grid clock, until
 // Ctrl-C (or for --days simulated days).
 //
-//   node scripts/demo/demo.mjs [--local] [--days N] [--households N] [--rate R] [--start YYYY-MM-DD] [--dir DIR]
+//   node scripts/demo/demo.mjs [--local] [--days N] [--households N] [--rate R] [--start YYYY-MM-DD]
+//                              [--dir DIR] [--dashboard-port P] [--rpc-port P]
 //
 // Starts a dev chain (or the four-validator local network) whose grid time runs R times as fast
 // as real time (120 by default: one-hour intervals every 30 s, a day in 12 minutes), registers
 // the community (node/src/community) with real transactions, serves its meters over Modbus TCP
 // (scripts/lib/modbus_meters.py), reads them with the meter oracle into the node's offchain
-// worker, and trades, balances and settles every interval, with a progress line. Ctrl-C stops
-// every process it started.
+// worker, and trades, balances and settles every interval, with a progress line. Serves the
+// dashboard (dashboard/) on port P (8080 by default; 0: any free port); the dev chain's
+// JSON-RPC listens on 9944 (--rpc-port; 0: any free port). Ctrl-C stops every process it started.
 
 import { mkdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +20,7 @@ import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { REPO, LocalNetwork, devSpecWith, freePort, rpc, sleep, startDevNode, startProcess, waitFor } from '../lib/chain.mjs';
 import { client } from '../lib/client.mjs';
+import { serveDashboard } from '../../dashboard/server.mjs';
 import { describe } from './community.mjs';
 import { registerCommunity, meterUri } from './register.mjs';
 import { Trader } from './trader.mjs';
@@ -25,7 +28,7 @@ import { Trader } from './trader.mjs';
 const HOUR_MS = 3_600_000;
 
 function options(argv) {
-  const o = { local: false, days: null, households: 30, rate: 120, start: '2025-06-21', dir: join(REPO, '.daeg', 'demo') };
+  const o = { local: false, days: null, households: 30, rate: 120, start: '2025-06-21', dir: join(REPO, '.daeg', 'demo'), dashboardPort: 8080, rpcPort: 9944 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => argv[++i];
@@ -35,11 +38,28 @@ function options(argv) {
     else if (a === '--rate') o.rate = Number(value());
     else if (a === '--start') o.start = value();
     else if (a === '--dir') o.dir = value();
+    else if (a === '--dashboard-port') o.dashboardPort = Number(value());
+    else if (a === '--rpc-port') o.rpcPort = Number(value());
     else throw new Error(`unknown option ${a}`);
   }
   if (!(o.rate >= 1 && Number.isInteger(o.rate))) throw new Error('--rate must be a whole number from 1');
   if (Number.isNaN(Date.parse(o.start))) throw new Error('--start must be a date, YYYY-MM-DD');
   return o;
+}
+
+/// Serves the dashboard on `port` (on any free port if that one is taken), pointed at the
+/// node's RPC port and naming the community's zones: `{ url, server }`.
+async function startDashboard(port, rpcPort, community) {
+  let server;
+  try {
+    server = await serveDashboard({ port });
+  } catch (e) {
+    if (e.code !== 'EADDRINUSE') throw e;
+    server = await serveDashboard({ port: 0 });
+  }
+  const names = [];
+  for (const z of community.zones) names[z.id] = z.name;
+  return { url: `${server.url}?ws=ws://127.0.0.1:${rpcPort}&zones=${encodeURIComponent(names.join(','))}`, server };
 }
 
 /// Runs the demo until `signal` aborts or `--days` have passed; `onInterval` is called at each
@@ -52,12 +72,14 @@ export async function runDemo(argv, { onInterval, signal } = {}) {
   let nodes = [];
   let net = null;
   let api = null;
+  let dashboardServer = null;
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
     for (const p of processes) p.kill('SIGTERM');
     await api?.disconnect().catch(() => {});
+    await dashboardServer?.close();
     await Promise.all([...(net ? [net.stop()] : nodes.map((n) => n.stop()))]);
   };
   const say = (line) => process.stdout.write(`\r\x1b[K[demo] ${line}\n`);
@@ -81,7 +103,7 @@ export async function runDemo(argv, { onInterval, signal } = {}) {
       await net.start();
       nodes = Object.values(net.nodes);
     } else {
-      nodes = [await startDevNode({ dir: o.dir, rpcPort: 9944, extraArgs: ['--chain', spec, ...oracleArgs] })];
+      nodes = [await startDevNode({ dir: o.dir, rpcPort: o.rpcPort || undefined, extraArgs: ['--chain', spec, ...oracleArgs] })];
     }
     const node = nodes[0];
     await cryptoWaitReady();
@@ -91,6 +113,9 @@ export async function runDemo(argv, { onInterval, signal } = {}) {
     await waitFor('the first block', async () => (await api.rpc.chain.getHeader()).number.toNumber() > 0, { timeoutMs: 60_000 });
 
     const community = describe(o.households);
+    const dashboard = await startDashboard(o.dashboardPort, node.rpcPort, community);
+    dashboardServer = dashboard.server;
+    say(`dashboard ${dashboard.url}`);
     const status = await rpc(node.rpcPort, 'pricing_status', []);
     const registered = await registerCommunity({ api, keyring, helpers, community, gridNowMs: status.now_ms, log: say });
     const meters = registered.members.flatMap((m) => m.meters.map((meter) => Object.assign(meter, { label: `${m.name}/${meter.key}` })));
@@ -133,7 +158,7 @@ export async function runDemo(argv, { onInterval, signal } = {}) {
     if (!oracle || !existsSync(oracle)) throw new Error('DAEG_ORACLE is not built: run scripts/run.sh');
     await startProcess(o.dir, 'oracle', oracle, ['--config', oracleConfig], { ready: /serving/, started });
 
-    say(`running; JSON-RPC ws://127.0.0.1:${node.rpcPort}; logs in ${o.dir}; Ctrl-C stops everything`);
+    say(`running; dashboard ${dashboard.url}; JSON-RPC ws://127.0.0.1:${node.rpcPort}; logs in ${o.dir}; Ctrl-C stops everything`);
     const first = (await rpc(node.rpcPort, 'pricing_status', [])).current;
     const lastInterval = o.days ? first + Math.round((o.days * 86_400_000) / intervalMs) : Infinity;
     let seen = null;
@@ -149,7 +174,7 @@ export async function runDemo(argv, { onInterval, signal } = {}) {
         }));
         const when = new Date(s.now_ms).toISOString().slice(0, 16).replace('T', ' ');
         process.stdout.write(`\r\x1b[Kgrid ${when} UTC  interval ${s.current}  block #${head}  price/kWh: ${prices.join('  ')}`);
-        await onInterval?.({ api, node, status: s, registered, community, first });
+        await onInterval?.({ api, node, status: s, registered, community, first, dashboard: dashboard.url });
         if (s.current >= lastInterval) break;
       }
       await sleep(1_000);
