@@ -5,7 +5,10 @@ use super::world::World;
 use daeg_primitives::{EnergySource, Money};
 use daeg_runtime::{AccountId, Runtime, RuntimeEvent};
 use serde::Serialize;
-use std::{collections::HashMap, fmt::Write as _};
+use std::{
+	collections::{BTreeMap, HashMap},
+	fmt::Write as _,
+};
 
 /// The sources production is reported by, in the CSV's order.
 pub const SOURCES: [EnergySource; 5] = [
@@ -74,6 +77,8 @@ pub struct Results {
 	interval_ms: u64,
 	/// Meters suspended for anomalies.
 	suspended: u64,
+	/// Anomalous values by what the meter measures and the anomaly.
+	anomaly_kinds: BTreeMap<String, u64>,
 }
 
 impl Results {
@@ -104,6 +109,7 @@ impl Results {
 			residual,
 			interval_ms: world.interval_ms(),
 			suspended: 0,
+			anomaly_kinds: BTreeMap::new(),
 		}
 	}
 
@@ -163,8 +169,17 @@ impl Results {
 					row.unserved += report.unserved.0;
 					row.curtailed += report.curtailed.0;
 				}
-				RuntimeEvent::Consumption(C::ReadingAnomaly { interval, .. }) => {
-					self.row(interval.0).anomalies += 1
+				RuntimeEvent::Consumption(C::ReadingAnomaly {
+					meter, interval, anomaly, ..
+				}) => {
+					self.row(interval.0).anomalies += 1;
+					let what = match self.meters.get(&meter.0) {
+						Some((_, _, true)) => "storage".into(),
+						Some((_, Some(source), _)) => format!("{:?}", SOURCES[*source]),
+						Some((_, None, _)) => "load".into(),
+						None => "unknown".into(),
+					};
+					*self.anomaly_kinds.entry(format!("{what} {anomaly:?}")).or_default() += 1;
 				}
 				RuntimeEvent::Consumption(C::MeterSuspendedForAnomalies { .. }) => {
 					self.suspended += 1
@@ -311,6 +326,7 @@ impl Results {
 			substituted: rows.iter().map(|r| u64::from(r.readings.1)).sum(),
 			anomalies: rows.iter().map(|r| u64::from(r.anomalies)).sum(),
 			meters_suspended: self.suspended,
+			anomaly_kinds: self.anomaly_kinds.clone(),
 			demand_response_events: rows.iter().map(|r| u64::from(r.demand_response)).sum(),
 			breakers_tripped: rows.iter().map(|r| u64::from(r.breakers)).sum(),
 			wall_seconds: 0.0,
@@ -355,6 +371,9 @@ pub struct Summary {
 	/// refused: the meters' later values are substitutes).
 	pub anomalies: u64,
 	pub meters_suspended: u64,
+	/// The anomalous values by what the meter measures (`load`, `storage` or a plant's source)
+	/// and the anomaly (`Jump`, `OverCapacity`).
+	pub anomaly_kinds: BTreeMap<String, u64>,
 	/// Demand-response events and breaker trips.
 	pub demand_response_events: u64,
 	pub breakers_tripped: u64,
