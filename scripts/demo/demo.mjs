@@ -162,18 +162,26 @@ export async function runDemo(argv, { onInterval, signal } = {}) {
     const first = (await rpc(node.rpcPort, 'pricing_status', [])).current;
     const lastInterval = o.days ? first + Math.round((o.days * 86_400_000) / intervalMs) : Infinity;
     let seen = null;
+    // Running totals for the progress line, from every block's events since the market opened.
+    const totals = { counted: (await api.rpc.chain.getHeader()).number.toNumber(), values: 0, tradedWh: 0n, settled: 0 };
     while (!stopping) {
       const s = await rpc(node.rpcPort, 'pricing_status', []);
       if (s.current !== seen) {
         seen = s.current;
         await trader.step(s);
         const head = (await api.rpc.chain.getHeader()).number.toNumber();
+        for (const { event } of await helpers.blockEvents(totals.counted + 1, head, () => true)) {
+          if (api.events.consumption.IntervalRecorded.is(event)) totals.values++;
+          else if (api.events.pricing.IntervalCleared.is(event)) totals.tradedWh += BigInt(event.data.traded.toString());
+          else if (api.events.pricing.Settled.is(event)) totals.settled++;
+        }
+        totals.counted = head;
         const prices = await Promise.all(community.zones.map(async (z) => {
           const [[, r]] = await rpc(node.rpcPort, 'pricing_prices', [z.id, s.current, s.current]);
           return `${z.name} ${r.price === null ? '–' : (r.price / 1e12).toFixed(3)}`;
         }));
         const when = new Date(s.now_ms).toISOString().slice(0, 16).replace('T', ' ');
-        process.stdout.write(`\r\x1b[Kgrid ${when} UTC  interval ${s.current}  block #${head}  price/kWh: ${prices.join('  ')}`);
+        process.stdout.write(`\r\x1b[Kgrid ${when} UTC  interval ${s.current}  block #${head}  meter values ${totals.values}  traded ${(Number(totals.tradedWh) / 1e3).toFixed(1)} kWh  settled ${totals.settled}  price/kWh: ${prices.join('  ')}`);
         await onInterval?.({ api, node, status: s, registered, community, first, dashboard: dashboard.url });
         if (s.current >= lastInterval) break;
       }
