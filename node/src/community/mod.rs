@@ -511,8 +511,9 @@ impl Meter {
 			watts += per_mwh * annual_kwh / 1_000.0 * vary(0, LOAD_SPREAD);
 		}
 		watts -= weather.pv_w_per_kwp * self.pv_kwp * vary(1, SUPPLY_SPREAD);
-		watts -= weather.wind_share * self.wind_kw * 1_000.0 * vary(2, SUPPLY_SPREAD);
-		watts -= hydro_share(hour) * self.hydro_kw * 1_000.0 * vary(3, SUPPLY_SPREAD);
+		// A turbine's controller holds its output at its rating, whatever the local gusts.
+		watts -= (weather.wind_share * vary(2, SUPPLY_SPREAD)).min(1.0) * self.wind_kw * 1_000.0;
+		watts -= (hydro_share(hour) * vary(3, SUPPLY_SPREAD)).min(1.0) * self.hydro_kw * 1_000.0;
 		watts
 	}
 }
@@ -699,5 +700,21 @@ mod tests {
 			a += y;
 		}
 		assert!((a / f - 1.0).abs() < 0.02, "{a} vs {f}");
+	}
+
+	#[test]
+	fn no_meter_measures_more_than_its_connection_carries() {
+		let p = Profiles::embedded().unwrap();
+		let c = community(DEMO_HOUSEHOLDS);
+		let max: std::collections::HashMap<_, _> = c
+			.members
+			.iter()
+			.flat_map(|m| m.meters.iter().map(move |x| (format!("{}/{}", m.name, x.key), x.max_w)))
+			.collect();
+		for h in 0..profiles::HOURS as u64 {
+			for (name, _, actual) in c.powers(&p, profiles::YEAR_START_MS + h * profiles::HOUR_MS) {
+				assert!(actual.abs() <= max[&name] as f64, "{name} in hour {h}: {actual} W");
+			}
+		}
 	}
 }
