@@ -401,6 +401,26 @@ pub trait OnFinalInterval {
 	fn weight() -> sp_runtime::Weight;
 }
 
+/// What the grid dispatched a meter's unit to do in an interval (the balancing pallet's
+/// schedule). A storage unit steps from idle to full power because the grid tells it to: the
+/// metering pallet judges such a step against the schedule, not against the meter's trend alone.
+pub trait DispatchedEnergy {
+	/// The energy (imported, exported) `meter`'s unit was dispatched to move in `interval`;
+	/// `None` if it was not dispatched then.
+	fn dispatched(meter: MeterId, interval: IntervalIndex) -> Option<(Energy, Energy)>;
+	/// The most weight one [`Self::dispatched`] may take.
+	fn weight() -> sp_runtime::Weight;
+}
+
+impl DispatchedEnergy for () {
+	fn dispatched(_: MeterId, _: IntervalIndex) -> Option<(Energy, Energy)> {
+		None
+	}
+	fn weight() -> sp_runtime::Weight {
+		sp_runtime::Weight::zero()
+	}
+}
+
 impl OnFinalInterval for () {
 	fn on_final(_: MeterId, _: &IntervalRecord) -> sp_runtime::Weight {
 		sp_runtime::Weight::zero()

@@ -250,6 +250,7 @@ impl pallet_consumption::Config for Runtime {
 	// Final meter values become facilities' production, are settled by the market, then
 	// balancing follows storage, demand response and each zone's metered position.
 	type OnFinal = ((crate::Production, Pricing), crate::Balancing);
+	type Dispatched = crate::Balancing;
 	type WeightInfo = pallet_consumption::weights::SubstrateWeight<Runtime>;
 }
 

@@ -12,11 +12,30 @@ use crate::{
 };
 use daeg_primitives::{
 	balancing::{Action, Breaker, DemandTrigger},
-	metering::{ConsumerProfiles, IntervalRecord, MeterRegistry, OnFinalInterval},
-	ring, Energy, GridClock, MeterId, UnitId, ZoneId,
+	metering::{
+		ConsumerProfiles, DispatchedEnergy, IntervalRecord, MeterRegistry, OnFinalInterval,
+	},
+	ring, Energy, GridClock, IntervalIndex, MeterId, UnitId, ZoneId,
 };
 use frame_support::{traits::Get, weights::Weight};
 use sp_runtime::Perbill;
+
+/// A unit's meter judged against its schedule: what it was dispatched to draw or deliver in
+/// an interval, while the schedule is kept (until the meter's value is final).
+impl<T: Config> DispatchedEnergy for Pallet<T> {
+	fn dispatched(meter: MeterId, interval: IntervalIndex) -> Option<(Energy, Energy)> {
+		let unit = UnitOfMeter::<T>::get(meter)?;
+		match ring::kept(Schedules::<T>::get(unit, Self::slot(interval)), interval)? {
+			Action::Idle => None,
+			Action::Charge(e) => Some((e, Energy::ZERO)),
+			Action::Discharge(e) => Some((Energy::ZERO, e)),
+		}
+	}
+
+	fn weight() -> Weight {
+		T::DbWeight::get().reads(2)
+	}
+}
 
 impl<T: Config> OnFinalInterval for Pallet<T> {
 	fn on_final(meter: MeterId, record: &IntervalRecord) -> Weight {

@@ -225,6 +225,10 @@ pub mod pallet {
 		/// metrics, certificates of origin).
 		type OnFinal: daeg_primitives::metering::OnFinalInterval;
 
+		/// What the grid dispatched storage units to do (the balancing pallet's schedule): a
+		/// meter's step to what its unit was dispatched to is not a jump.
+		type Dispatched: daeg_primitives::metering::DispatchedEnergy;
+
 		/// Weights of this pallet's calls, from its benchmarks.
 		type WeightInfo: WeightInfo;
 	}
@@ -623,7 +627,7 @@ pub mod pallet {
 		/// - O(G), G the open intervals of a gap (at most [`Pallet::max_spread`]); weight is
 		///   refunded to what was written.
 		#[pallet::call_index(5)]
-		#[pallet::weight(T::WeightInfo::submit_reading(Pallet::<T>::max_spread()))]
+		#[pallet::weight(Pallet::<T>::reading_weight(Pallet::<T>::max_spread()))]
 		#[pallet::authorize(Pallet::<T>::reading_validity)]
 		#[pallet::weight_of_authorize(T::WeightInfo::authorize_submit_reading())]
 		pub fn submit_reading(
@@ -638,7 +642,7 @@ pub mod pallet {
 				Self::check_reading(&reading, None, true).map_err(Error::<T>::from)?;
 			let written = Self::record_reading(reading.meter, &mut checked.meter, &reading);
 			Meters::<T>::insert(reading.meter, checked.meter);
-			Ok(Some(T::WeightInfo::submit_reading(written.max(1))).into())
+			Ok(Some(Self::reading_weight(written.max(1))).into())
 		}
 
 		/// Records a batch of readings, each signed by its own meter's device key: how a node
@@ -655,7 +659,7 @@ pub mod pallet {
 		/// ## Complexity
 		/// - O(N), N the readings (bounded by [`Config::MaxReadingsPerBatch`]).
 		#[pallet::call_index(6)]
-		#[pallet::weight(T::WeightInfo::submit_readings(readings.len() as u32))]
+		#[pallet::weight(Pallet::<T>::batch_weight(readings.len() as u32))]
 		#[pallet::authorize(Pallet::<T>::batch_validity)]
 		#[pallet::weight_of_authorize(
 			T::WeightInfo::authorize_submit_readings(readings.len() as u32)

@@ -86,6 +86,29 @@ impl daeg_primitives::metering::OnFinalInterval for RecordFinal {
 	}
 }
 
+parameter_types! {
+	/// What [`TestDispatch`] reports: meter, interval, (imported, exported) Wh.
+	pub static Dispatch: Vec<(daeg_primitives::MeterId, u32, (u64, u64))> = vec![];
+}
+
+/// A schedule that tests set.
+pub struct TestDispatch;
+impl daeg_primitives::metering::DispatchedEnergy for TestDispatch {
+	fn dispatched(
+		meter: daeg_primitives::MeterId,
+		interval: daeg_primitives::IntervalIndex,
+	) -> Option<(daeg_primitives::Energy, daeg_primitives::Energy)> {
+		Dispatch::get().into_iter().find(|(m, i, _)| *m == meter && *i == interval.0).map(
+			|(.., (imported, exported))| {
+				(daeg_primitives::Energy(imported), daeg_primitives::Energy(exported))
+			},
+		)
+	}
+	fn weight() -> frame_support::weights::Weight {
+		frame_support::weights::Weight::from_parts(1_000, 0)
+	}
+}
+
 /// A clock that tests set.
 pub struct TestClock;
 impl GridClock for TestClock {
@@ -132,6 +155,7 @@ impl pallet_consumption::Config for Test {
 	type GovernanceOrigin =
 		frame_support::traits::EitherOfDiverse<EnsureRoot<u64>, EnsureSignedBy<Operator, u64>>;
 	type OnFinal = RecordFinal;
+	type Dispatched = TestDispatch;
 	type WeightInfo = ();
 }
 

@@ -7,12 +7,13 @@
 
 use crate::{
 	pallet::{Config, Error, Event, History, Meters, Pallet},
-	MeterOf, ReadingBatchOf,
+	MeterOf, ReadingBatchOf, WeightInfo,
 };
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use daeg_primitives::{
 	metering::{
-		Anomaly, IntervalRecord, MeterSignature, MeterStatus, Quality, Reading, ReadingError,
+		Anomaly, DispatchedEnergy, IntervalRecord, MeterSignature, MeterStatus, Quality, Reading,
+		ReadingError,
 	},
 	Energy, GridClock, IntervalIndex, MeterId,
 };
@@ -131,6 +132,20 @@ impl<T: Config> Pallet<T> {
 	/// The length of each meter's history ring, in intervals.
 	pub fn history_length() -> u32 {
 		T::Clock::intervals_in(T::HistorySpan::get())
+	}
+
+	/// The weight of [`Pallet::submit_reading`] writing `written` interval records: its
+	/// benchmark plus one look at the dispatch schedule (made only for would-be jumps, so not
+	/// in the benchmark's path).
+	pub(crate) fn reading_weight(written: u32) -> Weight {
+		T::WeightInfo::submit_reading(written).saturating_add(T::Dispatched::weight())
+	}
+
+	/// The weight of [`Pallet::submit_readings`] with `n` readings (see
+	/// [`Self::reading_weight`]).
+	pub(crate) fn batch_weight(n: u32) -> Weight {
+		T::WeightInfo::submit_readings(n)
+			.saturating_add(T::Dispatched::weight().saturating_mul(u64::from(n)))
 	}
 
 	/// The longest gap, in intervals, that a reading's energy is spread over linearly.
@@ -272,10 +287,16 @@ impl<T: Config> Pallet<T> {
 		};
 		let (per_import, per_export) = (share(imported, gap), share(exported, gap));
 
+		// A step is judged against the meter's trend, or what the grid dispatched its unit to
+		// do if that is more (a battery told to run at full power after idle hours).
+		let jumps = |(import, export): (Energy, Energy)| {
+			Self::jumps(per_import, state.import_trend.max(import), capacity(1))
+				|| Self::jumps(per_export, state.export_trend.max(export), capacity(1))
+		};
 		let anomaly = if imported > capacity(gap) || exported > capacity(gap) {
 			Some(Anomaly::OverCapacity)
-		} else if Self::jumps(per_import, state.import_trend, capacity(1))
-			|| Self::jumps(per_export, state.export_trend, capacity(1))
+		} else if jumps(Default::default())
+			&& jumps(T::Dispatched::dispatched(id, r.interval).unwrap_or_default())
 		{
 			Some(Anomaly::Jump)
 		} else {

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::{dispatch::Action, Error, Event, Schedules, Units, ZoneUnits};
-use daeg_primitives::{market::Side, ring};
+use daeg_primitives::{market::Side, metering::DispatchedEnergy, ring};
 use frame_support::assert_noop;
 use sp_runtime::traits::BadOrigin;
 
@@ -35,6 +35,10 @@ fn a_midday_solar_surplus_charges_storage() {
 			action: Action::Charge(Energy(1_000))
 		}));
 		assert_eq!(charge_of(unit), Energy(2_900));
+		// The metering pallet judges the meter's step against this schedule.
+		assert_eq!(Balancing::dispatched(unit_meter, OPEN), Some((Energy(1_000), Energy(0))));
+		assert_eq!(Balancing::dispatched(unit_meter, IntervalIndex(OPEN.0 + 1)), None);
+		assert_eq!(Balancing::dispatched(alice, OPEN), None);
 		let r = report(0, OPEN);
 		assert_eq!(
 			(r.long, r.charged, r.curtailed, r.unserved),
@@ -98,6 +102,7 @@ fn an_evening_peak_discharges_storage_and_is_paid_only_what_it_delivered() {
 			action: Action::Discharge(Energy(1_000))
 		}));
 		assert_eq!(charge_of(unit), Energy(4_000));
+		assert_eq!(Balancing::dispatched(unit_meter, OPEN), Some((Energy(0), Energy(1_000))));
 		// The zone is short: Alice's unmet bid sets the price, 400.
 		assert_eq!(price(0), Some(PricePerKWh(400)));
 

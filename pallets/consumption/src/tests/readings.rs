@@ -6,8 +6,8 @@ use crate::{
 	ReadingState,
 };
 use daeg_primitives::{
-	metering::{MeterStatus, Quality, Reading, ReadingError},
-	Energy, IntervalIndex, MeterId,
+	metering::{DispatchedEnergy, MeterStatus, Quality, Reading, ReadingError},
+	Energy, IntervalIndex, MeterId, Power,
 };
 use frame_support::{
 	assert_noop, assert_ok,
@@ -148,13 +148,15 @@ fn a_consecutive_reading_records_the_measured_energy() {
 		);
 		assert_eq!(state(id).counter, 2);
 		assert_eq!(state(id).import_trend, Energy(700));
-		// One record written: the weight is refunded to that.
+		// One record written: the weight is refunded to that (and a look at the dispatch
+		// schedule, which a would-be jump takes).
 		use crate::WeightInfo;
-		assert_eq!(post.actual_weight, Some(<() as WeightInfo>::submit_reading(1)));
+		let schedule = <TestDispatch as DispatchedEnergy>::weight();
+		assert_eq!(post.actual_weight, Some(<() as WeightInfo>::submit_reading(1) + schedule));
 		let max = call(reading(id, START + 2, 1_800, 5, 3), 1).get_dispatch_info().call_weight;
 		// A gap's open intervals: the lateness window and two.
 		assert_eq!(Consumption::max_spread(), LATENESS + 2);
-		assert_eq!(max, <() as WeightInfo>::submit_reading(LATENESS + 2));
+		assert_eq!(max, <() as WeightInfo>::submit_reading(LATENESS + 2) + schedule);
 	});
 }
 
@@ -369,6 +371,34 @@ fn a_jump_far_above_the_trend_is_flagged() {
 		at(START + 3);
 		assert_ok!(apply(reading(id2, START + 2, 1_000, 0, 3), 2));
 		assert_eq!(record(id2, START + 2).unwrap().anomaly, None);
+	});
+}
+
+#[test]
+fn a_step_to_what_the_grid_dispatched_is_not_a_jump() {
+	run(|| {
+		let id = meter_with_baseline();
+		let id2 = install(BOB, 2);
+		Meters::<Test>::mutate(id2, |m| m.as_mut().unwrap().max_power = Power(10_000));
+		assert_ok!(Consumption::activate_meter(RuntimeOrigin::root(), id2));
+		assert_ok!(apply(reading(id2, START, 1_000, 0, 1), 2));
+		at(START + 2);
+		// Both trends 100 Wh.
+		assert_ok!(apply(reading(id, START + 1, 1_100, 0, 2), 1));
+		assert_ok!(apply(reading(id2, START + 1, 1_100, 0, 2), 2));
+		// The first unit was dispatched to draw 1,500 Wh in the next interval; the second
+		// to feed in 1,500 Wh, and in the interval after.
+		Dispatch::set(vec![(id, START + 2, (1_500, 0)), (id2, START + 2, (0, 1_500))]);
+		at(START + 3);
+		// Both draw 1,400 Wh: the first as dispatched; the second against its schedule.
+		assert_ok!(apply(reading(id, START + 2, 2_500, 0, 3), 1));
+		assert_ok!(apply(reading(id2, START + 2, 2_500, 0, 3), 2));
+		assert_eq!(record(id, START + 2).unwrap().anomaly, None);
+		assert_eq!(state(id).strikes, 0);
+		assert_eq!(record(id2, START + 2).unwrap().anomaly, Some(Anomaly::Jump));
+		assert_eq!(state(id2).strikes, 1);
+		// Following the schedule still teaches the trend: 100 − 12 + 175.
+		assert_eq!(state(id).import_trend, Energy(263));
 	});
 }
 
