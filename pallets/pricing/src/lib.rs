@@ -1090,12 +1090,8 @@ pub mod pallet {
 				Ok::<_, DispatchError>(())
 			})?;
 			let (page, _) = Self::page_of(slot);
-			Book::<T>::try_mutate(interval, page, |orders| {
-				orders
-					.get_or_insert_with(Default::default)
-					.try_push(order)
-					.map_err(|_| Error::<T>::BookFull)
-			})?;
+			// Appended without decoding the page: an order costs the same on a full page.
+			Book::<T>::try_append(interval, page, order).map_err(|_| Error::<T>::BookFull)?;
 			BookLen::<T>::insert(interval, slot.saturating_add(1));
 			Ok(OrderId { interval, slot })
 		}
