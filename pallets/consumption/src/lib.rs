@@ -616,7 +616,8 @@ pub mod pallet {
 		/// measured after one interval; after a gap, spread over the gap's open intervals
 		/// (evenly up to two hours, by the meter's profile beyond), minus what final
 		/// substitutes already count. Energy above the connection's capacity over the time covered, or far
-		/// above the meter's trend, is stored but flagged; [`Config::MaxAnomalyStrikes`]
+		/// above the meter's trend (and above what its unit was dispatched to do, see
+		/// [`Config::Dispatched`]), is stored but flagged; [`Config::MaxAnomalyStrikes`]
 		/// suspend the meter.
 		///
 		/// Emits [`Event::MeterBaseline`] for a meter's first reading, otherwise
