@@ -386,8 +386,8 @@ fn a_step_to_what_the_grid_dispatched_is_not_a_jump() {
 		// Both trends 100 Wh.
 		assert_ok!(apply(reading(id, START + 1, 1_100, 0, 2), 1));
 		assert_ok!(apply(reading(id2, START + 1, 1_100, 0, 2), 2));
-		// The first unit was dispatched to draw 1,500 Wh in the next interval; the second
-		// to feed in 1,500 Wh, and in the interval after.
+		// In the next interval the first unit was dispatched to draw 1,500 Wh, the second to
+		// feed in 1,500 Wh.
 		Dispatch::set(vec![(id, START + 2, (1_500, 0)), (id2, START + 2, (0, 1_500))]);
 		at(START + 3);
 		// Both draw 1,400 Wh: the first as dispatched; the second against its schedule.
