@@ -1,6 +1,9 @@
 //! The simulated world: DAEG's real runtime, executed natively on in-memory storage, with the
 //! community registered and trading as on a live chain.
 //!
+//! The storage is [`SimStorage`]: a hash map, not a trie (nothing here needs a state root or
+//! proofs).
+//!
 //! Each interval runs [`BLOCKS_PER_INTERVAL`] blocks with the runtime's own hooks (the market
 //! clears in `on_initialize`; metering finalizes, the market settles and certificates expire in
 //! `on_idle`, with what the block's weight leaves as their limit). Calls are dispatched as the
@@ -9,6 +12,7 @@
 //! the readings' device signatures (checked by the transaction pool before dispatch; here the
 //! readings come straight from the simulated meters).
 
+use super::storage::SimStorage;
 use crate::community::{profiles::Profiles, Community};
 use daeg_primitives::{
 	balancing::{Action, BreakerSettings, ZoneSpec},
@@ -28,7 +32,7 @@ use frame_support::{
 	BoundedVec,
 };
 use sc_chain_spec::json_merge;
-use sp_core::{sr25519, storage::StateVersion};
+use sp_core::sr25519;
 use sp_genesis_builder::DEV_RUNTIME_PRESET;
 use sp_io::hashing::blake2_256;
 use sp_runtime::{traits::Dispatchable, Perbill};
@@ -74,7 +78,7 @@ pub struct SimMeter {
 
 /// The community registered on the runtime.
 pub struct World {
-	ext: sp_io::TestExternalities,
+	ext: SimStorage,
 	state: State,
 }
 
@@ -135,7 +139,7 @@ impl World {
 			serde_json::json!({ "pricing": { "intervalLengthMs": interval_ms } }),
 		);
 		let genesis = serde_json::to_vec(&config).map_err(json)?;
-		let mut ext = sp_io::TestExternalities::new_empty();
+		let mut ext = SimStorage::default();
 		ext.execute_with(|| build_state::<RuntimeGenesisConfig>(genesis))
 			.map_err(|e| WorldError(format!("genesis: {e}")))?;
 		let mut state = State {
@@ -170,19 +174,6 @@ impl World {
 	/// The events of the blocks run since the last call.
 	pub fn take_events(&mut self) -> Vec<RuntimeEvent> {
 		core::mem::take(&mut self.state.events)
-	}
-
-	/// Moves what the blocks changed into the storage's trie, so that what was removed is
-	/// gone from the overlay rather than kept as a deletion, then rebuilds the trie's node
-	/// store from the nodes still referenced: committing alone keeps every superseded node
-	/// (with no references left), and a year's run grew to 12 GB.
-	pub fn compact(&mut self) -> Result<(), WorldError> {
-		self.ext.commit_all().map_err(|e| WorldError(format!("compacting the storage: {e}")))?;
-		let ext = core::mem::replace(&mut self.ext, sp_io::TestExternalities::new_empty());
-		let (nodes, root) = ext.into_raw_snapshot();
-		self.ext =
-			sp_io::TestExternalities::from_raw_snapshot(nodes, root, StateVersion::default());
-		Ok(())
 	}
 
 	/// Runs `f` on the runtime's storage (to read it).
