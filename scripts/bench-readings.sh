@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
-cargo build --release -p daeg-node --features "$DAEG_FEATURES" --quiet
+daeg_cargo build --release -p daeg-node --features "$DAEG_FEATURES" --quiet
 export DAEG_NODE="$CARGO_TARGET_DIR/release/daeg-node"
 [ -d node_modules ] || npm ci --silent
 exec node node/tests/integration/bench-readings.mjs "$@"

@@ -21,10 +21,10 @@ if [ ${#pallets[@]} -eq 0 ]; then
 fi
 
 if [ "$profile" = debug ]; then
-	cargo test --workspace --features "$DAEG_FEATURES" --no-run --quiet
+	daeg_build --quiet
 	node_bin="$DAEG_NODE"
 else
-	cargo build --profile "$profile" -p daeg-node --features "$DAEG_FEATURES" --quiet
+	daeg_cargo build --profile "$profile" -p daeg-node --features "$DAEG_FEATURES" --quiet
 	node_bin="$CARGO_TARGET_DIR/$profile/daeg-node"
 fi
 for p in "${pallets[@]}"; do

@@ -16,5 +16,5 @@ done
 scripts/setup.sh
 # The same build as the test command's, so one build serves both.
 echo "[run] building the node (the first build takes a while)"
-cargo test --workspace --features "$DAEG_FEATURES" --no-run --quiet
+daeg_build --quiet
 exec node scripts/demo/demo.mjs "$@"

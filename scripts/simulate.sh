@@ -21,7 +21,7 @@ done
 scripts/setup.sh
 # The same build as the test command's, so one build serves both.
 echo "[simulate] building the node (the first build takes a while)"
-cargo test --workspace --features "$DAEG_FEATURES" --no-run --quiet
+daeg_build --quiet
 "$DAEG_NODE" simulate --out "$out" "${args[@]}"
 "$DAEG_PYTHON" scripts/plot_simulation.py "$out"
 echo "[simulate] results in $out"
