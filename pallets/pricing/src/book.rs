@@ -171,7 +171,10 @@ impl<T: Config> Pallet<T> {
 
 	/// Runs the auction on `interval`'s book as it stands (see [`clearing::clear`]).
 	fn auction(interval: IntervalIndex) -> Auction<T> {
-		let pages: Vec<(u32, Page<T>)> = Book::<T>::iter_prefix(interval).collect();
+		// Storage iterates pages in the order of their keys' hashes; the auction breaks ties by
+		// an order's index, which must be its arrival.
+		let mut pages: Vec<(u32, Page<T>)> = Book::<T>::iter_prefix(interval).collect();
+		pages.sort_unstable_by_key(|(page, _)| *page);
 		let links = Links::<T>::get();
 		let limits = Limits::<T>::get();
 

@@ -79,8 +79,10 @@ pub const HOUR_MS: u64 = 3_600_000;
 /// The default interval length: a quarter-hour.
 pub const DEFAULT_INTERVAL_MS: u64 = 15 * 60_000;
 
-/// Orders per page of an interval's book.
-pub const PAGE_SIZE: u32 = 256;
+/// Orders per page of an interval's book. Clearing reads every page once per interval, but
+/// settlement reads a meter's page once per meter: small pages keep what settling one meter
+/// reads (and proves) to a few kilobytes, at a few hundred reads for a full book's clearing.
+pub const PAGE_SIZE: u32 = 32;
 
 /// Whether `length_ms` is a valid interval length: above zero and dividing an hour.
 pub const fn is_valid_interval_length(length_ms: u64) -> bool {

@@ -2,7 +2,7 @@
 
 use crate::{
 	mock::*, Book, BookLen, Clearings, Error, Event, Flows, HoldReason, Limits, Links, NextToClear,
-	OrdersOf, Origin, PriceLimits,
+	OrdersOf, Origin, PriceLimits, PAGE_SIZE,
 };
 use daeg_primitives::{
 	market::{OrderId, Side, ZoneClearing, ZoneLink},
@@ -208,14 +208,34 @@ fn books_and_accounts_are_bounded() {
 		for _ in 0..300 {
 			bid(BOB, n, 1, 1);
 		}
-		// 600 orders fill the book: pages of 256, 256 and 88.
+		// 600 orders fill the book: 18 pages of 32 and one of 24.
 		assert_eq!(BookLen::<Test>::get(OPEN), 600);
-		assert_eq!(Book::<Test>::get(OPEN, 2).unwrap().len(), 88);
+		assert_eq!(Book::<Test>::get(OPEN, 17).unwrap().len(), 32);
+		assert_eq!(Book::<Test>::get(OPEN, 18).unwrap().len(), 24);
+		assert_eq!(Book::<Test>::get(OPEN, 19), None);
 		let c = meter(CAROL, 1);
 		assert_noop!(
 			Pricing::place_bid(RuntimeOrigin::signed(CAROL), c, OPEN, Energy(1), PricePerKWh(1)),
 			Error::<Test>::BookFull
 		);
+	});
+}
+
+#[test]
+fn ties_across_pages_are_filled_in_order_of_arrival() {
+	run(|| {
+		at(NOW);
+		let a = meter(ALICE, 1);
+		let wind = facility(CAROL, EnergySource::Wind, 1, true);
+		// Five pages of equal bids and too little supply for them all: the earliest fill.
+		let bids: Vec<_> = (0..5 * PAGE_SIZE).map(|_| bid(ALICE, a, 10, 300)).collect();
+		ask(CAROL, wind, 10 * 40, 50);
+		// The first block starts the clock; the gate closes an interval later.
+		block_at(NOW);
+		block_at(NOW + INTERVAL_MS);
+		let filled: Vec<u64> = bids.iter().map(|id| order(*id).filled.0).collect();
+		assert_eq!(filled[..40], [10; 40]);
+		assert!(filled[40..].iter().all(|f| *f == 0), "later bids are not filled");
 	});
 }
 
