@@ -88,6 +88,8 @@ struct State {
 	profiles: Profiles,
 	accounts: Vec<AccountId>,
 	meters: Vec<SimMeter>,
+	/// Each meter's id by its member and key (orders name their meter so).
+	meter_ids: HashMap<(usize, &'static str), MeterId>,
 	/// Each producing member's facility.
 	plants: HashMap<usize, FacilityId>,
 	/// Dispatched energy per meter index and interval: import (+) or export (−), Wh.
@@ -147,6 +149,7 @@ impl World {
 			community,
 			profiles,
 			meters: Vec::new(),
+			meter_ids: HashMap::new(),
 			plants: HashMap::new(),
 			dispatched: HashMap::new(),
 			dispatch_read: 0,
@@ -288,6 +291,7 @@ impl State {
 				dispatch(Call::Consumption(install), signed(owner), "install a meter")?;
 				let activate = pallet_consumption::Call::activate_meter { meter: id };
 				dispatch(Call::Consumption(activate), signed(&certifier), "activate a meter")?;
+				self.meter_ids.insert((i, meter.key), id);
 				self.meters.push(SimMeter {
 					id,
 					member: i,
@@ -299,13 +303,6 @@ impl State {
 				});
 			}
 		}
-		let meter_of = |meters: &[SimMeter], member: usize, key: &str| {
-			meters
-				.iter()
-				.find(|x| x.member == member && x.key == key)
-				.map(|x| x.id)
-				.ok_or_else(|| WorldError(format!("member {member} has no meter {key}")))
-		};
 
 		let day = start_ms / daeg_primitives::DAY_MS;
 		let commissioned = DayIndex(u32::try_from(day.saturating_sub(365)).unwrap_or(u32::MAX));
@@ -320,7 +317,7 @@ impl State {
 					// Where the profiles' weather was measured (data/README.md).
 					location: Location { lat_micro_deg: 36_100_000, lon_micro_deg: -79_950_000 },
 					commissioned,
-					meter: meter_of(&self.meters, i, plant.meter)?,
+					meter: self.meter_of(i, plant.meter)?,
 				};
 				let register = pallet_production::Call::register_facility { spec };
 				dispatch(Call::Production(register), signed(owner), "register a plant")?;
@@ -333,7 +330,7 @@ impl State {
 			}
 			if let Some(s) = &m.storage {
 				let spec = pallet_balancing::UnitSpec {
-					meter: meter_of(&self.meters, i, s.meter)?,
+					meter: self.meter_of(i, s.meter)?,
 					capacity: Energy(s.capacity_wh),
 					max_charge: Power(s.power_w),
 					max_discharge: Power(s.power_w),
@@ -346,7 +343,7 @@ impl State {
 			}
 			if let Some(f) = &m.flexible {
 				let enroll = pallet_balancing::Call::enroll {
-					meter: meter_of(&self.meters, i, f.meter)?,
+					meter: self.meter_of(i, f.meter)?,
 					flexible: FlexibleLoad {
 						power: Power(f.power_w),
 						max_hours_per_day: f.max_hours,
@@ -356,6 +353,14 @@ impl State {
 			}
 		}
 		Ok(())
+	}
+
+	/// The id of `member`'s meter `key`.
+	fn meter_of(&self, member: usize, key: &str) -> Result<MeterId, WorldError> {
+		self.meter_ids
+			.get(&(member, key))
+			.copied()
+			.ok_or_else(|| WorldError(format!("member {member} has no meter {key}")))
 	}
 
 	/// Interval `interval`'s blocks. The first one: the meters' readings of the interval
@@ -447,17 +452,8 @@ impl State {
 			let energy = Energy(o.energy_wh);
 			let call = match o.side {
 				Side::Buy => {
-					let Some(meter) =
-						self.meters.iter().find(|x| x.member == o.member && x.key == o.meter)
-					else {
-						continue;
-					};
-					pallet_pricing::Call::place_bid {
-						meter: meter.id,
-						interval: open,
-						energy,
-						price,
-					}
+					let Ok(meter) = self.meter_of(o.member, o.meter) else { continue };
+					pallet_pricing::Call::place_bid { meter, interval: open, energy, price }
 				}
 				Side::Sell => {
 					let Some(&facility) = self.plants.get(&o.member) else { continue };
