@@ -65,9 +65,10 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// What clearing a book of `orders` orders in `pages` pages over `zones` zones weighs.
-	/// The benchmark's model rounds the per-order share of a page's read and write (1/256)
-	/// to zero, and its books set every zone's price: pages, zone results and the weather a
-	/// zone without a price reads for its tariff are charged here.
+	/// The benchmark's model rounds the per-order share of a page's read and write (one in
+	/// [`PAGE_SIZE`](crate::PAGE_SIZE)) to zero, and its books set every zone's price: pages,
+	/// zone results and the weather a zone without a price reads for its tariff are charged
+	/// here.
 	pub(crate) fn clearing_weight(orders: u32, pages: u32, zones: u32) -> Weight {
 		let db = T::DbWeight::get();
 		// Per zone: its result, the weather, and the emergency state (auction and tariff).
