@@ -18,17 +18,27 @@ export function nodeBinary() {
   return join(target, 'debug', 'daeg-node');
 }
 
-/// A TCP port nobody listens on right now.
-export function freePort() {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => res(port));
+/// Ports this process has handed out: the kernel may offer a closed port again at once, and
+/// two servers told the same port fail (a demo's meter server did, once in CI).
+const handedOut = new Set();
+
+/// A TCP port nobody listens on right now, and not one this process handed out before.
+export async function freePort() {
+  for (;;) {
+    const port = await new Promise((res, rej) => {
+      const srv = createServer();
+      srv.unref();
+      srv.on('error', rej);
+      srv.listen(0, '127.0.0.1', () => {
+        const { port: p } = srv.address();
+        srv.close(() => res(p));
+      });
     });
-  });
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

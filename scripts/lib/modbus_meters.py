@@ -114,7 +114,9 @@ class Meter:
         device = SimDevice(self.unit, simdata=(bits, bits, block, block), action=self.action)
         framer = FramerType.SOCKET if self.transport == "tcp" else FramerType.RTU
         self.server = ModbusTcpServer(device, framer=framer, address=("127.0.0.1", self.port))
-        await self.server.listen()
+        if not await self.server.listen():
+            # pymodbus only logs a failed bind; a meter nobody can read must stop the start.
+            raise SystemExit(f"meter {self.map_name} unit {self.unit}: cannot listen on {self.transport}:{self.port}")
         print(f"meter {self.map_name} unit {self.unit} on {self.transport}:{self.port}", flush=True)
 
 

@@ -30,6 +30,7 @@ test('the demo community runs a simulated day, and its dashboard shows it live',
   const abort = new AbortController();
   const early = deferred();
   const dayDone = deferred();
+  dayDone.promise.catch(() => {});
   /// Interval → zone → whether its book crossed (best bid at or above best ask) while open.
   const crossed = new Map();
   /// `meter/interval` → the quality of its value, read once the interval is final (the
@@ -67,6 +68,14 @@ test('the demo community runs a simulated day, and its dashboard shows it live',
       }
       if (status.current >= first + 3) early.resolve(ctx);
       if ((status.next_to_settle ?? 0) > first + DAY + 1 && final >= first + DAY) dayDone.resolve(ctx);
+      // The day settles about three intervals after its end unless a meter never reports
+      // (then only at the settlement deadline, 96 intervals on): say which, rather than wait.
+      if (status.current > first + DAY + 8) {
+        const silent = ctx.registered.members.flatMap((m) => m.meters)
+          .filter((meter) => ![...values].some(([k, r]) => k.startsWith(`${meter.id}/`) && r.quality === 'Measured'))
+          .map((meter) => `${meter.id} (${meter.label})`);
+        dayDone.reject(new Error(`the day is not settled at interval ${status.current} (next to settle ${status.next_to_settle}); meters never measured: ${silent.join(', ') || 'none'}`));
+      }
     },
   });
   const ended = run.then(() => { throw new Error('the demo ended early'); });
