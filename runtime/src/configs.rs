@@ -326,7 +326,7 @@ impl pallet_pricing::Config for Runtime {
 	type Purchases = Consumption;
 	type MarketAccount = MarketAccount;
 	type GovernanceOrigin = crate::governance::GridOperatorOrigin;
-	// 40 pages of 256: the aim of 10,000 orders cleared per interval, with room.
+	// 320 pages of 32: the aim of 10,000 orders cleared per interval, with room.
 	type MaxOrdersPerInterval = ConstU32<10_240>;
 	type MaxOrdersPerAccount = ConstU32<32>;
 	type MaxLinks = ConstU32<16>;
