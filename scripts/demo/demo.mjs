@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { ApiPromise, WsProvider, Keyring } from '@polkadot/api';
 import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { REPO, LocalNetwork, devSpecWith, freePort, rpc, sleep, startDevNode, startProcess, waitFor } from '../lib/chain.mjs';
+import { REPO, LocalNetwork, devSpecWith, freePort, rpc, sleep, startDevNode, startMeters, startProcess, waitFor } from '../lib/chain.mjs';
 import { client } from '../lib/client.mjs';
 import { serveDashboard } from '../../dashboard/server.mjs';
 import { describe } from './community.mjs';
@@ -127,12 +127,12 @@ export async function runDemo(argv, { onInterval, signal } = {}) {
       }
     }
 
-    // The simulated meters, each on a Modbus TCP server of its own, following the power file.
-    for (const meter of meters) meter.port = await freePort();
+    // The simulated meters, each on a Modbus TCP server of its own (on a port it chooses),
+    // following the power file.
     const communityFile = join(o.dir, 'community.json');
     const powersPath = join(o.dir, 'powers.json');
     writeFileSync(communityFile, JSON.stringify({
-      timeScale, intervalMs, meters: meters.map((m) => ({ id: m.id, port: m.port, map: m.map, unit: 1 })),
+      timeScale, intervalMs, meters: meters.map((m) => ({ id: m.id, port: 0, map: m.map, unit: 1 })),
     }));
     const trader = new Trader({ api, keyring, helpers, node, registered, households: o.households, intervalMs, powersPath, log: say });
     await trader.step(await rpc(node.rpcPort, 'pricing_status', []));
@@ -140,8 +140,8 @@ export async function runDemo(argv, { onInterval, signal } = {}) {
     if (!python || !existsSync(python)) throw new Error('DAEG_PYTHON (pymodbus) is not set up: run scripts/setup.sh');
     say(`starting ${meters.length} simulated meters (Modbus TCP) and the meter oracle`);
     const started = (p) => processes.push(p);
-    await startProcess(o.dir, 'meters', python, [join(REPO, 'scripts', 'lib', 'modbus_meters.py'),
-      '--community', communityFile, '--powers', powersPath], { ready: /^ready$/m, started });
+    const ports = await startMeters(o.dir, python, ['--community', communityFile, '--powers', powersPath], { started });
+    meters.forEach((meter, i) => { meter.port = ports[i]; });
 
     const oracleConfig = join(o.dir, 'oracle.toml');
     writeFileSync(oracleConfig, [

@@ -102,12 +102,24 @@ export function startProcess(dir, name, cmd, args, { ready, started = () => {} }
     let out = '';
     const seen = (d) => {
       out += d;
-      if (ready.test(out)) resolve(proc);
+      if (ready.test(out)) {
+        proc.startup = out;
+        resolve(proc);
+      }
     };
     proc.stdout.on('data', seen);
     proc.stderr.on('data', seen);
     proc.on('exit', (code) => reject(new Error(`${name} exited with ${code}; see ${join(dir, `${name}.log`)}`)));
   });
+}
+
+/// Starts simulated Modbus meters (scripts/lib/modbus_meters.py with `args`, meters on port 0)
+/// and returns the ports their servers listen on, in the order given: each server takes a free
+/// port itself, so no other process can take it between choosing and listening.
+export async function startMeters(dir, python, args, { started } = {}) {
+  const proc = await startProcess(dir, 'meters', python, [join(REPO, 'scripts', 'lib', 'modbus_meters.py'), ...args],
+    { ready: /^ready$/m, started });
+  return [...proc.startup.matchAll(/^meter \S+ unit \d+ on \w+:(\d+)$/gm)].map((m) => Number(m[1]));
 }
 
 /// A running node process.

@@ -11,8 +11,10 @@ computed at each read.
 
 Meter spec: transport(tcp|rtu):port:map:unit:import_W:export_W. With --community FILE
 --powers FILE, also the demo community's meters (scripts/demo), over TCP, whose power follows
-the power file on the chain's grid clock (community_meters.py). Prints one line per meter when
-its server listens, then "ready". Stops on SIGINT/SIGTERM.
+the power file on the chain's grid clock (community_meters.py). Port 0 lets the system choose
+a free port (no race with other processes for one chosen beforehand). Prints one line per meter,
+in the order given, when its server listens ("meter MAP unit N on TRANSPORT:PORT", the port it
+listens on), then "ready"; exits if a server cannot listen. Stops on SIGINT/SIGTERM.
 """
 
 import argparse
@@ -117,6 +119,7 @@ class Meter:
         if not await self.server.listen():
             # pymodbus only logs a failed bind; a meter nobody can read must stop the start.
             raise SystemExit(f"meter {self.map_name} unit {self.unit}: cannot listen on {self.transport}:{self.port}")
+        self.port = self.server.transport.sockets[0].getsockname()[1]
         print(f"meter {self.map_name} unit {self.unit} on {self.transport}:{self.port}", flush=True)
 
 

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { ApiPromise, WsProvider, Keyring } from '@polkadot/api';
 import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { REPO, startDevNode, startProcess, workDir, devSpecWith, freePort, rpc, waitFor } from '../../../scripts/lib/chain.mjs';
+import { startDevNode, startMeters, startProcess, workDir, devSpecWith, freePort, rpc, waitFor } from '../../../scripts/lib/chain.mjs';
 import { intervalRecord } from './client.mjs';
 
 const PYTHON = process.env.DAEG_PYTHON;
@@ -77,12 +77,12 @@ before(async () => {
   const alice = keyring.addFromUri('//Alice');
   for (const m of METERS) {
     m.device = keyring.addFromUri(m.seed);
-    m.port = await freePort();
   }
 
   const started = (p) => processes.push(p);
-  await startProcess(dir, 'meters', PYTHON, [join(REPO, 'scripts', 'lib', 'modbus_meters.py'),
-    ...METERS.flatMap((m) => ['--meter', `${m.transport}:${m.port}:${m.map}:${m.unit}:${m.importW}:${m.exportW}`])], { ready: /^ready$/m, started });
+  const ports = await startMeters(dir, PYTHON,
+    METERS.flatMap((m) => ['--meter', `${m.transport}:0:${m.map}:${m.unit}:${m.importW}:${m.exportW}`]), { started });
+  METERS.forEach((m, i) => { m.port = ports[i]; });
 
   const spec = devSpecWith(dir, (patch) => {
     patch.consumption = { meters: METERS.map((m) => [alice.address, m.kind, 0, m.maxW, m.device.address]) };
