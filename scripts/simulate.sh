@@ -4,7 +4,7 @@
 #   scripts/simulate.sh [--release] [--days N] [--households N] [--start YYYY-MM-DD]
 #                       [--interval-minutes M] [--out DIR]      (default: .daeg/simulation)
 # Writes DIR/intervals.csv, bills.csv, summary.json and the PNG plots (docs/simulation.md).
-# --release runs the optimized build (a year of 1,000 households in about 9 minutes; its first
+# --release runs the optimized build (a year of 1,000 households in about 10 minutes; its first
 # build takes about 20 minutes), else the test command's debug build (fine for weeks of 100).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +15,7 @@ release=false
 args=()
 while (($#)); do
 	case "$1" in
-		-h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+		-h|--help) sed -n '2,8p' "$0"; exit 0 ;;
 		--out) out=$2; shift 2 ;;
 		--release) release=true; shift ;;
 		*) args+=("$1"); shift ;;
