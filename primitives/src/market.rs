@@ -146,9 +146,9 @@ pub struct TariffParameters {
 }
 
 /// The prices at which deviations from traded positions are settled: `short` for energy the
-/// grid had to supply (a seller's shortfall), `long` for energy the grid had to take (a
-/// seller's surplus, a buyer's unused purchase, unsold export). `long ≤ short`, so that no
-/// deviation pays.
+/// grid had to supply (a seller's shortfall; at least the clearing price), `long` for energy
+/// the grid had to take (a seller's surplus and unsold export; a buyer's unused purchase at
+/// most at the clearing price). `long ≤ short`, so that no deviation pays.
 #[derive(
 	Clone,
 	Copy,
@@ -211,7 +211,8 @@ pub struct Statement {
 	pub short_cost: Money,
 	/// Energy bought but not used, and export beyond what was sold.
 	pub long: Energy,
-	/// Received for it at the long imbalance price.
+	/// Received for it: unused purchases at the long imbalance price or the clearing price,
+	/// whichever is lower; surplus export at the long price.
 	#[serde(with = "crate::money_string")]
 	pub long_credit: Money,
 }
@@ -248,8 +249,13 @@ impl Statement {
 
 	/// The line of a meter in an interval: `bought` and `sold` in the auction at `price`,
 	/// `consumed` and `exported` as metered; consumption beyond purchases at `tariff`,
-	/// deviations at `imbalance`; a shortfall costs at least `price`, so that no seller keeps
-	/// money for energy its meter did not measure. `None` if an amount overflows.
+	/// deviations at `imbalance`. `None` if an amount overflows.
+	///
+	/// No deviation pays more than the position it deviates from: a shortfall costs at least
+	/// `price` (no seller keeps money for energy its meter did not measure), and bought energy
+	/// left unused is taken back at most at `price` (no buyer earns by bidding cheap and
+	/// consuming nothing, whatever the long price). Only export beyond what was sold earns the
+	/// long price.
 	pub fn line(
 		(bought, sold): (Energy, Energy),
 		(consumed, exported): (Energy, Energy),
@@ -259,7 +265,13 @@ impl Statement {
 	) -> Option<Statement> {
 		let tariff_energy = consumed.saturating_sub(bought);
 		let short = sold.saturating_sub(exported);
-		let long = bought.saturating_sub(consumed).checked_add(exported.saturating_sub(sold))?;
+		let unused = bought.saturating_sub(consumed);
+		let surplus = exported.saturating_sub(sold);
+		let long_credit = imbalance
+			.long
+			.min(price)
+			.cost_of(unused, Rounding::Down)?
+			.checked_add(imbalance.long.cost_of(surplus, Rounding::Down)?)?;
 		Some(Statement {
 			bought,
 			bought_cost: price.cost_of(bought, Rounding::Up)?,
@@ -269,9 +281,16 @@ impl Statement {
 			tariff_cost: tariff.cost_of(tariff_energy, Rounding::Up)?,
 			short,
 			short_cost: imbalance.short.max(price).cost_of(short, Rounding::Up)?,
-			long,
-			long_credit: imbalance.long.cost_of(long, Rounding::Down)?,
+			long: unused.checked_add(surplus)?,
+			long_credit,
 		})
+	}
+
+	/// What the line pays its account, less what it charges (negative: the account pays).
+	pub fn net(&self) -> i128 {
+		let credited = i128::try_from(self.credited()).unwrap_or(i128::MAX);
+		let charged = i128::try_from(self.charged()).unwrap_or(i128::MAX);
+		credited.saturating_sub(charged)
 	}
 }
 
@@ -595,8 +614,162 @@ sp_api::decl_runtime_apis! {
 		fn depth(interval: IntervalIndex, zone: ZoneId) -> BookDepth;
 		/// An account's daily statements from day `from` to `to`, arrears and what it is owed.
 		fn statements(who: AccountId, from: crate::DayIndex, to: crate::DayIndex) -> AccountStatements;
+		/// The meter intervals held out of settlement (at most `MAX_QUERY_INTERVALS`), oldest
+		/// interval first.
+		fn quarantined() -> alloc::vec::Vec<(IntervalIndex, crate::MeterId, Quarantined<AccountId>)>;
+	}
+}
+
+/// A meter's interval held out of settlement: its final value was flagged (see
+/// [`crate::metering::Anomaly`]), so nothing is paid or charged for it until a certifier or the
+/// grid operators release it, as it is or with a corrected value.
+#[derive(
+	Clone,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Serialize,
+	Deserialize,
+)]
+pub struct Quarantined<AccountId> {
+	/// Whose meter it is (who is paid or charged once it is released).
+	pub owner: AccountId,
+	/// The meter's zone.
+	pub zone: ZoneId,
+	/// The flagged final value.
+	pub record: crate::metering::IntervalRecord,
+	/// Energy the meter's bids bought in the interval.
+	pub bought: Energy,
+	/// Energy the meter's asks sold in the interval.
+	pub sold: Energy,
+	/// The interval's clearing price in the zone (zero where the auction set none).
+	pub price: PricePerKWh,
+	/// The interval's tariff in the zone.
+	pub tariff: PricePerKWh,
+	/// What stays held of the owner's orders until release.
+	#[serde(with = "crate::money_string")]
+	pub held: Money,
+}
+
+/// What the market knows of a member's standing: whether it owes the market, and whether a
+/// meter still has positions to settle. The metering pallet asks before it lets a meter go,
+/// so that nobody leaves without paying.
+pub trait MarketStanding<AccountId> {
+	/// Whether `who` owes the market arrears.
+	fn in_arrears(who: &AccountId) -> bool;
+	/// Whether `meter` has orders in an interval not yet settled.
+	fn has_positions(meter: crate::MeterId) -> bool;
+	/// The most weight one call of either may take.
+	fn weight() -> sp_runtime::Weight;
+}
+
+impl<AccountId> MarketStanding<AccountId> for () {
+	fn in_arrears(_: &AccountId) -> bool {
+		false
+	}
+	fn has_positions(_: crate::MeterId) -> bool {
+		false
+	}
+	fn weight() -> sp_runtime::Weight {
+		sp_runtime::Weight::zero()
 	}
 }
 
 /// The most intervals one `prices` query covers.
 pub const MAX_QUERY_INTERVALS: u32 = 2_000;
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use proptest::prelude::*;
+
+	/// Prices up to the market's highest (10^18 per kWh) and energies up to a TWh: every
+	/// amount fits, as in the runtime.
+	fn price() -> impl Strategy<Value = PricePerKWh> {
+		prop_oneof![0u128..1_000, 0u128..=1_000_000_000_000_000_000].prop_map(PricePerKWh)
+	}
+
+	fn energy() -> impl Strategy<Value = Energy> {
+		prop_oneof![0u64..10_000, 0u64..=1_000_000_000_000].prop_map(Energy)
+	}
+
+	fn imbalance() -> impl Strategy<Value = ImbalancePrices> {
+		(price(), price()).prop_map(|(a, b)| ImbalancePrices { short: a.max(b), long: a.min(b) })
+	}
+
+	/// What `energy` is worth at `price`, exactly (no rounding), in thousandths of a unit.
+	fn worth(price: PricePerKWh, energy: Energy) -> i128 {
+		(price.0 * u128::from(energy.0)) as i128
+	}
+
+	proptest! {
+		#![proptest_config(ProptestConfig { cases: 5_000, .. ProptestConfig::default() })]
+
+		/// A buyer that uses less than it bought (and exports nothing) pays at least what the
+		/// energy it used cost at the clearing price: bidding cheap and consuming nothing never
+		/// earns, whatever the long price.
+		#[test]
+		fn unused_purchases_never_pay_more_than_they_cost(
+			bought in energy(), used in energy(), p in price(), tariff in price(),
+			imb in imbalance(),
+		) {
+			let consumed = Energy(used.0.min(bought.0));
+			let line = Statement::line((bought, Energy::ZERO), (consumed, Energy::ZERO), p, tariff, imb).unwrap();
+			prop_assert!(line.net() * 1_000 <= -worth(p, consumed));
+			prop_assert!(line.long_credit <= line.bought_cost);
+			prop_assert!(line.net() <= 0);
+		}
+
+		/// A seller that delivers less than it sold (and imports nothing) receives at most what
+		/// the energy it delivered is worth at the clearing price.
+		#[test]
+		fn shortfalls_never_pay_more_than_the_delivery(
+			sold in energy(), delivered in energy(), p in price(), tariff in price(),
+			imb in imbalance(),
+		) {
+			let exported = Energy(delivered.0.min(sold.0));
+			let line = Statement::line((Energy::ZERO, sold), (Energy::ZERO, exported), p, tariff, imb).unwrap();
+			prop_assert!(line.net() * 1_000 <= worth(p, exported));
+		}
+
+		/// Whatever was traded and metered, no line pays more than what the meter measured
+		/// of the position is worth at the clearing price (sold energy delivered, less bought
+		/// energy used) plus export beyond what was sold at the long price; charges are never
+		/// rounded in the account's favour, credits never against the market.
+		#[test]
+		fn no_line_pays_more_than_what_was_measured(
+			bought in energy(), sold in energy(), consumed in energy(), exported in energy(),
+			p in price(), tariff in price(), imb in imbalance(),
+		) {
+			let line = Statement::line((bought, sold), (consumed, exported), p, tariff, imb).unwrap();
+			let delivered = exported.min(sold);
+			let used = consumed.min(bought);
+			let surplus = exported.saturating_sub(sold);
+			let measured = worth(p, delivered) - worth(p, used) + worth(imb.long, surplus);
+			prop_assert!(line.net() * 1_000 <= measured);
+			prop_assert!(line.bought_cost * 1_000 >= p.0 * u128::from(bought.0));
+			prop_assert!(line.sold_revenue * 1_000 <= p.0 * u128::from(sold.0));
+			prop_assert_eq!(line.long, bought.saturating_sub(consumed).saturating_add(surplus));
+		}
+	}
+
+	#[test]
+	fn bid_cheap_consume_nothing_earns_nothing() {
+		// The attack of issue 21: long price 100 above a clearing price of 50.
+		let imb = ImbalancePrices { short: PricePerKWh(400), long: PricePerKWh(100) };
+		let line = Statement::line(
+			(Energy(10_000), Energy::ZERO),
+			(Energy::ZERO, Energy::ZERO),
+			PricePerKWh(50),
+			PricePerKWh(300),
+			imb,
+		)
+		.unwrap();
+		assert_eq!((line.bought_cost, line.long_credit, line.net()), (500, 500, 0));
+	}
+}

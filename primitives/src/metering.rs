@@ -162,11 +162,16 @@ pub enum ReadingError {
 	/// A batched reading does not follow its meter's last reading by exactly one interval
 	/// (readings after a gap go one by one: their interpolation cost varies).
 	GapInBatch = 13,
+	/// A register rose by more than the connection's maximum power carries over the time since
+	/// the meter's last reading: physically impossible, so never paid.
+	OverCapacity = 14,
+	/// The export register of a meter that only measures import (a consumer's) rose.
+	ExportOnImportMeter = 15,
 }
 
 impl ReadingError {
 	/// Every cause, in code order.
-	pub const ALL: [ReadingError; 13] = [
+	pub const ALL: [ReadingError; 15] = [
 		ReadingError::UnknownMeter,
 		ReadingError::InactiveMeter,
 		ReadingError::BadSignature,
@@ -180,6 +185,8 @@ impl ReadingError {
 		ReadingError::EmptyBatch,
 		ReadingError::DuplicateInBatch,
 		ReadingError::GapInBatch,
+		ReadingError::OverCapacity,
+		ReadingError::ExportOnImportMeter,
 	];
 
 	/// The code clients see.
@@ -247,9 +254,9 @@ impl Quality {
 	Deserialize,
 )]
 pub enum Anomaly {
-	/// More energy than the connection's maximum power carries over the time covered.
-	OverCapacity,
-	/// A step far above the meter's recent trend (the metering pallet's `JumpFactor`).
+	/// A step far above the meter's recent trend (the metering pallet's `JumpFactor`). Energy
+	/// above what the connection carries is not an anomaly but refused
+	/// ([`ReadingError::OverCapacity`]).
 	Jump,
 }
 
@@ -561,7 +568,7 @@ mod tests {
 			assert_eq!(ReadingError::from_code(e.code()), Some(*e));
 		}
 		assert_eq!(ReadingError::from_code(0), None);
-		assert_eq!(ReadingError::from_code(14), None);
+		assert_eq!(ReadingError::from_code(16), None);
 	}
 
 	#[test]

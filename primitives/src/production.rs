@@ -65,7 +65,7 @@ pub enum Certification<AccountId> {
 		/// Why.
 		reason: Reason,
 	},
-	/// Revoked for good: it may never sell again.
+	/// Revoked: it may not sell until the grid operators reinstate it (back to `Pending`).
 	Revoked {
 		/// Why.
 		reason: Reason,

@@ -259,6 +259,14 @@ impl_runtime_apis! {
 		) -> daeg_primitives::market::AccountStatements {
 			crate::Pricing::statements(who, from, to)
 		}
+
+		fn quarantined() -> Vec<(
+			daeg_primitives::IntervalIndex,
+			daeg_primitives::MeterId,
+			daeg_primitives::market::Quarantined<AccountId>,
+		)> {
+			crate::Pricing::quarantined()
+		}
 	}
 
 	impl daeg_primitives::production::ProductionApi<Block> for Runtime {

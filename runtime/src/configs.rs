@@ -231,10 +231,7 @@ impl pallet_consumption::Config for Runtime {
 	// Certifiers (appointed by the grid operators in the production pallet) or the operators.
 	// Certifiers come first: they activate most meters, and so the benchmarks measure their
 	// path (one read).
-	type ActivateOrigin = frame_support::traits::EitherOfDiverse<
-		pallet_production::EnsureCertifier<Runtime>,
-		crate::governance::GridOperatorOrigin,
-	>;
+	type ActivateOrigin = crate::governance::CertifierOrOperators;
 	type Clock = Pricing;
 	type LatenessWindow = ReadingLateness;
 	type HistorySpan = MeterHistorySpan;
@@ -251,6 +248,7 @@ impl pallet_consumption::Config for Runtime {
 	// balancing follows storage, demand response and each zone's metered position.
 	type OnFinal = ((crate::Production, Pricing), crate::Balancing);
 	type Dispatched = crate::Balancing;
+	type Market = Pricing;
 	type WeightInfo = pallet_consumption::weights::SubstrateWeight<Runtime>;
 }
 
@@ -264,6 +262,8 @@ parameter_types! {
 	pub const MaintenanceNotice: u64 = 24 * HOURS_MS;
 	/// A maintenance window lasts at most four weeks.
 	pub const MaxMaintenanceLength: u64 = 28 * 24 * HOURS_MS;
+	/// Five years (with their leap days): a facility is audited again at least this often.
+	pub const MaxCertificationTerm: u64 = (5 * 365 + 2) * 24 * HOURS_MS;
 }
 
 /// The id the incentives account is derived from.
@@ -290,6 +290,7 @@ impl pallet_production::Config for Runtime {
 	type MaxMaintenanceWindows = ConstU32<16>;
 	type MaintenanceNotice = MaintenanceNotice;
 	type MaxMaintenanceLength = MaxMaintenanceLength;
+	type MaxCertificationTerm = MaxCertificationTerm;
 	type WeightInfo = pallet_production::weights::SubstrateWeight<Runtime>;
 }
 
@@ -326,6 +327,7 @@ impl pallet_pricing::Config for Runtime {
 	type Purchases = Consumption;
 	type MarketAccount = MarketAccount;
 	type GovernanceOrigin = crate::governance::GridOperatorOrigin;
+	type ReleaseOrigin = crate::governance::CertifierOrOperators;
 	// 320 pages of 32: the aim of 10,000 orders cleared per interval, with room.
 	type MaxOrdersPerInterval = ConstU32<10_240>;
 	type MaxOrdersPerAccount = ConstU32<32>;

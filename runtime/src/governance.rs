@@ -51,3 +51,23 @@ impl EnsureOrigin<RuntimeOrigin> for EnsureGridOperators {
 
 /// The origin of grid-emergency calls: Root, or the grid operators' multisig account.
 pub type GridOperatorOrigin = EitherOfDiverse<EnsureRoot<AccountId>, EnsureGridOperators>;
+
+/// Certifiers or the grid operators, telling which: a certifier's account (`Some`), so that
+/// the pallet can refuse it acting on its own meters and facilities, or `None` for the
+/// operators (Root or their multisig).
+pub struct CertifierOrOperators;
+
+impl EnsureOrigin<RuntimeOrigin> for CertifierOrOperators {
+	type Success = Option<AccountId>;
+
+	fn try_origin(o: RuntimeOrigin) -> Result<Self::Success, RuntimeOrigin> {
+		GridOperatorOrigin::try_origin(o)
+			.map(|_| None)
+			.or_else(|o| pallet_production::EnsureCertifier::<Runtime>::try_origin(o).map(Some))
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn try_successful_origin() -> Result<RuntimeOrigin, ()> {
+		GridOperatorOrigin::try_successful_origin()
+	}
+}

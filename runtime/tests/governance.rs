@@ -1,39 +1,24 @@
 //! Governance on the real runtime (not a mock), from the `development` genesis preset:
 //! no single grid operator holds Root; the 2-of-3 operators' multisig does.
 
+mod common;
+
 use codec::Encode;
+use common::dev_chain;
 use daeg_runtime::{
 	genesis_config_presets::{dev_operators, dev_operators_account, ENDOWMENT},
 	governance::{operators_account, GridOperatorOrigin},
-	AccountId, Balances, BalancesCall, Multisig, Runtime, RuntimeCall, RuntimeEvent,
-	RuntimeGenesisConfig, RuntimeOrigin, System,
+	AccountId, Balances, BalancesCall, Multisig, Runtime, RuntimeCall, RuntimeEvent, RuntimeOrigin,
+	System,
 };
 use frame_support::{
 	assert_noop, assert_ok,
 	dispatch::GetDispatchInfo,
-	genesis_builder_helper::build_state,
 	traits::{EnsureOrigin, UnfilteredDispatchable},
 };
-use sc_chain_spec::json_merge;
 use serde_json::Value;
-use sp_genesis_builder::DEV_RUNTIME_PRESET;
 use sp_keyring::Sr25519Keyring::{Alice, Bob, Charlie, Ferdie};
 use sp_runtime::{traits::Dispatchable, DispatchError};
-
-/// Test externalities holding the `development` preset's genesis state, at block 1.
-fn dev_chain() -> sp_io::TestExternalities {
-	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
-	let preset = daeg_runtime::genesis_config_presets::get_preset(&DEV_RUNTIME_PRESET.into())
-		.expect("the runtime has a development preset");
-	// Merged as the node merges a genesis preset into the default config.
-	json_merge(&mut config, serde_json::from_slice(&preset).unwrap());
-	let mut ext = sp_io::TestExternalities::new_empty();
-	ext.execute_with(|| {
-		build_state::<RuntimeGenesisConfig>(serde_json::to_vec(&config).unwrap()).unwrap();
-		System::set_block_number(1);
-	});
-	ext
-}
 
 /// A Root-only call with an effect we can observe: set Ferdie's balance.
 fn root_call(new_free: u128) -> RuntimeCall {

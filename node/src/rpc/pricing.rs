@@ -12,9 +12,9 @@ use codec::Codec;
 use daeg_primitives::{
 	market::{
 		AccountStatements, BookDepth, ForecastPrice, IntervalClearing,
-		MarketApi as MarketRuntimeApi, MarketStatus, ZoneClearing,
+		MarketApi as MarketRuntimeApi, MarketStatus, Quarantined, ZoneClearing,
 	},
-	DayIndex, IntervalIndex, ZoneId,
+	DayIndex, IntervalIndex, MeterId, ZoneId,
 };
 use jsonrpsee::{core::RpcResult, proc_macros::rpc};
 use sp_api::ProvideRuntimeApi;
@@ -94,6 +94,17 @@ pub trait PricingApi<BlockHash, AccountId> {
 		to: DayIndex,
 		at: Option<BlockHash>,
 	) -> RpcResult<AccountStatements>;
+
+	/// The meter intervals held out of settlement because their final value was flagged
+	/// (oldest first, at most 2,000): `[interval, meter, held]`, `held` with the owner, the
+	/// flagged value, what the meter bought and sold, the interval's price and tariff and what
+	/// stays held of the owner's orders. A certifier or the operators release them
+	/// (`pricing.releaseQuarantined`).
+	#[method(name = "pricing_quarantined")]
+	fn quarantined(
+		&self,
+		at: Option<BlockHash>,
+	) -> RpcResult<Vec<(IntervalIndex, MeterId, Quarantined<AccountId>)>>;
 }
 
 /// The `pricing_*` methods over a client.
@@ -180,5 +191,13 @@ where
 	) -> RpcResult<AccountStatements> {
 		let at = at.unwrap_or_else(|| self.client.info().best_hash);
 		self.client.runtime_api().statements(at, account, from, to).map_err(runtime_error)
+	}
+
+	fn quarantined(
+		&self,
+		at: Option<B::Hash>,
+	) -> RpcResult<Vec<(IntervalIndex, MeterId, Quarantined<AccountId>)>> {
+		let at = at.unwrap_or_else(|| self.client.info().best_hash);
+		self.client.runtime_api().quarantined(at).map_err(runtime_error)
 	}
 }

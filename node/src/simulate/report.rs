@@ -372,7 +372,7 @@ pub struct Summary {
 	pub anomalies: u64,
 	pub meters_suspended: u64,
 	/// The anomalous values by what the meter measures (`load`, `storage` or a plant's source)
-	/// and the anomaly (`Jump`, `OverCapacity`).
+	/// and the anomaly (`Jump`).
 	pub anomaly_kinds: BTreeMap<String, u64>,
 	/// Demand-response events and breaker trips.
 	pub demand_response_events: u64,

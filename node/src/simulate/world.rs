@@ -419,15 +419,20 @@ impl State {
 			if !active {
 				continue;
 			}
-			m.counter = m.counter.saturating_add(1);
 			let reading = Reading {
 				meter: m.id,
 				interval: IntervalIndex(last),
 				imported: Energy(m.registers.0),
 				exported: Energy(m.registers.1),
 				measured_at,
-				counter: m.counter,
+				counter: m.counter.saturating_add(1),
 			};
+			// A reading the chain refuses (more than the connection carries) is not sent, as
+			// the node's offchain worker does not send it: the meter's next one covers its time.
+			if pallet_consumption::Pallet::<Runtime>::refusal(&reading).is_some() {
+				continue;
+			}
+			m.counter = reading.counter;
 			readings.push((reading, MeterSignature::from(sr25519::Signature::from_raw([0; 64]))));
 		}
 		for batch in readings.chunks(BATCH) {

@@ -24,7 +24,7 @@ after(async () => {
 });
 
 // The runtime's codes for refused readings (daeg_primitives::metering::ReadingError).
-const CODE = { UnknownMeter: 1, BadSignature: 3, FutureInterval: 4, Replay: 7, RegisterDecreased: 10 };
+const CODE = { UnknownMeter: 1, BadSignature: 3, FutureInterval: 4, Replay: 7, RegisterDecreased: 10, OverCapacity: 14 };
 
 /// Submits a general transaction; resolves to the JSON-RPC answer.
 const send = (call) => rpcRaw(node.rpcPort, 'author_submitExtrinsic', [generalTransaction(call)]);
@@ -35,7 +35,7 @@ function assertRefused(answer, code, what) {
   assert.match(String(answer.error.data), new RegExp(`Custom error: ${code}\\b`), what);
 }
 
-test('signed readings enter without an account; bad ones are refused or flagged', async () => {
+test('signed readings enter without an account; impossible ones are refused, abnormal ones flagged', async () => {
   const owner = keyring.addFromUri('//Alice');
   const device = keyring.addFromUri('//DaegReadingsDevice');
   const stranger = keyring.addFromUri('//DaegNotTheDevice');
@@ -60,12 +60,13 @@ test('signed readings enter without an account; bad ones are refused or flagged'
   // The connection carries 10 kW: 83 Wh in a 30-second interval.
   const capacity = Math.floor(maxPower * length / 3_600_000);
 
-  // The baseline, a plain reading and an over-capacity one, all at once: the pool orders them
-  // by counter, whatever order they arrive in.
+  // The baseline, a plain reading (1 Wh: the meter's trend) and a jump to 80 Wh (within the
+  // connection, but 80 times the trend), all at once: the pool orders them by counter, whatever
+  // order they arrive in.
   const baseline = readingCall(api, device, at(c - 4, 1, 5_000, 100));
-  const plain = readingCall(api, device, at(c - 3, 2, 5_050, 103));
-  const over = readingCall(api, device, at(c - 2, 3, 5_050 + 10 * capacity, 103));
-  for (const call of [over, plain, baseline]) {
+  const plain = readingCall(api, device, at(c - 3, 2, 5_001, 103));
+  const jump = readingCall(api, device, at(c - 2, 3, 5_081, 103));
+  for (const call of [jump, plain, baseline]) {
     const answer = await send(call);
     assert.ok(answer.result, `accepted into the pool: ${JSON.stringify(answer)}`);
   }
@@ -76,14 +77,14 @@ test('signed readings enter without an account; bad ones are refused or flagged'
 
   const record = (interval) => intervalRecord(api, id, interval);
   assert.deepEqual(await record(c - 3), {
-    interval: c - 3, imported: 50, exported: 3, quality: 'Measured', anomaly: null,
+    interval: c - 3, imported: 1, exported: 3, quality: 'Measured', anomaly: null,
   });
   assert.deepEqual(await record(c - 2), {
-    interval: c - 2, imported: 10 * capacity, exported: 0, quality: 'Measured', anomaly: 'OverCapacity',
+    interval: c - 2, imported: 80, exported: 0, quality: 'Measured', anomaly: 'Jump',
   });
   const state = (await api.query.consumption.meters(id)).unwrap().readings;
   assert.equal(state.strikes.toNumber(), 1);
-  assert.equal(state.last.unwrap().imported.toNumber(), 5_050 + 10 * capacity);
+  assert.equal(state.last.unwrap().imported.toNumber(), 5_081);
 
   await waitFor('the anomaly event', async () =>
     events.some((e) => e.method === 'ReadingAnomaly' && e.data.meter.toNumber() === id) || null);
@@ -91,8 +92,10 @@ test('signed readings enter without an account; bad ones are refused or flagged'
   unsubscribe();
 
   // Refused, each with its own code.
-  assertRefused(await send(readingCall(api, stranger, at(c - 1, 4, 6_000, 103))), CODE.BadSignature, 'forged signature');
-  assertRefused(await send(readingCall(api, device, at(c - 3, 2, 5_050, 103))), CODE.Replay, 'replayed reading');
+  assertRefused(await send(readingCall(api, stranger, at(c - 1, 4, 5_100, 103))), CODE.BadSignature, 'forged signature');
+  assertRefused(await send(readingCall(api, device, at(c - 3, 2, 5_001, 103))), CODE.Replay, 'replayed reading');
+  // More than the 10 kW connection carries in an interval: impossible, never stored.
+  assertRefused(await send(readingCall(api, device, at(c - 1, 4, 5_081 + capacity + 1, 103))), CODE.OverCapacity, 'over capacity');
   assertRefused(await send(readingCall(api, device, at(c - 1, 4, 5_000, 103))), CODE.RegisterDecreased, 'decreasing register');
   assertRefused(await send(readingCall(api, device, at(c + 5, 4, 6_000, 103))), CODE.FutureInterval, 'future interval');
   const unknown = readingCall(api, device, { ...at(c - 1, 1, 1), meter: 999_999 });

@@ -948,7 +948,7 @@ pub mod pallet {
 		/// capacity, and it is listed in its zone and by its meter; every participant is
 		/// enrolled in its zone; no demand-response event paid more than its verified
 		/// reduction is worth.
-		#[cfg(any(feature = "try-runtime", test))]
+		#[cfg(any(feature = "try-runtime", feature = "std", test))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			for (id, unit) in Units::<T>::iter() {
 				ensure!(unit.spec.charge <= unit.spec.capacity, "a unit holds beyond its capacity");

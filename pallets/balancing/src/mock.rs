@@ -151,6 +151,11 @@ impl PurchaseLedger<u64> for Ledger {
 type Operators =
 	frame_support::traits::EitherOfDiverse<EnsureRoot<u64>, EnsureSignedBy<Operator, u64>>;
 
+frame_support::parameter_types! {
+	/// Root releases quarantined values as the operators do: no account of its own.
+	pub const NoAccount: Option<u64> = None;
+}
+
 impl pallet_pricing::Config for Test {
 	type RuntimeEvent = RuntimeEvent;
 	type Currency = Balances;
@@ -162,6 +167,7 @@ impl pallet_pricing::Config for Test {
 	type Purchases = Ledger;
 	type MarketAccount = MarketAccount;
 	type GovernanceOrigin = Operators;
+	type ReleaseOrigin = frame_system::EnsureRootWithSuccess<u64, NoAccount>;
 	type MaxOrdersPerInterval = ConstU32<512>;
 	type MaxOrdersPerAccount = ConstU32<16>;
 	type MaxLinks = ConstU32<4>;

@@ -52,9 +52,14 @@ use frame_support::{pallet_prelude::*, traits::Get, weights::Weight};
 pub struct Pass {
 	/// The interval the pass runs in: one pass over all meters per interval.
 	pub interval: IntervalIndex,
-	/// The last meter visited (`None`: the pass has not started).
+	/// The last meter visited, by this pass or an earlier one: visits go on after it in
+	/// storage order, round the end to the first meter, so that a pass the idle weight of one
+	/// interval does not finish goes on where it stopped in the next, and every meter is
+	/// visited in turn however many there are.
 	pub after: Option<MeterId>,
-	/// Whether every meter has been visited.
+	/// Meters visited in this interval's pass.
+	pub visited: u32,
+	/// Whether every meter has been visited in this interval.
 	pub done: bool,
 }
 
@@ -245,29 +250,38 @@ impl<T: Config> Pallet<T> {
 		visit
 	}
 
-	/// The `on_idle` pass: visits meters in storage order from where the pass stands, as long
-	/// as `limit` covers the worst visit, and starts a new pass in each new interval.
+	/// The `on_idle` pass: visits meters in storage order from where the last visit stopped
+	/// (round the end to the first), as long as `limit` covers the worst visit, until every
+	/// meter has been visited once in the current interval.
 	pub(crate) fn finalize_on_idle(limit: Weight) -> Weight {
 		let db = T::DbWeight::get();
-		// The pass and grid time (timestamp and interval length) read, the pass written.
-		let mut used = db.reads_writes(3, 1);
-		let worst = Self::visit_weight(Self::max_visit_work(), Self::max_visit_work());
+		// The pass, the meter count and grid time (timestamp and interval length) read, the
+		// pass written.
+		let mut used = db.reads_writes(4, 1);
+		let worst = Self::visit_weight(Self::max_visit_work(), Self::max_visit_work())
+			.saturating_add(db.reads(1));
 		if limit.any_lt(used.saturating_add(worst)) {
 			return Weight::zero();
 		}
 		let current = T::Clock::current_interval();
 		let mut pass = FinalizePass::<T>::get();
 		if pass.interval < current {
-			pass = Pass { interval: current, after: None, done: false };
+			pass = Pass { interval: current, visited: 0, done: false, ..pass };
 		}
 		if pass.done {
 			return db.reads(3);
 		}
+		let meters = Meters::<T>::count();
 		while limit.all_gte(used.saturating_add(worst)) {
-			let next = match pass.after {
-				None => Meters::<T>::iter().next(),
-				Some(after) => Meters::<T>::iter_from(Meters::<T>::hashed_key_for(after)).next(),
-			};
+			if pass.visited >= meters {
+				pass.done = true;
+				break;
+			}
+			let after = pass.after.map(Meters::<T>::hashed_key_for);
+			// Past the last meter in storage order: round to the first.
+			let next = after
+				.and_then(|key| Meters::<T>::iter_from(key).next())
+				.or_else(|| Meters::<T>::iter().next());
 			let Some((id, mut meter)) = next else {
 				pass.done = true;
 				break;
@@ -277,8 +291,9 @@ impl<T: Config> Pallet<T> {
 			if meter.readings != before {
 				Meters::<T>::insert(id, meter);
 			}
-			used = used.saturating_add(Self::visited_weight(&visit));
+			used = used.saturating_add(Self::visited_weight(&visit)).saturating_add(db.reads(1));
 			pass.after = Some(id);
+			pass.visited = pass.visited.saturating_add(1);
 		}
 		FinalizePass::<T>::put(pass);
 		used
@@ -295,7 +310,7 @@ impl<T: Config> Pallet<T> {
 	/// The most a visit handling `work` intervals of which `finalized` were finalized may
 	/// weigh: the visit, the read that found the meter, and the handler's worst case for each
 	/// final value.
-	fn visit_weight(work: u32, finalized: u32) -> Weight {
+	pub(crate) fn visit_weight(work: u32, finalized: u32) -> Weight {
 		let handler = <T::OnFinal as OnFinalInterval>::weight();
 		T::WeightInfo::visit_meter(work)
 			.saturating_add(T::DbWeight::get().reads(1))

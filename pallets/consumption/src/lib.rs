@@ -126,6 +126,7 @@ pub type MeterOf<T> = Meter<
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
+	use daeg_primitives::market::MarketStanding;
 	use daeg_primitives::{
 		analytics::{DailyProfile, EnergyTotals},
 		metering::Quality,
@@ -172,8 +173,9 @@ pub mod pallet {
 		/// The grid zones meters may be installed in.
 		type Zones: Contains<ZoneId>;
 
-		/// Who activates and suspends meters: certifiers or the grid operators.
-		type ActivateOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+		/// Who activates and suspends meters: a certifier (`Some` of its account: never for its
+		/// own meters) or the grid operators (`None`).
+		type ActivateOrigin: EnsureOrigin<Self::RuntimeOrigin, Success = Option<Self::AccountId>>;
 
 		/// The grid's clock: interval length and grid time.
 		type Clock: GridClock;
@@ -229,6 +231,10 @@ pub mod pallet {
 		/// meter's step to what its unit was dispatched to is not a jump.
 		type Dispatched: daeg_primitives::metering::DispatchedEnergy;
 
+		/// The market (the pricing pallet): a meter whose owner owes it, or that still has
+		/// positions to settle, is not removed.
+		type Market: daeg_primitives::market::MarketStanding<Self::AccountId>;
+
 		/// Weights of this pallet's calls, from its benchmarks.
 		type WeightInfo: WeightInfo;
 	}
@@ -245,9 +251,9 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type NextMeterId<T> = StorageValue<_, MeterId, ValueQuery>;
 
-	/// Every registered meter.
+	/// Every registered meter, counted (the finalization pass visits each once per interval).
 	#[pallet::storage]
-	pub type Meters<T: Config> = StorageMap<_, Twox64Concat, MeterId, MeterOf<T>>;
+	pub type Meters<T: Config> = CountedStorageMap<_, Twox64Concat, MeterId, MeterOf<T>>;
 
 	/// The meters each account owns.
 	#[pallet::storage]
@@ -282,6 +288,10 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type MonthTotals<T> =
 		StorageDoubleMap<_, Twox64Concat, MeterId, Twox64Concat, u32, (MonthIndex, EnergyTotals)>;
+
+	/// Meters the grid operators suspended: only the operators activate them again.
+	#[pallet::storage]
+	pub type SuspendedByOperators<T> = StorageMap<_, Twox64Concat, MeterId, ()>;
 
 	/// Where the `on_idle` pass over the meters stands (see [`crate::finalize`]).
 	#[pallet::storage]
@@ -431,6 +441,10 @@ pub mod pallet {
 		DuplicateInBatch,
 		/// A batched reading does not follow its meter's last reading by one interval.
 		GapInBatch,
+		/// A register rose by more than the connection carries over the time covered.
+		OverCapacity,
+		/// The export register of a meter that only measures import rose.
+		ExportOnImportMeter,
 		/// Only accounts that own a meter have preferences and priority classes.
 		NoMeter,
 		/// A maximum price must be above zero.
@@ -441,6 +455,17 @@ pub mod pallet {
 		NoPreferences,
 		/// The account already has this priority class.
 		SamePriorityClass,
+		/// The owner owes the market arrears: the meter stays until they are paid.
+		OwnerInArrears,
+		/// The meter has orders in intervals not yet settled.
+		OpenPositions,
+		/// A certifier may not activate or suspend its own meters.
+		OwnMeter,
+		/// The grid operators suspended the meter: only they activate it again.
+		SuspendedByOperators,
+		/// The meter has readings whose intervals are not final yet (and so not settled):
+		/// removable once the lateness window has passed since its last reading.
+		UnsettledIntervals,
 	}
 
 	#[pallet::hooks]
@@ -514,26 +539,43 @@ pub mod pallet {
 			Self::do_install(owner, kind, zone, max_power, device_key).map(|_| ())
 		}
 
-		/// Activates a meter after checking it: from now on its readings count.
+		/// Activates a meter after checking it: from now on its readings count. A certifier
+		/// never activates its own meter, nor one the grid operators suspended.
 		///
 		/// Origin: [`Config::ActivateOrigin`]. Emits [`Event::MeterActivated`].
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::activate_meter())]
 		pub fn activate_meter(origin: OriginFor<T>, meter: MeterId) -> DispatchResult {
-			T::ActivateOrigin::ensure_origin(origin)?;
-			Self::set_status(meter, MeterStatus::Active, Error::<T>::AlreadyActive)?;
+			let by = T::ActivateOrigin::ensure_origin(origin)?;
+			if by.is_some() {
+				ensure!(
+					!SuspendedByOperators::<T>::contains_key(meter),
+					Error::<T>::SuspendedByOperators
+				);
+			}
+			Self::set_status(meter, by.as_ref(), MeterStatus::Active, Error::<T>::AlreadyActive)?;
+			SuspendedByOperators::<T>::remove(meter);
 			Self::deposit_event(Event::MeterActivated { meter });
 			Ok(())
 		}
 
-		/// Suspends a meter: its readings are refused until it is activated again.
+		/// Suspends a meter: its readings are refused until it is activated again (by the
+		/// grid operators only, if they suspended it). A certifier never suspends its own.
 		///
 		/// Origin: [`Config::ActivateOrigin`]. Emits [`Event::MeterSuspended`].
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::suspend_meter())]
 		pub fn suspend_meter(origin: OriginFor<T>, meter: MeterId) -> DispatchResult {
-			T::ActivateOrigin::ensure_origin(origin)?;
-			Self::set_status(meter, MeterStatus::Suspended, Error::<T>::AlreadySuspended)?;
+			let by = T::ActivateOrigin::ensure_origin(origin)?;
+			Self::set_status(
+				meter,
+				by.as_ref(),
+				MeterStatus::Suspended,
+				Error::<T>::AlreadySuspended,
+			)?;
+			if by.is_none() {
+				SuspendedByOperators::<T>::insert(meter, ());
+			}
 			Self::deposit_event(Event::MeterSuspended { meter });
 			Ok(())
 		}
@@ -568,6 +610,10 @@ pub mod pallet {
 		/// Removes one of the caller's meters, with its history and totals, and returns its
 		/// deposit. Removing an account's last meter clears its preferences and priority.
 		///
+		/// Nobody leaves without paying: the meter stays while its owner owes the market
+		/// arrears, while it has orders in intervals not yet settled, and until every interval
+		/// up to its last reading is final (and so settled).
+		///
 		/// Emits [`Event::MeterRemoved`].
 		///
 		/// ## Complexity
@@ -575,11 +621,18 @@ pub mod pallet {
 		///   meter's history and totals (bounded by [`Config::HistorySpan`],
 		///   [`Config::DaysKept`] and [`Config::MonthsKept`]).
 		#[pallet::call_index(4)]
-		#[pallet::weight(T::WeightInfo::remove_meter(Pallet::<T>::history_length()))]
+		#[pallet::weight(T::WeightInfo::remove_meter(Pallet::<T>::history_length())
+			.saturating_add(<T::Market as MarketStanding<T::AccountId>>::weight().saturating_mul(2)))]
 		pub fn remove_meter(origin: OriginFor<T>, meter: MeterId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let m = Meters::<T>::get(meter).ok_or(Error::<T>::UnknownMeter)?;
 			ensure!(m.owner == who, Error::<T>::NotOwner);
+			ensure!(!T::Market::in_arrears(&who), Error::<T>::OwnerInArrears);
+			ensure!(!T::Market::has_positions(meter), Error::<T>::OpenPositions);
+			ensure!(
+				m.readings.last.is_none_or(|last| last.interval <= m.readings.finalized),
+				Error::<T>::UnsettledIntervals
+			);
 
 			T::Currency::release(
 				&HoldReason::MeterDeposit.into(),
@@ -599,6 +652,7 @@ pub mod pallet {
 			}
 			DeviceKeys::<T>::remove(&m.device_key);
 			Meters::<T>::remove(meter);
+			SuspendedByOperators::<T>::remove(meter);
 			let _ = History::<T>::clear_prefix(meter, Self::history_length(), None);
 			let _ = DayTotals::<T>::clear_prefix(meter, T::DaysKept::get(), None);
 			let _ = MonthTotals::<T>::clear_prefix(meter, T::MonthsKept::get(), None);
@@ -801,10 +855,17 @@ pub mod pallet {
 			Ok(meter)
 		}
 
-		/// Moves `meter` to `status`, failing with `unchanged` if it is there already.
-		fn set_status(meter: MeterId, status: MeterStatus, unchanged: Error<T>) -> DispatchResult {
+		/// Moves `meter` to `status` for `certifier` (`None`: the operators), failing with
+		/// `unchanged` if it is there already, or if it is the certifier's own meter.
+		fn set_status(
+			meter: MeterId,
+			certifier: Option<&T::AccountId>,
+			status: MeterStatus,
+			unchanged: Error<T>,
+		) -> DispatchResult {
 			Meters::<T>::try_mutate(meter, |m| {
 				let m = m.as_mut().ok_or(Error::<T>::UnknownMeter)?;
+				ensure!(certifier != Some(&m.owner), Error::<T>::OwnMeter);
 				ensure!(m.status != status, unchanged);
 				m.status = status;
 				if status == MeterStatus::Active {
@@ -823,7 +884,7 @@ pub mod pallet {
 		/// meter's last reading unless it is a substitute for an overdue interval; the final
 		/// values': what final substitutes after the last reading hold is what the next reading
 		/// will subtract, and totals sit in their slots; and profiles belong to meter owners.
-		#[cfg(any(feature = "try-runtime", test))]
+		#[cfg(any(feature = "try-runtime", feature = "std", test))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			use alloc::vec::Vec;
 			use frame_support::traits::fungible::InspectHold;
@@ -889,6 +950,12 @@ pub mod pallet {
 			for (id, slot, (month, _)) in MonthTotals::<T>::iter() {
 				ensure!(Meters::<T>::contains_key(id), "month totals of an unknown meter");
 				ensure!(Self::month_slot(month) == slot, "month totals outside their slot");
+			}
+			for id in SuspendedByOperators::<T>::iter_keys() {
+				ensure!(
+					Meters::<T>::get(id).is_some_and(|m| m.status != MeterStatus::Active),
+					"a meter the operators suspended is active without them"
+				);
 			}
 			for who in Preferences::<T>::iter_keys().chain(Priorities::<T>::iter_keys()) {
 				ensure!(

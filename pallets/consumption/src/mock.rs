@@ -46,6 +46,8 @@ impl Contains<ZoneId> for TestZones {
 
 /// The grid operators' account in tests.
 pub const OPERATOR: u64 = 100;
+/// A certifier: activates and suspends meters, never its own.
+pub const CERTIFIER: u64 = 50;
 /// Meter owners.
 pub const ALICE: u64 = 1;
 pub const BOB: u64 = 2;
@@ -109,6 +111,45 @@ impl daeg_primitives::metering::DispatchedEnergy for TestDispatch {
 	}
 }
 
+parameter_types! {
+	/// Accounts the market says owe it arrears.
+	pub static InArrears: Vec<u64> = vec![];
+	/// Meters the market says have positions to settle.
+	pub static WithPositions: Vec<daeg_primitives::MeterId> = vec![];
+}
+
+/// A market standing that tests set.
+pub struct TestMarket;
+impl daeg_primitives::market::MarketStanding<u64> for TestMarket {
+	fn in_arrears(who: &u64) -> bool {
+		InArrears::get().contains(who)
+	}
+	fn has_positions(meter: daeg_primitives::MeterId) -> bool {
+		WithPositions::get().contains(&meter)
+	}
+	fn weight() -> frame_support::weights::Weight {
+		frame_support::weights::Weight::from_parts(1_000, 0)
+	}
+}
+
+/// Root and the operator activate as the operators (`None`), [`CERTIFIER`] as itself.
+pub struct Activators;
+impl frame_support::traits::EnsureOrigin<RuntimeOrigin> for Activators {
+	type Success = Option<u64>;
+	fn try_origin(o: RuntimeOrigin) -> Result<Option<u64>, RuntimeOrigin> {
+		match o.clone().into() {
+			Ok(frame_system::RawOrigin::Root) => Ok(None),
+			Ok(frame_system::RawOrigin::Signed(OPERATOR)) => Ok(None),
+			Ok(frame_system::RawOrigin::Signed(CERTIFIER)) => Ok(Some(CERTIFIER)),
+			_ => Err(o),
+		}
+	}
+	#[cfg(feature = "runtime-benchmarks")]
+	fn try_successful_origin() -> Result<RuntimeOrigin, ()> {
+		Ok(RuntimeOrigin::root())
+	}
+}
+
 /// A clock that tests set.
 pub struct TestClock;
 impl GridClock for TestClock {
@@ -140,8 +181,7 @@ impl pallet_consumption::Config for Test {
 	type MeterDeposit = MeterDeposit;
 	type MaxMetersPerOwner = ConstU32<3>;
 	type Zones = TestZones;
-	type ActivateOrigin =
-		frame_support::traits::EitherOfDiverse<EnsureRoot<u64>, EnsureSignedBy<Operator, u64>>;
+	type ActivateOrigin = Activators;
 	type Clock = TestClock;
 	type LatenessWindow = frame_support::traits::ConstU64<{ LATENESS as u64 * INTERVAL_MS }>;
 	type HistorySpan = frame_support::traits::ConstU64<{ HISTORY as u64 * INTERVAL_MS }>;
@@ -156,6 +196,7 @@ impl pallet_consumption::Config for Test {
 		frame_support::traits::EitherOfDiverse<EnsureRoot<u64>, EnsureSignedBy<Operator, u64>>;
 	type OnFinal = RecordFinal;
 	type Dispatched = TestDispatch;
+	type Market = TestMarket;
 	type WeightInfo = ();
 }
 
@@ -221,6 +262,8 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		System::set_block_number(1);
 		NowMs::set(0);
 		Finalized::set(vec![]);
+		InArrears::set(vec![]);
+		WithPositions::set(vec![]);
 	});
 	ext
 }

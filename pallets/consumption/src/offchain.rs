@@ -9,8 +9,10 @@
 //! interval on chain, so that the oracle forgets what the chain holds.
 //!
 //! Nothing here can double-count: the chain accepts one reading per meter and interval, in
-//! order. A reading that cannot land any more (older than the lateness window) is skipped; the
-//! chain fills its interval from the next reading.
+//! order. A reading that cannot land any more (older than the lateness window), or that the
+//! chain would refuse (a register beyond what the connection carries), is skipped, so that it
+//! never blocks the meter's later readings or sinks a batch; the chain fills its interval from
+//! the next reading.
 
 use crate::pallet::{Call, Config, Meters, Pallet};
 use alloc::{collections::BTreeMap, format, vec::Vec};
@@ -175,8 +177,22 @@ impl<T: Config> Pallet<T> {
 				if r.interval >= current {
 					break; // not over yet on chain: the next block's worker sends it
 				}
+				let first = counter == state.counter;
+				if first {
+					// The chain can judge the meter's next reading now: one it would refuse (a
+					// register beyond what the connection carries) is not sent, so that it
+					// cannot sink the batch; the meter's next reading covers its time.
+					if let Some(e) = Self::refusal(&r.with_counter(counter.saturating_add(1))) {
+						log::warn!(
+							target: "daeg::meter-oracle",
+							"meter {} interval {}: the chain refuses its reading ({e:?}); not sent",
+							id.0,
+							r.interval.0
+						);
+						continue;
+					}
+				}
 				counter = counter.saturating_add(1);
-				let first = counter == state.counter.saturating_add(1);
 				let follows = previous.is_none_or(|p| r.interval.since(p) == Some(1));
 				previous = Some(r.interval);
 				if let Some(at) = sent.get(&(id, r.interval)) {

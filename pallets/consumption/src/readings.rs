@@ -105,6 +105,8 @@ impl<T: Config> From<ReadingError> for Error<T> {
 			ReadingError::EmptyBatch => Error::EmptyBatch,
 			ReadingError::DuplicateInBatch => Error::DuplicateInBatch,
 			ReadingError::GapInBatch => Error::GapInBatch,
+			ReadingError::OverCapacity => Error::OverCapacity,
+			ReadingError::ExportOnImportMeter => Error::ExportOnImportMeter,
 		}
 	}
 }
@@ -186,6 +188,22 @@ impl<T: Config> Pallet<T> {
 				r.imported >= last.imported && r.exported >= last.exported,
 				ReadingError::RegisterDecreased
 			);
+			// What the connection carries from the end of the last reading's interval to the
+			// end of this one: more is a forged or broken register, never energy.
+			let gap = r.interval.since(last.interval).unwrap_or(u32::MAX);
+			let most = meter
+				.max_power
+				.energy_over(length.saturating_mul(u64::from(gap)))
+				.unwrap_or(Energy(u64::MAX));
+			ensure!(
+				r.imported.saturating_sub(last.imported) <= most
+					&& r.exported.saturating_sub(last.exported) <= most,
+				ReadingError::OverCapacity
+			);
+			ensure!(
+				meter.kind.measures_export() || r.exported == last.exported,
+				ReadingError::ExportOnImportMeter
+			);
 		}
 
 		if let Some(signature) = signature {
@@ -247,6 +265,13 @@ impl<T: Config> Pallet<T> {
 		Ok((validity.into(), Weight::zero()))
 	}
 
+	/// Why the chain would refuse `r` as its meter's next reading in a batch, checked against
+	/// the chain's state without its signature (`None`: it would not): how a relay keeps one
+	/// impossible reading (a broken or forged register) from sinking a whole batch.
+	pub fn refusal(r: &Reading) -> Option<ReadingError> {
+		Self::check_batched(r, None, false).err()
+	}
+
 	/// [`Self::check_reading`] plus the batch rule: the reading follows its meter's last one
 	/// by exactly one interval, or is its first.
 	pub(crate) fn check_batched(
@@ -278,37 +303,24 @@ impl<T: Config> Pallet<T> {
 		let gap = r.interval.since(last.interval).unwrap_or(1).max(1);
 		let imported = r.imported.saturating_sub(last.imported);
 		let exported = r.exported.saturating_sub(last.exported);
-		let length = T::Clock::interval_length_ms();
-		let capacity = |intervals: u32| {
-			meter
-				.max_power
-				.energy_over(length.saturating_mul(u64::from(intervals)))
-				.unwrap_or(Energy(u64::MAX))
-		};
+		let capacity =
+			meter.max_power.energy_over(T::Clock::interval_length_ms()).unwrap_or(Energy(u64::MAX));
 		let (per_import, per_export) = (share(imported, gap), share(exported, gap));
 
 		// A step is judged against the meter's trend, or what the grid dispatched its unit to
 		// do if that is more (a battery told to run at full power after idle hours).
 		let jumps = |(import, export): (Energy, Energy)| {
-			Self::jumps(per_import, state.import_trend.max(import), capacity(1))
-				|| Self::jumps(per_export, state.export_trend.max(export), capacity(1))
+			Self::jumps(per_import, state.import_trend.max(import), capacity)
+				|| Self::jumps(per_export, state.export_trend.max(export), capacity)
 		};
-		let anomaly = if imported > capacity(gap) || exported > capacity(gap) {
-			Some(Anomaly::OverCapacity)
-		} else if jumps(Default::default())
-			&& jumps(T::Dispatched::dispatched(id, r.interval).unwrap_or_default())
-		{
-			Some(Anomaly::Jump)
-		} else {
-			None
-		};
+		// (Energy above what the connection carries never gets here: `check_reading`.)
+		let anomaly = (jumps(Default::default())
+			&& jumps(T::Dispatched::dispatched(id, r.interval).unwrap_or_default()))
+		.then_some(Anomaly::Jump);
 		// Estimates for a gap come from what the meter did before it.
 		let prior_trend = (state.import_trend, state.export_trend);
-		// A physically impossible value must not teach the trend what is normal.
-		if anomaly != Some(Anomaly::OverCapacity) {
-			state.import_trend = next_trend(state.import_trend, per_import);
-			state.export_trend = next_trend(state.export_trend, per_export);
-		}
+		state.import_trend = next_trend(state.import_trend, per_import);
+		state.export_trend = next_trend(state.export_trend, per_export);
 
 		// Final substitutes since the last reading keep their values; the rest is spread.
 		let (settled_import, settled_export) = core::mem::take(&mut state.final_after_last);

@@ -6,7 +6,8 @@ use crate::Pallet as Pricing;
 use alloc::vec::Vec;
 use daeg_primitives::{
 	market::{
-		ImbalancePrices, OrderId, TariffParameters, Weather, WeatherModel, ZoneClearing, ZoneLink,
+		ImbalancePrices, OrderId, Quarantined, TariffParameters, Weather, WeatherModel,
+		ZoneClearing, ZoneLink,
 	},
 	metering::{IntervalRecord, Quality},
 	production::FacilityRegistry,
@@ -21,7 +22,7 @@ use frame_support::{
 	BoundedVec,
 };
 use frame_system::RawOrigin;
-use sp_runtime::traits::Saturating;
+use sp_runtime::{traits::Saturating, SaturatedConversion};
 
 /// Grid time in benchmarks: about 2027, at an interval's start.
 const NOW_MS: u64 = 1_800_000_000_000;
@@ -291,11 +292,16 @@ mod benchmarks {
 			Positions::<T>::insert(
 				interval,
 				meter,
-				(buyer.clone(), BoundedVec::truncate_from(slots)),
+				Position {
+					owner: buyer.clone(),
+					slots: BoundedVec::truncate_from(slots),
+					offered: Energy::ZERO,
+				},
 			);
 			Unsettled::<T>::insert(interval, 1);
+			MeterPositions::<T>::insert(meter, 1);
 			OrdersOf::<T>::insert(&buyer, interval, n);
-			T::Currency::hold(&HoldReason::Bid.into(), &buyer, held.saturating_mul(n.into()))?;
+			T::Currency::hold(&HoldReason::Order.into(), &buyer, held.saturating_mul(n.into()))?;
 		}
 		Clearings::<T>::insert(
 			interval,
@@ -326,6 +332,49 @@ mod benchmarks {
 		}
 
 		assert!(!Positions::<T>::contains_key(interval, meter));
+		assert!(Statements::<T>::iter_prefix(&buyer).next().is_some());
+		Ok(())
+	}
+
+	/// The heavier release: a corrected value that pays the bidder (unused purchase taken back)
+	/// and its hold released, the bidder with arrears and the interval sold from every source.
+	#[benchmark]
+	fn release_quarantined() -> Result<(), BenchmarkError> {
+		let origin =
+			T::ReleaseOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let interval = open_interval::<T>();
+		let buyer = funded::<T>("buyer", 0);
+		let meter = T::Helper::meter(&buyer, ZoneId(0));
+		let held = T::Currency::minimum_balance().saturating_mul(100u32.into());
+		T::Currency::hold(&HoldReason::Order.into(), &buyer, held)?;
+		Arrears::<T>::insert(&buyer, T::Currency::minimum_balance());
+		Mix::<T>::insert(interval, [Energy(1_000); 7]);
+		let record = IntervalRecord {
+			interval,
+			imported: Energy(1_000),
+			exported: Energy(500),
+			quality: Quality::Measured,
+			anomaly: Some(daeg_primitives::metering::Anomaly::Jump),
+		};
+		Quarantine::<T>::insert(
+			interval,
+			meter,
+			Quarantined {
+				owner: buyer.clone(),
+				zone: ZoneId(0),
+				record,
+				bought: Energy(2_000),
+				sold: Energy::ZERO,
+				price: PricePerKWh(250),
+				tariff: PricePerKWh(320),
+				held: held.saturated_into(),
+			},
+		);
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, interval, meter, Some((Energy(1_500), Energy(500))));
+
+		assert!(!Quarantine::<T>::contains_key(interval, meter));
 		assert!(Statements::<T>::iter_prefix(&buyer).next().is_some());
 		Ok(())
 	}

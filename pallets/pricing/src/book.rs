@@ -128,7 +128,7 @@ impl<T: Config> Pallet<T> {
 				filled: d.energy,
 			};
 			// A layer of its own: a refused insert must leave nothing behind.
-			match with_storage_layer(|| Self::insert(interval, order)) {
+			match with_storage_layer(|| Self::insert(interval, order, None)) {
 				Ok(id) => {
 					if d.side == Side::Sell {
 						add_to_mix(&mut mix, EnergySource::Storage, d.energy);

@@ -154,11 +154,24 @@ impl<AccountId, Balance> Order<AccountId, Balance> {
 /// An order as this pallet's configuration stores it.
 pub type OrderOf<T> = Order<<T as frame_system::Config>::AccountId, BalanceOf<T>>;
 
-/// A meter's orders in one interval until they are settled: their owner and book slots.
-pub type PositionOf<T> = (
+/// A meter's orders in one interval until they are settled.
+#[derive(
+	Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct Position<AccountId, Slots> {
+	/// Who placed them (one account per meter and interval).
+	pub owner: AccountId,
+	/// Their slots in the interval's book.
+	pub slots: Slots,
+	/// The energy its live asks offer: at most what the facility generates in an interval.
+	pub offered: Energy,
+}
+
+/// A position as this pallet's configuration stores it.
+pub type PositionOf<T> = Position<
 	<T as frame_system::Config>::AccountId,
 	frame_support::BoundedVec<u32, <T as Config>::MaxOrdersPerAccount>,
-);
+>;
 
 /// The highest price anything in the market may have (10^18 units per kWh, a million DAEG):
 /// so that every amount settlement computes from a price and a `u64` of Wh fits a `u128`.
@@ -229,10 +242,10 @@ pub mod pallet {
 	use daeg_primitives::{
 		balancing::{GridControl, OnCleared},
 		market::{
-			ImbalancePrices, OrderId, Statement, TariffParameters, Weather, WeatherModel,
-			ZoneClearing,
+			ImbalancePrices, OrderId, Quarantined, Statement, TariffParameters, Weather,
+			WeatherModel, ZoneClearing,
 		},
-		metering::{MeterRegistry, MeteredEnergy, PurchaseLedger, Quality},
+		metering::{IntervalRecord, MeterRegistry, MeteredEnergy, PurchaseLedger, Quality},
 		production::FacilityRegistry,
 		DayIndex, IntervalIndex,
 	};
@@ -292,6 +305,10 @@ pub mod pallet {
 		/// Who sets links and price limits: the grid operators.
 		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
+		/// Who releases quarantined values: a certifier (`Some` of its account: never for its
+		/// own meters) or the grid operators (`None`).
+		type ReleaseOrigin: EnsureOrigin<Self::RuntimeOrigin, Success = Option<Self::AccountId>>;
+
 		/// The most orders in one interval's book (a multiple of [`PAGE_SIZE`] is best).
 		#[pallet::constant]
 		type MaxOrdersPerInterval: Get<u32>;
@@ -313,8 +330,8 @@ pub mod pallet {
 		type MaxIntervalsAhead: Get<u32>;
 
 		/// How many intervals after an interval its positions still unsettled (their meter's
-		/// value was never made final) are settled from what is known; final values reported
-		/// later than this are not settled again.
+		/// value was not final) are settled from what is known (bids as bought, asks as
+		/// undelivered); their values turning final later do not settle them again.
 		#[pallet::constant]
 		type SettlementDeadline: Get<u32>;
 
@@ -341,9 +358,11 @@ pub mod pallet {
 	/// Why this pallet holds funds.
 	#[pallet::composite_enum]
 	pub enum HoldReason {
-		/// The most a bid can cost, until it is settled or cancelled.
+		/// What an order may cost its owner, until it is settled or cancelled: a bid's energy
+		/// at its limit price; an ask's energy at the short imbalance price (the collateral for
+		/// a shortfall).
 		#[codec(index = 0)]
-		Bid,
+		Order,
 		/// The market account's settlement pot.
 		#[codec(index = 1)]
 		Pot,
@@ -428,6 +447,29 @@ pub mod pallet {
 	/// How many positions each interval has left to settle.
 	#[pallet::storage]
 	pub type Unsettled<T> = StorageMap<_, Twox64Concat, IntervalIndex, u32, ValueQuery>;
+
+	/// Meter intervals held out of settlement because their final value was flagged, with what
+	/// the meter traded then, until [`Pallet::release_quarantined`].
+	#[pallet::storage]
+	pub type Quarantine<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		IntervalIndex,
+		Twox64Concat,
+		MeterId,
+		Quarantined<T::AccountId>,
+	>;
+
+	/// Positions settled at [`Config::SettlementDeadline`] before their meter had a final
+	/// value: when the value turns final, it does not settle the meter again.
+	#[pallet::storage]
+	pub type SettledByDeadline<T> =
+		StorageDoubleMap<_, Twox64Concat, IntervalIndex, Twox64Concat, MeterId, ()>;
+
+	/// How many intervals each meter has an unsettled position in: a meter with one is not
+	/// removed (see [`MarketStanding`](daeg_primitives::market::MarketStanding)).
+	#[pallet::storage]
+	pub type MeterPositions<T> = StorageMap<_, Twox64Concat, MeterId, u32, ValueQuery>;
 
 	/// The next interval whose settlement is awaited; its book is removed once it is settled.
 	#[pallet::storage]
@@ -597,6 +639,30 @@ pub mod pallet {
 			arrears: BalanceOf<T>,
 			owed: BalanceOf<T>,
 		},
+		/// Settlement could not price a position or value (its orders or meter are gone, or an
+		/// amount does not fit): nothing was paid or charged for it, `released` of the owner's
+		/// order hold was released. The operators should look into it.
+		SettlementFailed {
+			interval: IntervalIndex,
+			meter: MeterId,
+			who: T::AccountId,
+			released: BalanceOf<T>,
+		},
+		/// `meter`'s final value `record` in `interval` was flagged: its settlement is held
+		/// (what its orders hold stays held) until a certifier or the operators release it.
+		ValueQuarantined {
+			interval: IntervalIndex,
+			meter: MeterId,
+			who: T::AccountId,
+			record: IntervalRecord,
+		},
+		/// A quarantined value was released and settled: as it was, or `corrected`
+		/// (imported, exported).
+		QuarantineReleased {
+			interval: IntervalIndex,
+			meter: MeterId,
+			corrected: Option<(Energy, Energy)>,
+		},
 		/// Every position of an interval is settled; its book is removed.
 		IntervalSettled { interval: IntervalIndex },
 		/// Governance set the tariff's parameters.
@@ -641,8 +707,13 @@ pub mod pallet {
 		TooManyOrders,
 		/// The bid's most cost does not fit the chain's numbers.
 		CostOverflow,
-		/// The bidder cannot cover the bid's most cost.
+		/// The account cannot cover the order's hold (a bid's most cost, an ask's collateral).
 		InsufficientBalance,
+		/// The account owes the market arrears: it places no order until it has paid them.
+		InArrears,
+		/// The facility's asks in the interval would offer more than its capacity generates
+		/// in an interval.
+		AboveCapacity,
 		/// No order has this id.
 		UnknownOrder,
 		/// Only the order's owner may cancel it.
@@ -677,6 +748,10 @@ pub mod pallet {
 		ImplausibleWeather,
 		/// A weather model's wind speeds do not rise, or heating starts above cooling.
 		BadWeatherModel,
+		/// The meter's interval is not quarantined.
+		NotQuarantined,
+		/// A certifier may not act on its own meters and facilities.
+		OwnAsset,
 	}
 
 	#[pallet::hooks]
@@ -731,7 +806,7 @@ pub mod pallet {
 			price: PricePerKWh,
 		) -> DispatchResult {
 			let owner = ensure_signed(origin)?;
-			Self::ensure_open(interval, energy, price)?;
+			Self::ensure_open(&owner, interval, energy, price)?;
 			let m = T::Meters::meter(meter).ok_or(Error::<T>::UnknownMeter)?;
 			ensure!(m.owner == owner, Error::<T>::NotMeterOwner);
 			ensure!(m.is_active(), Error::<T>::MeterInactive);
@@ -750,8 +825,8 @@ pub mod pallet {
 				held,
 				filled: Energy::ZERO,
 			};
-			let id = Self::insert(interval, order)?;
-			T::Currency::hold(&HoldReason::Bid.into(), &owner, held)
+			let id = Self::insert(interval, order, None)?;
+			T::Currency::hold(&HoldReason::Order.into(), &owner, held)
 				.map_err(|_| Error::<T>::InsufficientBalance)?;
 			Self::deposit_event(Event::OrderPlaced {
 				id,
@@ -765,7 +840,10 @@ pub mod pallet {
 		}
 
 		/// Offers `energy` at least at `price` per kWh in `interval` from `facility`, one of
-		/// the caller's facilities that may sell then (or storage).
+		/// the caller's facilities that may sell then (certified, not suspended, not under
+		/// maintenance: storage too). The facility's asks in the interval offer at most what
+		/// its capacity generates in an interval, and each holds its energy at the short
+		/// imbalance price as collateral for a shortfall until it is settled or cancelled.
 		///
 		/// Emits [`Event::OrderPlaced`].
 		#[pallet::call_index(1)]
@@ -778,14 +856,18 @@ pub mod pallet {
 			price: PricePerKWh,
 		) -> DispatchResult {
 			let owner = ensure_signed(origin)?;
-			Self::ensure_open(interval, energy, price)?;
+			Self::ensure_open(&owner, interval, energy, price)?;
 			let f = T::Facilities::facility(facility).ok_or(Error::<T>::UnknownFacility)?;
 			ensure!(f.owner == owner, Error::<T>::NotFacilityOwner);
-			let start = interval.start_ms(Self::interval_length_ms()).unwrap_or(u64::MAX);
-			ensure!(
-				f.source == EnergySource::Storage || T::Facilities::may_sell(facility, start),
-				Error::<T>::MayNotSell
-			);
+			let length = Self::interval_length_ms();
+			let start = interval.start_ms(length).unwrap_or(u64::MAX);
+			ensure!(T::Facilities::may_sell(facility, start), Error::<T>::MayNotSell);
+			let capacity = f.capacity.energy_over(length).unwrap_or(Energy(u64::MAX));
+			let collateral = Imbalance::<T>::get()
+				.short
+				.cost_of(energy, daeg_primitives::Rounding::Up)
+				.ok_or(Error::<T>::CostOverflow)?;
+			let held: BalanceOf<T> = collateral.saturated_into();
 			let order = Order {
 				owner: owner.clone(),
 				origin: Origin::Facility(facility, f.source),
@@ -793,10 +875,12 @@ pub mod pallet {
 				zone: f.zone,
 				energy,
 				price,
-				held: Default::default(),
+				held,
 				filled: Energy::ZERO,
 			};
-			let id = Self::insert(interval, order)?;
+			let id = Self::insert(interval, order, Some(capacity))?;
+			T::Currency::hold(&HoldReason::Order.into(), &owner, held)
+				.map_err(|_| Error::<T>::InsufficientBalance)?;
 			Self::deposit_event(Event::OrderPlaced {
 				id,
 				owner,
@@ -808,8 +892,8 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Cancels one of the caller's orders before its interval's gate closes, releasing a
-		/// bid's hold.
+		/// Cancels one of the caller's orders before its interval's gate closes, releasing its
+		/// hold.
 		///
 		/// Emits [`Event::OrderCancelled`].
 		#[pallet::call_index(2)]
@@ -818,26 +902,29 @@ pub mod pallet {
 			let who = ensure_signed(origin)?;
 			ensure!(Self::is_open(id.interval), Error::<T>::GateClosed);
 			let (page, index) = Self::page_of(id.slot);
-			let (held, meter) = Book::<T>::try_mutate(id.interval, page, |orders| {
+			let (held, meter, offered) = Book::<T>::try_mutate(id.interval, page, |orders| {
 				let order = orders
 					.as_mut()
 					.and_then(|o| o.get_mut(index))
 					.ok_or(Error::<T>::UnknownOrder)?;
 				ensure!(order.owner == who, Error::<T>::NotOrderOwner);
 				ensure!(!order.energy.is_zero(), Error::<T>::AlreadyCancelled);
-				order.energy = Energy::ZERO;
-				Ok::<_, DispatchError>((core::mem::take(&mut order.held), order.meter))
+				let energy = core::mem::take(&mut order.energy);
+				let offered = if order.side() == Side::Sell { energy } else { Energy::ZERO };
+				Ok::<_, DispatchError>((core::mem::take(&mut order.held), order.meter, offered))
 			})?;
-			Positions::<T>::mutate_exists(id.interval, meter, |position| {
-				if let Some((_, slots)) = position {
-					slots.retain(|s| *s != id.slot);
-					if slots.is_empty() {
-						*position = None;
+			Positions::<T>::mutate_exists(id.interval, meter, |entry| {
+				if let Some(position) = entry {
+					position.slots.retain(|s| *s != id.slot);
+					position.offered = position.offered.saturating_sub(offered);
+					if position.slots.is_empty() {
+						*entry = None;
 						Unsettled::<T>::mutate(id.interval, |n| *n = n.saturating_sub(1));
+						Self::position_closed(meter);
 					}
 				}
 			});
-			T::Currency::release(&HoldReason::Bid.into(), &who, held, Precision::BestEffort)?;
+			T::Currency::release(&HoldReason::Order.into(), &who, held, Precision::BestEffort)?;
 			OrdersOf::<T>::mutate_exists(&who, id.interval, |n| {
 				*n = n.and_then(|n| n.checked_sub(1)).filter(|n| *n > 0)
 			});
@@ -1024,9 +1111,39 @@ pub mod pallet {
 			Self::deposit_event(Event::ForecastSubmitted { zone, from, intervals });
 			Ok(())
 		}
+
+		/// Releases `meter`'s quarantined value in `interval` and settles it: as it was, or with
+		/// `corrected` (imported, exported) in its place after the meter was checked. Export is
+		/// still paid only up to what the connection carries and only if measured.
+		///
+		/// Origin: [`Config::ReleaseOrigin`]: a certifier (never for its own meter) or the grid
+		/// operators. Emits [`Event::QuarantineReleased`] and the settlement's events.
+		#[pallet::call_index(12)]
+		#[pallet::weight(Pallet::<T>::release_weight())]
+		pub fn release_quarantined(
+			origin: OriginFor<T>,
+			interval: IntervalIndex,
+			meter: MeterId,
+			corrected: Option<(Energy, Energy)>,
+		) -> DispatchResult {
+			let releaser = T::ReleaseOrigin::ensure_origin(origin)?;
+			let held = Quarantine::<T>::get(interval, meter).ok_or(Error::<T>::NotQuarantined)?;
+			ensure!(releaser.as_ref() != Some(&held.owner), Error::<T>::OwnAsset);
+			Quarantine::<T>::remove(interval, meter);
+			Self::release(interval, meter, held, corrected);
+			Self::deposit_event(Event::QuarantineReleased { interval, meter, corrected });
+			Ok(())
+		}
 	}
 
 	impl<T: Config> Pallet<T> {
+		/// The weight of [`Pallet::release_quarantined`]: settling a meter without orders (its
+		/// benchmark, the same path), the quarantined item read and removed, and the meter and
+		/// the releasing certifier read.
+		pub(crate) fn release_weight() -> Weight {
+			Self::settle_weight(0).saturating_add(T::DbWeight::get().reads_writes(3, 1))
+		}
+
 		/// Whether orders for `interval` are still taken: its gate has not closed.
 		pub fn is_open(interval: IntervalIndex) -> bool {
 			let current = Self::current_interval();
@@ -1043,13 +1160,16 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Fails unless an order for `interval` of `energy` at `price` may be placed now.
+		/// Fails unless `owner` may place an order for `interval` of `energy` at `price` now:
+		/// among others, an account in arrears places none.
 		fn ensure_open(
+			owner: &T::AccountId,
 			interval: IntervalIndex,
 			energy: Energy,
 			price: PricePerKWh,
 		) -> DispatchResult {
 			Self::ensure_tradable(interval)?;
+			ensure!(!Arrears::<T>::contains_key(owner), Error::<T>::InArrears);
 			ensure!(!energy.is_zero(), Error::<T>::ZeroEnergy);
 			let limits = Limits::<T>::get();
 			ensure!(limits.floor <= price && price <= limits.cap, Error::<T>::PriceOutOfRange);
@@ -1067,10 +1187,12 @@ pub mod pallet {
 			(slot.checked_div(PAGE_SIZE).unwrap_or(0), index as usize)
 		}
 
-		/// Adds `order` to `interval`'s book, counting it for its owner.
+		/// Adds `order` to `interval`'s book, counting it for its owner; an ask only while its
+		/// meter's asks in the interval offer at most `capacity` with it.
 		pub(crate) fn insert(
 			interval: IntervalIndex,
 			order: OrderOf<T>,
+			capacity: Option<Energy>,
 		) -> Result<OrderId, DispatchError> {
 			let slot = BookLen::<T>::get(interval);
 			ensure!(slot < T::MaxOrdersPerInterval::get(), Error::<T>::BookFull);
@@ -1079,16 +1201,28 @@ pub mod pallet {
 				*n = n.saturating_add(1);
 				Ok::<_, DispatchError>(())
 			})?;
-			Positions::<T>::try_mutate(interval, order.meter, |position| {
-				let (owner, slots) = match position {
+			Positions::<T>::try_mutate(interval, order.meter, |entry| {
+				let position = match entry {
 					Some(p) => p,
 					None => {
 						Unsettled::<T>::mutate(interval, |n| *n = n.saturating_add(1));
-						position.insert((order.owner.clone(), Default::default()))
+						MeterPositions::<T>::mutate(order.meter, |n| *n = n.saturating_add(1));
+						entry.insert(Position {
+							owner: order.owner.clone(),
+							slots: Default::default(),
+							offered: Energy::ZERO,
+						})
 					}
 				};
-				ensure!(*owner == order.owner, Error::<T>::MeterTradedByOther);
-				slots.try_push(slot).map_err(|_| Error::<T>::TooManyOrders)?;
+				ensure!(position.owner == order.owner, Error::<T>::MeterTradedByOther);
+				if order.side() == Side::Sell {
+					position.offered = position.offered.saturating_add(order.energy);
+				}
+				ensure!(
+					capacity.is_none_or(|most| position.offered <= most),
+					Error::<T>::AboveCapacity
+				);
+				position.slots.try_push(slot).map_err(|_| Error::<T>::TooManyOrders)?;
 				Ok::<_, DispatchError>(())
 			})?;
 			let (page, _) = Self::page_of(slot);
@@ -1098,13 +1232,21 @@ pub mod pallet {
 			Ok(OrderId { interval, slot })
 		}
 
+		/// One of `meter`'s positions was settled or cancelled.
+		pub(crate) fn position_closed(meter: MeterId) {
+			MeterPositions::<T>::mutate_exists(meter, |n| {
+				*n = n.and_then(|n| n.checked_sub(1)).filter(|n| *n > 0)
+			});
+		}
+
 		/// Checks the market's invariants: weather models are valid; the interval length divides an
 		/// hour; every book's pages hold exactly its length of orders; each account's live orders are
 		/// counted; each interval's unsettled positions are counted and name live orders of their
-		/// owner at their meter; each bid awaiting settlement is covered by what its bidder has on
+		/// owner at their meter, offer their asks' energy and are counted per meter; each order awaiting
+		/// settlement is covered by what its owner has on
 		/// hold; and the pot holds exactly what was funded and collected less what was paid, so that
 		/// settlement creates and destroys no money.
-		#[cfg(any(feature = "try-runtime", test))]
+		#[cfg(any(feature = "try-runtime", feature = "std", test))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			use alloc::collections::btree_map::BTreeMap;
 			use frame_support::traits::fungible::InspectHold;
@@ -1120,6 +1262,7 @@ pub mod pallet {
 			let mut live: BTreeMap<(T::AccountId, IntervalIndex), u32> = BTreeMap::new();
 			let mut held: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
 			let mut positions = 0usize;
+			let mut meter_positions: BTreeMap<MeterId, u32> = BTreeMap::new();
 			for (interval, len) in BookLen::<T>::iter() {
 				let mut count = 0u32;
 				let mut orders_at: BTreeMap<u32, OrderOf<T>> = BTreeMap::new();
@@ -1136,20 +1279,28 @@ pub mod pallet {
 				}
 				ensure!(count == len, "a book's pages and length differ");
 				let mut unsettled = 0u32;
-				for (meter, (owner, slots)) in Positions::<T>::iter_prefix(interval) {
+				for (meter, position) in Positions::<T>::iter_prefix(interval) {
+					let Position { owner, slots, offered } = position;
 					unsettled = unsettled.saturating_add(1);
 					ensure!(!slots.is_empty(), "an empty position is kept");
+					let n = meter_positions.entry(meter).or_default();
+					*n = n.saturating_add(1);
+					let mut asked = Energy::ZERO;
 					for slot in slots.iter() {
 						let o = orders_at.get(slot).ok_or("a position names no order")?;
 						ensure!(
 							o.owner == owner && o.meter == meter && !o.energy.is_zero(),
 							"a position names another's, another meter's or a cancelled order"
 						);
+						if o.side() == Side::Sell {
+							asked = asked.saturating_add(o.energy);
+						}
 						let n = live.entry((owner.clone(), interval)).or_default();
 						*n = n.saturating_add(1);
 						let h = held.entry(owner.clone()).or_default();
 						*h = h.saturating_add(o.held);
 					}
+					ensure!(asked == offered, "a position's offer is not its live asks' energy");
 				}
 				positions = positions.saturating_add(unsettled as usize);
 				ensure!(
@@ -1158,6 +1309,10 @@ pub mod pallet {
 				);
 			}
 			ensure!(Positions::<T>::iter().count() == positions, "a position outlives its book");
+			ensure!(
+				MeterPositions::<T>::iter().collect::<BTreeMap<_, _>>() == meter_positions,
+				"a meter's positions are miscounted"
+			);
 			for (who, interval, n) in OrdersOf::<T>::iter() {
 				ensure!(
 					live.get(&(who, interval)) == Some(&n),
@@ -1168,9 +1323,13 @@ pub mod pallet {
 				live.len() == OrdersOf::<T>::iter().count(),
 				"live orders of an account are not counted"
 			);
+			for (_, _, q) in Quarantine::<T>::iter() {
+				let h = held.entry(q.owner).or_default();
+				*h = h.saturating_add(q.held.saturated_into());
+			}
 			for (who, h) in held {
 				ensure!(
-					T::Currency::balance_on_hold(&HoldReason::Bid.into(), &who) >= h,
+					T::Currency::balance_on_hold(&HoldReason::Order.into(), &who) >= h,
 					"a bidder's hold does not cover their bids"
 				);
 			}

@@ -68,6 +68,8 @@ parameter_types! {
 	pub static TestFacilities: Vec<(FacilityId, u64, EnergySource, ZoneId, bool, MeterId)> = vec![];
 	/// Final values the metering pallet would hold.
 	pub static FinalValues: Vec<(MeterId, IntervalRecord)> = vec![];
+	/// Certifiers, who may release quarantined values of meters not their own.
+	pub static Certifiers: Vec<u64> = vec![];
 	/// Purchases reported: (buyer, interval, source, energy).
 	pub static Purchases: Vec<(u64, IntervalIndex, EnergySource, Energy)> = vec![];
 	/// Each zone's emergency state (others: open).
@@ -77,6 +79,27 @@ parameter_types! {
 	/// What the balancing pallet was told of each cleared interval.
 	pub static ClearedSeen: Vec<(IntervalIndex, Vec<(ZoneId, ZoneClearing)>, Vec<LinkFlow>)> = vec![];
 	pub const MarketAccount: u64 = MARKET;
+}
+
+/// Root and the operator release quarantined values as the operators (`None`), a certifier
+/// of [`Certifiers`] as itself.
+pub struct Releasers;
+impl frame_support::traits::EnsureOrigin<RuntimeOrigin> for Releasers {
+	type Success = Option<u64>;
+	fn try_origin(o: RuntimeOrigin) -> Result<Option<u64>, RuntimeOrigin> {
+		match o.clone().into() {
+			Ok(frame_system::RawOrigin::Root) => Ok(None),
+			Ok(frame_system::RawOrigin::Signed(OPERATOR)) => Ok(None),
+			Ok(frame_system::RawOrigin::Signed(who)) if Certifiers::get().contains(&who) => {
+				Ok(Some(who))
+			}
+			_ => Err(o),
+		}
+	}
+	#[cfg(feature = "runtime-benchmarks")]
+	fn try_successful_origin() -> Result<RuntimeOrigin, ()> {
+		Ok(RuntimeOrigin::root())
+	}
 }
 
 /// A meter registry over [`TestMeters`].
@@ -236,6 +259,7 @@ impl pallet_pricing::Config for Test {
 	type MarketAccount = MarketAccount;
 	type GovernanceOrigin =
 		frame_support::traits::EitherOfDiverse<EnsureRoot<u64>, EnsureSignedBy<Operator, u64>>;
+	type ReleaseOrigin = Releasers;
 	type MaxOrdersPerInterval = ConstU32<600>;
 	type MaxOrdersPerAccount = ConstU32<300>;
 	type MaxLinks = ConstU32<4>;
@@ -274,6 +298,7 @@ pub fn ext(interval_length_ms: u64) -> sp_io::TestExternalities {
 		TestFacilities::set(vec![]);
 		FinalValues::set(vec![]);
 		Purchases::set(vec![]);
+		Certifiers::set(vec![]);
 		ZoneMarkets::set(vec![]);
 		Dispatches::set(vec![]);
 		ClearedSeen::set(vec![]);

@@ -3,20 +3,28 @@
 
 use crate::pallet::{
 	Arrears, Book, Clearings, Config, Flows, GridTimeScale, HoldReason, Imbalance, Limits,
-	NextToClear, NextToSettle, Owed, Pallet, Statements, Tariff,
+	NextToClear, NextToSettle, Owed, Pallet, Quarantine, Statements, Tariff,
 };
 use alloc::{collections::btree_map::BTreeMap, vec::Vec};
 use daeg_primitives::{
 	market::{
 		AccountStatements, BookDepth, ForecastPrice, IntervalClearing, MarketStatus, PriceLevel,
-		Side, ZoneClearing, MAX_QUERY_INTERVALS,
+		Quarantined, Side, ZoneClearing, MAX_QUERY_INTERVALS,
 	},
-	DayIndex, Energy, GridClock, IntervalIndex, PricePerKWh, ZoneId,
+	DayIndex, Energy, GridClock, IntervalIndex, MeterId, PricePerKWh, ZoneId,
 };
 use frame_support::traits::{fungible::InspectHold, Get};
 use sp_runtime::SaturatedConversion;
 
 impl<T: Config> Pallet<T> {
+	/// The meter intervals held out of settlement, oldest first (at most
+	/// [`MAX_QUERY_INTERVALS`]).
+	pub fn quarantined() -> Vec<(IntervalIndex, MeterId, Quarantined<T::AccountId>)> {
+		let mut held: Vec<_> = Quarantine::<T>::iter().take(MAX_QUERY_INTERVALS as usize).collect();
+		held.sort_by_key(|(interval, meter, _)| (*interval, *meter));
+		held
+	}
+
 	/// Where the market stands.
 	pub fn status() -> MarketStatus {
 		let current = Self::current_interval();

@@ -19,17 +19,21 @@
 
 use crate::{
 	pallet::{
-		Arrears, Book, BookLen, Clearings, Config, Event, Forecasts, HoldReason, Imbalance, Mix,
-		NextToClear, NextToSettle, OrdersOf, Owed, Pallet, Positions, Pot, Statements, Unsettled,
+		Arrears, Book, BookLen, Clearings, Config, Event, Forecasts, HoldReason, Imbalance,
+		MeterPositions, Mix, NextToClear, NextToSettle, OrdersOf, Owed, Pallet, Positions, Pot,
+		Quarantine, SettledByDeadline, Statements, Unsettled,
 	},
-	BalanceOf, Flows, OrderOf, PositionOf, WeightInfo, PAGE_SIZE,
+	BalanceOf, Flows, OrderOf, Position, PositionOf, WeightInfo, PAGE_SIZE,
 };
 use alloc::vec::Vec;
 use daeg_primitives::{
 	balancing::MarketFund,
-	market::{Side, Statement},
-	metering::{IntervalRecord, MeterRegistry, MeteredEnergy, OnFinalInterval, PurchaseLedger},
-	ring, Energy, EnergySource, GridClock, IntervalIndex, MeterId, Money, ZoneId,
+	market::{MarketStanding, Quarantined, Side, Statement},
+	metering::{
+		IntervalRecord, MeterInfo, MeterRegistry, MeteredEnergy, OnFinalInterval, PurchaseLedger,
+		Quality,
+	},
+	ring, Energy, EnergySource, GridClock, IntervalIndex, MeterId, Money, PricePerKWh, ZoneId,
 };
 use frame_support::{
 	storage::with_storage_layer,
@@ -49,6 +53,18 @@ use sp_runtime::{
 /// How many settled or empty intervals one block may pass over.
 const MAX_INTERVALS_PER_BLOCK: u32 = 16;
 
+/// What a meter traded in an interval, once its position is closed.
+pub(crate) struct Traded<T: Config> {
+	/// Whose orders they were.
+	owner: T::AccountId,
+	/// Energy its bids bought.
+	bought: Energy,
+	/// Energy its asks sold.
+	sold: Energy,
+	/// What its orders hold.
+	held: BalanceOf<T>,
+}
+
 impl<T: Config> OnFinalInterval for Pallet<T> {
 	fn on_final(meter: MeterId, record: &IntervalRecord) -> Weight {
 		Self::settle_final(meter, record)
@@ -56,6 +72,20 @@ impl<T: Config> OnFinalInterval for Pallet<T> {
 
 	fn weight() -> Weight {
 		Self::settle_weight(T::MaxOrdersPerAccount::get())
+	}
+}
+
+impl<T: Config> MarketStanding<T::AccountId> for Pallet<T> {
+	fn in_arrears(who: &T::AccountId) -> bool {
+		Arrears::<T>::contains_key(who)
+	}
+
+	fn has_positions(meter: MeterId) -> bool {
+		MeterPositions::<T>::contains_key(meter)
+	}
+
+	fn weight() -> Weight {
+		T::DbWeight::get().reads(1)
 	}
 }
 
@@ -86,25 +116,33 @@ impl<T: Config> Pallet<T> {
 			.is_none_or(|deadline| deadline <= Self::current_interval())
 	}
 
-	/// Settles `meter`'s interval now that `record` is final. Returns the weight used.
+	/// Settles `meter`'s interval now that `record` is final, however late: a position still
+	/// open settles against it, a meter without one settles its metered energy. Only a
+	/// position already settled at the deadline without a value is not settled again. Returns
+	/// the weight used.
 	pub(crate) fn settle_final(meter: MeterId, record: &IntervalRecord) -> Weight {
 		let interval = record.interval;
-		let skipped = T::DbWeight::get().reads(3);
-		if Self::past_deadline(interval) {
-			return skipped;
-		}
+		let skipped = T::DbWeight::get().reads_writes(4, 1);
 		if let Some(position) = Positions::<T>::take(interval, meter) {
-			let orders = position.1.len() as u32;
+			let orders = position.slots.len() as u32;
 			Self::settle_position(interval, meter, position, Some(record));
 			return Self::settle_weight(orders);
 		}
-		if record.imported.is_zero() && record.exported.is_zero() {
+		if Self::past_deadline(interval) && SettledByDeadline::<T>::take(interval, meter).is_some()
+		{
+			return skipped;
+		}
+		if record.imported.is_zero() && record.exported.is_zero() && record.anomaly.is_none() {
 			return skipped;
 		}
 		let Some(info) = T::Meters::meter(meter) else { return skipped };
-		let metered = (record.imported, record.exported);
-		let line = Self::line(interval, info.zone, (Energy::ZERO, Energy::ZERO), metered);
-		Self::book_line(interval, meter, &info.owner, line, Zero::zero(), Some(record.quality));
+		let traded = Traded {
+			owner: info.owner.clone(),
+			bought: Energy::ZERO,
+			sold: Energy::ZERO,
+			held: Zero::zero(),
+		};
+		Self::settle_traded(interval, meter, &info, traded, Some(record));
 		Self::settle_weight(0)
 	}
 
@@ -113,15 +151,30 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn settle_position(
 		interval: IntervalIndex,
 		meter: MeterId,
-		(owner, slots): PositionOf<T>,
+		position: PositionOf<T>,
 		record: Option<&IntervalRecord>,
 	) {
+		let Some(traded) = Self::close_position(interval, meter, position) else { return };
+		match T::Meters::meter(meter) {
+			Some(info) => Self::settle_traded(interval, meter, &info, traded, record),
+			// A meter the registry no longer knows: what it measured is unknown.
+			None => Self::fail_closed(interval, meter, &traded.owner, traded.held),
+		}
+	}
+
+	/// Counts a taken position out of the books and sums what its orders traded and hold.
+	/// `None` (after failing closed) if its book no longer holds one of its orders.
+	fn close_position(
+		interval: IntervalIndex,
+		meter: MeterId,
+		Position { owner, slots, .. }: PositionOf<T>,
+	) -> Option<Traded<T>> {
 		// An interval the hook has not cleared has no fills (one it reaches after it ended is
 		// voided, never cleared).
 		let mut pages: Vec<(u32, Option<BoundedVec<OrderOf<T>, _>>)> = Vec::new();
-		let (mut bought, mut sold) = (Energy::ZERO, Energy::ZERO);
-		let mut held: BalanceOf<T> = Zero::zero();
-		let mut zone = None;
+		let mut traded: Traded<T> =
+			Traded { owner, bought: Energy::ZERO, sold: Energy::ZERO, held: Zero::zero() };
+		let mut found = 0usize;
 		for slot in slots.iter() {
 			let (page, index) = Self::page_of(*slot);
 			let orders = match pages.iter().position(|(p, _)| *p == page) {
@@ -132,47 +185,169 @@ impl<T: Config> Pallet<T> {
 				}
 			};
 			let Some(order) = orders.and_then(|o| o.get(index)) else { continue };
-			held = held.saturating_add(order.held);
-			zone = Some(order.zone);
+			found = found.saturating_add(1);
+			traded.held = traded.held.saturating_add(order.held);
 			match order.side() {
-				Side::Buy => bought = bought.saturating_add(order.filled),
-				Side::Sell => sold = sold.saturating_add(order.filled),
+				Side::Buy => traded.bought = traded.bought.saturating_add(order.filled),
+				Side::Sell => traded.sold = traded.sold.saturating_add(order.filled),
 			}
 		}
-		OrdersOf::<T>::mutate_exists(&owner, interval, |n| {
+		OrdersOf::<T>::mutate_exists(&traded.owner, interval, |n| {
 			*n = n.map(|n| n.saturating_sub(slots.len() as u32)).filter(|n| *n > 0)
 		});
 		Unsettled::<T>::mutate(interval, |n| *n = n.saturating_sub(1));
+		Self::position_closed(meter);
+		if found < slots.len() {
+			// What the position traded is unknown: nothing is paid or charged for it.
+			Self::fail_closed(interval, meter, &traded.owner, traded.held);
+			return None;
+		}
+		Some(traded)
+	}
 
-		// Without a final value, bids count as used as bought and asks as undelivered: no
-		// payment without a measured delivery.
+	/// Settles what `meter` traded in `interval` against `record` (`None`: the missing-value
+	/// rule: bids count as used as bought and asks as undelivered, so that nothing is paid
+	/// without a measured delivery). A flagged value is quarantined instead.
+	fn settle_traded(
+		interval: IntervalIndex,
+		meter: MeterId,
+		info: &MeterInfo<T::AccountId>,
+		traded: Traded<T>,
+		record: Option<&IntervalRecord>,
+	) {
+		let prices = Self::prices_of(interval, info.zone);
+		if let Some(r) = record.filter(|r| r.anomaly.is_some()) {
+			return Self::quarantine(interval, meter, info.zone, traded, *r, prices);
+		}
 		let (metered, quality) = match record {
-			Some(r) => ((r.imported, r.exported), Some(r.quality)),
-			None => ((bought, Energy::ZERO), None),
+			Some(r) => (Self::creditable(Some(info), r), Some(r.quality)),
+			None => ((traded.bought, Energy::ZERO), None),
 		};
-		let Some(zone) = zone else { return };
-		let line = Self::line(interval, zone, (bought, sold), metered);
-		Self::book_line(interval, meter, &owner, line, held, quality);
-		let used = bought.min(metered.0);
+		Self::book_traded(interval, meter, traded, prices, metered, quality);
+	}
+
+	/// Books the line of `traded` at `(price, tariff)` against `metered` (imported,
+	/// exported), paying and collecting it.
+	fn book_traded(
+		interval: IntervalIndex,
+		meter: MeterId,
+		traded: Traded<T>,
+		(price, tariff): (PricePerKWh, PricePerKWh),
+		metered: (Energy, Energy),
+		quality: Option<Quality>,
+	) {
+		let position = (traded.bought, traded.sold);
+		// Prices are at most `MAX_PRICE` and energies `u64`: no amount overflows, but if one
+		// did, nothing would be paid for it.
+		let imbalance = Imbalance::<T>::get();
+		let Some(line) = Statement::line(position, metered, price, tariff, imbalance) else {
+			return Self::fail_closed(interval, meter, &traded.owner, traded.held);
+		};
+		Self::book_line(interval, meter, &traded.owner, line, traded.held, quality);
+		let used = traded.bought.min(metered.0);
 		if !used.is_zero() {
-			Self::note_purchases(&owner, interval, used);
+			Self::note_purchases(&traded.owner, interval, used);
 		}
 	}
 
-	/// The statement line of a meter in `zone` that traded `(bought, sold)` in `interval` and
-	/// metered `(imported, exported)`.
-	fn line(
-		interval: IntervalIndex,
-		zone: ZoneId,
-		traded: (Energy, Energy),
-		metered: (Energy, Energy),
-	) -> Statement {
+	/// What of `record` settlement may pay for: export only up to what the meter's connection
+	/// carries in an interval (the last line of defence against a forged register), and none
+	/// that was estimated rather than measured (a substitute is no delivery). A meter the
+	/// registry no longer knows is credited no export.
+	fn creditable(
+		meter: Option<&MeterInfo<T::AccountId>>,
+		record: &IntervalRecord,
+	) -> (Energy, Energy) {
+		let most = match meter {
+			Some(m) if record.quality != Quality::Substituted => {
+				m.max_power.energy_over(Self::interval_length_ms()).unwrap_or(Energy(u64::MAX))
+			}
+			_ => Energy::ZERO,
+		};
+		(record.imported, record.exported.min(most))
+	}
+
+	/// The clearing price (zero where the auction set none) and tariff of `zone` in
+	/// `interval`.
+	fn prices_of(interval: IntervalIndex, zone: ZoneId) -> (PricePerKWh, PricePerKWh) {
 		let clearing = Clearings::<T>::get(interval, zone);
 		let price = clearing.and_then(|c| c.price).unwrap_or_default();
 		let tariff =
 			clearing.map_or_else(|| Self::tariff_without_market(interval, zone), |c| c.tariff);
-		// Prices are at most `MAX_PRICE` and energies `u64`: no amount overflows.
-		Statement::line(traded, metered, price, tariff, Imbalance::<T>::get()).unwrap_or_default()
+		(price, tariff)
+	}
+
+	/// Holds `meter`'s interval out of settlement: its value `record` was flagged. What its
+	/// orders hold stays held; a certifier or the operators release it
+	/// ([`Pallet::release_quarantined`]).
+	fn quarantine(
+		interval: IntervalIndex,
+		meter: MeterId,
+		zone: ZoneId,
+		traded: Traded<T>,
+		record: IntervalRecord,
+		(price, tariff): (PricePerKWh, PricePerKWh),
+	) {
+		let who = traded.owner.clone();
+		Quarantine::<T>::insert(
+			interval,
+			meter,
+			Quarantined {
+				owner: traded.owner,
+				zone,
+				record,
+				bought: traded.bought,
+				sold: traded.sold,
+				price,
+				tariff,
+				held: traded.held.saturated_into(),
+			},
+		);
+		Self::deposit_event(Event::ValueQuarantined { interval, meter, who, record });
+	}
+
+	/// Settles quarantined `held` of `meter` in `interval` against its value, or `corrected`
+	/// (imported, exported) in its place.
+	pub(crate) fn release(
+		interval: IntervalIndex,
+		meter: MeterId,
+		held: Quarantined<T::AccountId>,
+		corrected: Option<(Energy, Energy)>,
+	) {
+		let mut record = IntervalRecord { anomaly: None, ..held.record };
+		if let Some((imported, exported)) = corrected {
+			record.imported = imported;
+			record.exported = exported;
+		}
+		let metered = Self::creditable(T::Meters::meter(meter).as_ref(), &record);
+		let traded = Traded {
+			owner: held.owner,
+			bought: held.bought,
+			sold: held.sold,
+			held: held.held.saturated_into(),
+		};
+		let prices = (held.price, held.tariff);
+		Self::book_traded(interval, meter, traded, prices, metered, Some(record.quality));
+	}
+
+	/// A position or value settlement cannot price: `held` is released, nothing else moves,
+	/// and the operators are told.
+	fn fail_closed(
+		interval: IntervalIndex,
+		meter: MeterId,
+		who: &T::AccountId,
+		held: BalanceOf<T>,
+	) {
+		if !held.is_zero() {
+			let _ =
+				T::Currency::release(&HoldReason::Order.into(), who, held, Precision::BestEffort);
+		}
+		Self::deposit_event(Event::SettlementFailed {
+			interval,
+			meter,
+			who: who.clone(),
+			released: held,
+		});
 	}
 
 	/// Moves the money of `line` for `who` (releasing `held` first), adds the line to its
@@ -199,7 +374,8 @@ impl<T: Config> Pallet<T> {
 	/// remains is kept as arrears or owed.
 	pub(crate) fn pay(who: &T::AccountId, held: BalanceOf<T>, charged: Money, credited: Money) {
 		if !held.is_zero() {
-			let _ = T::Currency::release(&HoldReason::Bid.into(), who, held, Precision::BestEffort);
+			let _ =
+				T::Currency::release(&HoldReason::Order.into(), who, held, Precision::BestEffort);
 		}
 		let debit: BalanceOf<T> = charged.saturated_into();
 		let credit: BalanceOf<T> = credited.saturated_into();
@@ -312,14 +488,16 @@ impl<T: Config> Pallet<T> {
 				Unsettled::<T>::remove(next);
 				continue;
 			};
-			let orders = position.1.len() as u32;
-			Self::settle_position(
-				next,
-				meter,
-				position,
-				T::Metered::final_energy(meter, next).as_ref(),
-			);
-			used = used.saturating_add(Self::settle_weight(orders)).saturating_add(db.reads(2));
+			let orders = position.slots.len() as u32;
+			let record = T::Metered::final_energy(meter, next);
+			if record.is_none() {
+				// Its value, when it turns final, must not settle the meter a second time.
+				SettledByDeadline::<T>::insert(next, meter, ());
+			}
+			Self::settle_position(next, meter, position, record.as_ref());
+			used = used
+				.saturating_add(Self::settle_weight(orders))
+				.saturating_add(db.reads_writes(2, 1));
 		}
 		NextToSettle::<T>::put(next);
 		used

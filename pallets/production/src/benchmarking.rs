@@ -245,6 +245,22 @@ mod benchmarks {
 		Ok(())
 	}
 
+	#[benchmark]
+	fn reinstate() -> Result<(), BenchmarkError> {
+		let (certifier, facility) = certifier_and_facility::<T>()?;
+		Production::<T>::revoke(RawOrigin::Signed(certifier).into(), facility, long_reason())?;
+		let origin =
+			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, facility);
+
+		let pending = Facilities::<T>::get(facility)
+			.is_some_and(|f| matches!(f.certification, Certification::Pending));
+		assert!(pending);
+		Ok(())
+	}
+
 	/// A final value of a facility's meter — the costliest: in a day slot that held an
 	/// older day (both rings are rewritten), ending an hour (a certificate is issued and its
 	/// premium paid), ending an efficiency window with low output, after every maintenance

@@ -216,7 +216,7 @@ impl<T: Config> Pallet<T> {
 	}
 }
 
-#[cfg(any(feature = "try-runtime", test))]
+#[cfg(any(feature = "try-runtime", feature = "std", test))]
 impl<T: Config> Pallet<T> {
 	/// Certificates never cover more than was produced or consumed: per registered facility,
 	/// the energy of its live certificates ≤ what it was certified ≤ its metered renewable

@@ -11,10 +11,12 @@
 //! ## Certification
 //!
 //! The grid operators ([`Config::GovernanceOrigin`], their multisig) **appoint** and **remove**
-//! certifiers. A certifier **certifies** a facility until an expiry (a pending one, a suspended
-//! one again, or a certified one for longer), **suspends** a certified one, or **revokes** any
-//! for good, each with a reason and an event. Only a certified, unexpired facility may sell
-//! energy: the market asks through [`FacilityRegistry::may_sell`].
+//! certifiers. A certifier **certifies** a facility until an expiry at most
+//! [`Config::MaxCertificationTerm`] ahead (a pending one, a suspended one again, or a certified
+//! one for longer), **suspends** a certified one, or **revokes** any, each with a reason and an
+//! event; never a facility of its own. Only the operators **reinstate** a revoked facility.
+//! Only a certified, unexpired facility may sell energy (storage too): the market asks through
+//! [`FacilityRegistry::may_sell`].
 //!
 //! ## Production metrics
 //!
@@ -277,6 +279,11 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxMaintenanceLength: Get<u64>;
 
+		/// The longest a certification may run (ms of grid time from when it is given): a
+		/// facility is checked again at least this often.
+		#[pallet::constant]
+		type MaxCertificationTerm: Get<u64>;
+
 		/// Weights of this pallet's calls, from its benchmarks.
 		type WeightInfo: WeightInfo;
 	}
@@ -402,8 +409,10 @@ pub mod pallet {
 		FacilityCertified { facility: FacilityId, certifier: T::AccountId, until_ms: u64 },
 		/// A certifier suspended a facility's certification.
 		FacilitySuspended { facility: FacilityId, certifier: T::AccountId, reason: Reason },
-		/// A certifier revoked a facility's certification for good.
+		/// A certifier revoked a facility's certification (until the operators reinstate it).
 		FacilityRevoked { facility: FacilityId, certifier: T::AccountId, reason: Reason },
+		/// The grid operators reinstated a revoked facility: it awaits certification again.
+		FacilityReinstated { facility: FacilityId },
 		/// A producer declared a maintenance window: the facility may not sell during it.
 		MaintenanceDeclared { facility: FacilityId, window: MaintenanceWindow },
 		/// A producer cancelled a maintenance window before it started.
@@ -457,6 +466,12 @@ pub mod pallet {
 
 	#[pallet::error]
 	pub enum Error<T> {
+		/// A certifier may not certify, suspend or revoke its own facilities.
+		OwnFacility,
+		/// The certification would run longer than [`Config::MaxCertificationTerm`].
+		TermTooLong,
+		/// Only a revoked facility is reinstated.
+		NotRevoked,
 		/// The zone is not one of the grid's zones.
 		UnknownZone,
 		/// A facility's capacity must be above zero.
@@ -493,7 +508,7 @@ pub mod pallet {
 		TooManyCertifiers,
 		/// The expiry is not in the future.
 		ExpiryInPast,
-		/// The facility's certification was revoked for good.
+		/// The facility's certification was revoked (only the operators reinstate it).
 		Revoked,
 		/// Only a certified facility can be suspended.
 		NotCertified,
@@ -654,10 +669,11 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Certifies a facility until grid time `until_ms`: a pending one, a suspended one
-		/// again, or a certified one for longer. A revoked one stays revoked.
+		/// Certifies a facility until grid time `until_ms`, at most
+		/// [`Config::MaxCertificationTerm`] from now: a pending one, a suspended one again, or a
+		/// certified one for longer. A revoked one stays revoked.
 		///
-		/// Origin: a certifier. Emits [`Event::FacilityCertified`].
+		/// Origin: a certifier, not the facility's owner. Emits [`Event::FacilityCertified`].
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::certify())]
 		pub fn certify(
@@ -666,8 +682,11 @@ pub mod pallet {
 			until_ms: u64,
 		) -> DispatchResult {
 			let certifier = Self::ensure_certifier(origin)?;
-			ensure!(until_ms > T::Clock::now_ms(), Error::<T>::ExpiryInPast);
-			Self::transition(facility, |c| {
+			let now = T::Clock::now_ms();
+			ensure!(until_ms > now, Error::<T>::ExpiryInPast);
+			let latest = now.saturating_add(T::MaxCertificationTerm::get());
+			ensure!(until_ms <= latest, Error::<T>::TermTooLong);
+			Self::transition(facility, &certifier, |c| {
 				ensure!(!matches!(c, Certification::Revoked { .. }), Error::<T>::Revoked);
 				*c = Certification::Certified { by: certifier.clone(), until_ms };
 				Ok(())
@@ -679,7 +698,7 @@ pub mod pallet {
 		/// Suspends a certified facility's certification: it may not sell until certified
 		/// again.
 		///
-		/// Origin: a certifier. Emits [`Event::FacilitySuspended`].
+		/// Origin: a certifier, not the facility's owner. Emits [`Event::FacilitySuspended`].
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::suspend())]
 		pub fn suspend(
@@ -688,7 +707,7 @@ pub mod pallet {
 			reason: Reason,
 		) -> DispatchResult {
 			let certifier = Self::ensure_certifier(origin)?;
-			Self::transition(facility, |c| {
+			Self::transition(facility, &certifier, |c| {
 				ensure!(matches!(c, Certification::Certified { .. }), Error::<T>::NotCertified);
 				*c = Certification::Suspended { reason: reason.clone() };
 				Ok(())
@@ -697,9 +716,10 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Revokes a facility's certification for good.
+		/// Revokes a facility's certification until the grid operators reinstate it
+		/// ([`Pallet::reinstate`]).
 		///
-		/// Origin: a certifier. Emits [`Event::FacilityRevoked`].
+		/// Origin: a certifier, not the facility's owner. Emits [`Event::FacilityRevoked`].
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::revoke())]
 		pub fn revoke(
@@ -708,7 +728,7 @@ pub mod pallet {
 			reason: Reason,
 		) -> DispatchResult {
 			let certifier = Self::ensure_certifier(origin)?;
-			Self::transition(facility, |c| {
+			Self::transition(facility, &certifier, |c| {
 				ensure!(!matches!(c, Certification::Revoked { .. }), Error::<T>::Revoked);
 				*c = Certification::Revoked { reason: reason.clone() };
 				Ok(())
@@ -886,6 +906,28 @@ pub mod pallet {
 			Self::deposit_event(Event::PremiumPaid { producer, amount });
 			Ok(())
 		}
+
+		/// Reinstates a revoked facility (a revocation found wrong, or the facility rebuilt):
+		/// it is pending again and sells once a certifier certifies it. No certifier alone can
+		/// put a facility beyond recall.
+		///
+		/// Origin: [`Config::GovernanceOrigin`]. Emits [`Event::FacilityReinstated`].
+		#[pallet::call_index(15)]
+		#[pallet::weight(T::WeightInfo::reinstate())]
+		pub fn reinstate(origin: OriginFor<T>, facility: FacilityId) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			Facilities::<T>::try_mutate(facility, |f| {
+				let f = f.as_mut().ok_or(Error::<T>::UnknownFacility)?;
+				ensure!(
+					matches!(f.certification, Certification::Revoked { .. }),
+					Error::<T>::NotRevoked
+				);
+				f.certification = Certification::Pending;
+				Ok::<_, DispatchError>(())
+			})?;
+			Self::deposit_event(Event::FacilityReinstated { facility });
+			Ok(())
+		}
 	}
 
 	impl<T: Config> Pallet<T> {
@@ -936,13 +978,16 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Applies `change` to a facility's certification.
+		/// Applies `certifier`'s `change` to a facility's certification: never to a facility
+		/// of its own.
 		fn transition(
 			facility: FacilityId,
+			certifier: &T::AccountId,
 			change: impl FnOnce(&mut Certification<T::AccountId>) -> DispatchResult,
 		) -> DispatchResult {
 			Facilities::<T>::try_mutate(facility, |f| {
 				let f = f.as_mut().ok_or(Error::<T>::UnknownFacility)?;
+				ensure!(f.owner != *certifier, Error::<T>::OwnFacility);
 				change(&mut f.certification)
 			})
 		}
@@ -952,7 +997,7 @@ pub mod pallet {
 		/// held deposit covers their facilities' deposits; and those of certificates and
 		/// facilities' operation ([`Self::try_state_certificates`],
 		/// [`Self::try_state_operation`]).
-		#[cfg(any(feature = "try-runtime", test))]
+		#[cfg(any(feature = "try-runtime", feature = "std", test))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			use frame_support::traits::fungible::InspectHold;
 			use sp_runtime::traits::{Saturating, Zero};

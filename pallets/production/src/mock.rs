@@ -65,6 +65,8 @@ pub const INCENTIVES: u64 = 50;
 pub const NOTICE_MS: u64 = 86_400_000;
 /// Maintenance windows last at most a week.
 pub const MAX_MAINTENANCE_MS: u64 = 7 * 86_400_000;
+/// The longest certification term in tests: a year.
+pub const CERTIFICATION_TERM_MS: u64 = 365 * 86_400_000;
 /// The carbon intensity of wind energy in tests.
 pub const WIND_INTENSITY: CarbonIntensity = CarbonIntensity(11);
 /// Days of production kept.
@@ -176,6 +178,7 @@ impl pallet_production::Config for Test {
 	type MaxMaintenanceWindows = ConstU32<3>;
 	type MaintenanceNotice = frame_support::traits::ConstU64<NOTICE_MS>;
 	type MaxMaintenanceLength = frame_support::traits::ConstU64<MAX_MAINTENANCE_MS>;
+	type MaxCertificationTerm = frame_support::traits::ConstU64<CERTIFICATION_TERM_MS>;
 	type WeightInfo = ();
 }
 

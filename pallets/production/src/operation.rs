@@ -163,7 +163,7 @@ impl<T: Config> Pallet<T> {
 	}
 }
 
-#[cfg(any(feature = "try-runtime", test))]
+#[cfg(any(feature = "try-runtime", feature = "std", test))]
 impl<T: Config> Pallet<T> {
 	/// Every facility has its operation and nothing else does; maintenance windows are
 	/// non-empty, no longer than allowed, in order and apart, and belong to facilities.

@@ -52,6 +52,7 @@ pub trait WeightInfo {
 	fn certify() -> Weight;
 	fn suspend() -> Weight;
 	fn revoke() -> Weight;
+	fn reinstate() -> Weight;
 	fn on_final_interval() -> Weight;
 	fn declare_maintenance(w: u32, ) -> Weight;
 	fn cancel_maintenance(w: u32, ) -> Weight;
@@ -190,6 +191,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Minimum execution time: 11_197_000 picoseconds.
 		Weight::from_parts(12_018_000, 3687)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Production::Facilities` (r:1 w:1)
+	/// Proof: `Production::Facilities` (`max_values`: None, `max_size`: Some(222), added: 2697, mode: `MaxEncodedLen`)
+	fn reinstate() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `322`
+		//  Estimated: `3687`
+		// Minimum execution time: 11_197_000 picoseconds.
+		Weight::from_parts(12_018_000, 3687)
+			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Production::FacilityOfMeter` (r:1 w:0)
@@ -502,6 +514,17 @@ impl WeightInfo for () {
 		// Minimum execution time: 11_197_000 picoseconds.
 		Weight::from_parts(12_018_000, 3687)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Production::Facilities` (r:1 w:1)
+	/// Proof: `Production::Facilities` (`max_values`: None, `max_size`: Some(222), added: 2697, mode: `MaxEncodedLen`)
+	fn reinstate() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `322`
+		//  Estimated: `3687`
+		// Minimum execution time: 11_197_000 picoseconds.
+		Weight::from_parts(12_018_000, 3687)
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Production::FacilityOfMeter` (r:1 w:0)

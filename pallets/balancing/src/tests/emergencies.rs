@@ -249,7 +249,7 @@ fn the_anomaly_breaker_trips_when_too_many_meters_are_anomalous() {
 		let m: Vec<_> = (0..3).map(|k| home(10 + k, 1)).collect();
 		let i = IntervalIndex(995);
 		finalize_with(m[0], i, 100, 0, Quality::Measured, Some(Anomaly::Jump));
-		finalize_with(m[1], i, 100, 0, Quality::Measured, Some(Anomaly::OverCapacity));
+		finalize_with(m[1], i, 100, 0, Quality::Measured, Some(Anomaly::Jump));
 		// Two of two are anomalous, but three meters are needed to judge.
 		assert_eq!(halted(1), None);
 		finalize(m[2], i, 100, 0);

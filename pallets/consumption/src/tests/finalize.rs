@@ -11,7 +11,11 @@ use daeg_primitives::{
 	metering::{IntervalRecord, MeteredEnergy, Quality},
 	DayIndex, Energy, IntervalIndex, MeterId, MonthIndex,
 };
-use frame_support::{assert_ok, traits::Hooks, weights::Weight};
+use frame_support::{
+	assert_ok,
+	traits::{fungible::Mutate, Get, Hooks},
+	weights::Weight,
+};
 
 /// Runs the `on_idle` pass with all the weight it wants.
 fn idle() -> Weight {
@@ -214,5 +218,51 @@ fn an_interval_the_ring_lost_is_skipped_not_overwritten() {
 		idle();
 		assert_eq!(state(id).finalized, IntervalIndex(START + 3));
 		assert_eq!(History::<Test>::get(id, (START + 2) % HISTORY), Some(later));
+	});
+}
+
+#[test]
+fn a_pass_the_idle_weight_cannot_finish_goes_on_where_it_stopped() {
+	run(|| {
+		// Seven meters with readings; the idle weight of a block covers two visits.
+		let meters: Vec<MeterId> = (0..7u8)
+			.map(|n| {
+				let owner = 200 + u64::from(n);
+				Balances::set_balance(&owner, 1_000);
+				let id = install(owner, 10 + n);
+				assert_ok!(Consumption::activate_meter(RuntimeOrigin::root(), id));
+				at(START + 1);
+				assert_ok!(apply(reading(id, START, 1_000, 0, 1), 10 + n));
+				id
+			})
+			.collect();
+		let db: frame_support::weights::RuntimeDbWeight =
+			<Test as frame_system::Config>::DbWeight::get();
+		let work = Consumption::max_visit_work();
+		let two = Consumption::visit_weight(work, work)
+			.saturating_add(db.reads(1))
+			.saturating_mul(2)
+			.saturating_add(db.reads_writes(4, 1));
+		// Every interval, one block with room for two visits: all seven meters are visited
+		// in turn (the last ones included), and each meter's intervals turn final.
+		let last = START + 5 * LATENESS;
+		for interval in START + 2..=last {
+			at(interval);
+			Consumption::on_idle(1, two);
+		}
+		let final_by = IntervalIndex(last - LATENESS - 1);
+		for id in &meters {
+			// Four intervals for a round of seven meters: at most that far behind.
+			assert!(
+				state(*id).finalized.0 + 4 >= final_by.0,
+				"meter {id:?} finalized to {:?}, not near {final_by:?}",
+				state(*id).finalized
+			);
+		}
+		// A pass with room for all finishes, visiting each meter once.
+		at(last + 1);
+		idle();
+		assert!(FinalizePass::<Test>::get().done);
+		assert_eq!(FinalizePass::<Test>::get().visited, 7);
 	});
 }

@@ -66,6 +66,11 @@ pub(super) fn validate(
 		.map(|(v, _)| v)
 }
 
+/// The origin an authorized reading is dispatched with.
+pub(super) fn authorized() -> RuntimeOrigin {
+	frame_system::Origin::<Test>::Authorized.into()
+}
+
 pub(super) fn refused(code: ReadingError) -> Result<ValidTransaction, TransactionValidityError> {
 	Err(code.into())
 }
@@ -79,7 +84,7 @@ pub(super) fn apply(
 	c.authorize(TransactionSource::InBlock)
 		.expect("authorizable")
 		.map_err(|_| DispatchError::Other("refused in block"))?;
-	c.dispatch_bypass_filter(frame_system::Origin::<Test>::Authorized.into())
+	c.dispatch_bypass_filter(authorized())
 }
 
 /// Alice's active meter with its baseline read at `START` (import 1,000 Wh, export 0), grid
@@ -321,31 +326,48 @@ fn a_short_gap_is_interpolated_evenly() {
 }
 
 #[test]
-fn over_capacity_is_stored_but_flagged() {
+fn energy_beyond_the_connection_is_refused_in_the_pool_and_in_a_block() {
 	run(|| {
 		let id = meter_with_baseline();
 		at(START + 2);
-		// 10 kW for a quarter-hour is 2,500 Wh; 2,600 cannot have passed the connection.
-		assert_ok!(apply(reading(id, START + 1, 3_600, 0, 2), 1));
-		let r = record(id, START + 1).unwrap();
-		assert_eq!((r.imported, r.anomaly), (Energy(2_600), Some(Anomaly::OverCapacity)));
-		System::assert_has_event(
-			Event::ReadingAnomaly {
-				meter: id,
-				interval: IntervalIndex(START + 1),
-				anomaly: Anomaly::OverCapacity,
-				strikes: 1,
-			}
-			.into(),
+		// 10 kW for a quarter-hour is 2,500 Wh; 2,501 cannot have passed the connection.
+		let over = reading(id, START + 1, 3_501, 0, 2);
+		assert_eq!(validate(over, 1), refused(ReadingError::OverCapacity));
+		assert_noop!(
+			call(over, 1).dispatch_bypass_filter(authorized()),
+			Error::<Test>::OverCapacity
 		);
-		// An impossible value does not teach the trend.
-		assert_eq!(state(id).import_trend, Energy(0));
-		assert_eq!(state(id).strikes, 1);
-		// Exactly the capacity is fine.
-		at(START + 3);
-		assert_ok!(apply(reading(id, START + 2, 6_100, 0, 3), 1));
-		assert_eq!(record(id, START + 2).unwrap().anomaly, None);
+		let forged = reading(id, START + 1, 1_000, u64::MAX, 2);
+		assert_eq!(validate(forged, 1), refused(ReadingError::OverCapacity));
+		// After a gap the connection carried more: three intervals, 7,500 Wh.
+		at(START + 4);
+		assert_eq!(
+			validate(reading(id, START + 3, 8_501, 0, 2), 1),
+			refused(ReadingError::OverCapacity)
+		);
+		assert_ok!(apply(reading(id, START + 3, 8_500, 0, 2), 1));
 		assert_eq!(state(id).strikes, 0);
+	});
+}
+
+#[test]
+fn a_consumer_s_meter_reports_no_export() {
+	run(|| {
+		let id = active_meter();
+		Meters::<Test>::mutate(id, |m| {
+			m.as_mut().unwrap().kind = daeg_primitives::metering::MeterKind::Consumption
+		});
+		at(START + 1);
+		// Whatever its export register says at the baseline, it may never rise.
+		assert_ok!(apply(reading(id, START, 1_000, 7, 1), 1));
+		at(START + 2);
+		let exporting = reading(id, START + 1, 1_100, 8, 2);
+		assert_eq!(validate(exporting, 1), refused(ReadingError::ExportOnImportMeter));
+		assert_noop!(
+			call(exporting, 1).dispatch_bypass_filter(authorized()),
+			Error::<Test>::ExportOnImportMeter
+		);
+		assert_ok!(apply(reading(id, START + 1, 1_100, 7, 2), 1));
 	});
 }
 
@@ -406,22 +428,25 @@ fn a_step_to_what_the_grid_dispatched_is_not_a_jump() {
 fn repeated_anomalies_suspend_the_meter_until_it_is_activated_again() {
 	run(|| {
 		let id = meter_with_baseline();
-		let mut imported = 1_000;
-		for i in 1..=u32::from(STRIKES) {
-			at(START + i + 1);
-			imported += 3_000;
-			assert_ok!(apply(reading(id, START + i, imported, 0, i + 1), 1));
-		}
+		// A meter on its last strike but one (a jump factor of 10 and the half-capacity floor
+		// make more than two jumps in a row impossible within the connection).
+		at(START + 2);
+		assert_ok!(apply(reading(id, START + 1, 1_100, 0, 2), 1));
+		Meters::<Test>::mutate(id, |m| m.as_mut().unwrap().readings.strikes = STRIKES - 1);
+		at(START + 3);
+		let mut imported = 1_100 + 2_000;
+		assert_ok!(apply(reading(id, START + 2, imported, 0, 3), 1));
 		assert_eq!(Meters::<Test>::get(id).unwrap().status, MeterStatus::Suspended);
 		System::assert_last_event(Event::MeterSuspendedForAnomalies { meter: id }.into());
 		at(START + 5);
+		imported += 10;
 		assert_eq!(
-			validate(reading(id, START + 4, imported + 10, 0, 5), 1),
+			validate(reading(id, START + 4, imported, 0, 4), 1),
 			refused(ReadingError::InactiveMeter)
 		);
 		assert_ok!(Consumption::activate_meter(RuntimeOrigin::root(), id));
 		assert_eq!(state(id).strikes, 0);
-		assert_ok!(apply(reading(id, START + 4, imported + 10, 0, 5), 1));
+		assert_ok!(apply(reading(id, START + 4, imported, 0, 4), 1));
 	});
 }
 
@@ -432,6 +457,13 @@ fn removing_a_meter_removes_its_history() {
 		at(START + 3);
 		assert_ok!(apply(reading(id, START + 2, 1_500, 0, 2), 1));
 		assert_eq!(History::<Test>::iter_prefix(id).count(), 2);
+		// Once its intervals are final (and settled), the meter may go, history and all.
+		at(START + 3 + LATENESS);
+		<Consumption as frame_support::traits::Hooks<u64>>::on_idle(
+			1,
+			frame_support::weights::Weight::MAX,
+		);
+		assert!(History::<Test>::iter_prefix(id).count() > 2);
 		assert_ok!(Consumption::remove_meter(RuntimeOrigin::signed(ALICE), id));
 		assert_eq!(History::<Test>::iter_prefix(id).count(), 0);
 	});
@@ -509,7 +541,7 @@ fn a_batch_records_one_reading_per_meter() {
 		}
 		let c = Call::<Test>::submit_readings { readings: batch(&readings) };
 		assert_ok!(c.authorize(TransactionSource::InBlock).unwrap());
-		assert_ok!(c.dispatch_bypass_filter(frame_system::Origin::<Test>::Authorized.into()));
+		assert_ok!(c.dispatch_bypass_filter(authorized()));
 		assert_eq!(record(a, START + 1).unwrap().imported, Energy(400));
 		assert_eq!(record(b, START + 1).unwrap().exported, Energy(70));
 		assert_eq!(state(a).counter, 2);

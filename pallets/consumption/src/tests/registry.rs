@@ -7,7 +7,10 @@ use daeg_primitives::{
 	metering::{MeterKind, MeterRegistry, MeterStatus},
 	MeterId, Power, ZoneId,
 };
-use frame_support::{assert_noop, assert_ok, traits::fungible::Inspect};
+use frame_support::{
+	assert_noop, assert_ok,
+	traits::fungible::{Inspect, Mutate},
+};
 use sp_runtime::DispatchError;
 
 #[test]
@@ -190,6 +193,64 @@ fn removing_returns_the_deposit() {
 		assert!(!MetersOf::<Test>::contains_key(ALICE));
 		// Ids are never reused.
 		assert_eq!(install(ALICE, 1), MeterId(2));
+	});
+}
+
+#[test]
+fn certifiers_do_not_activate_their_own_meters_nor_undo_the_operators() {
+	run(|| {
+		assert_ok!(Balances::mint_into(&CERTIFIER, 1_000));
+		let own = install(CERTIFIER, 1);
+		let theirs = install(ALICE, 2);
+		assert_noop!(
+			Consumption::activate_meter(RuntimeOrigin::signed(CERTIFIER), own),
+			Error::<Test>::OwnMeter
+		);
+		assert_ok!(Consumption::activate_meter(RuntimeOrigin::signed(CERTIFIER), theirs));
+		assert_noop!(
+			Consumption::suspend_meter(RuntimeOrigin::signed(CERTIFIER), own),
+			Error::<Test>::OwnMeter
+		);
+		// The operators suspend Alice's meter: the certifier cannot lift it; they can.
+		assert_ok!(Consumption::suspend_meter(RuntimeOrigin::signed(OPERATOR), theirs));
+		assert_noop!(
+			Consumption::activate_meter(RuntimeOrigin::signed(CERTIFIER), theirs),
+			Error::<Test>::SuspendedByOperators
+		);
+		assert_ok!(Consumption::activate_meter(RuntimeOrigin::root(), theirs));
+		assert_eq!(Meters::<Test>::get(theirs).unwrap().status, MeterStatus::Active);
+		// A suspension by a certifier a certifier may lift.
+		assert_ok!(Consumption::suspend_meter(RuntimeOrigin::signed(CERTIFIER), theirs));
+		assert_ok!(Consumption::activate_meter(RuntimeOrigin::signed(CERTIFIER), theirs));
+		assert_ok!(Consumption::activate_meter(RuntimeOrigin::root(), own));
+	});
+}
+
+#[test]
+fn nobody_leaves_without_paying() {
+	use frame_support::traits::Hooks;
+	run(|| {
+		let id = super::readings::meter_with_baseline();
+		let remove = || Consumption::remove_meter(RuntimeOrigin::signed(ALICE), id);
+		// The owner owes the market.
+		InArrears::set(vec![ALICE]);
+		assert_noop!(remove(), Error::<Test>::OwnerInArrears);
+		InArrears::set(vec![]);
+		// The meter has orders in an interval not yet settled.
+		WithPositions::set(vec![id]);
+		assert_noop!(remove(), Error::<Test>::OpenPositions);
+		WithPositions::set(vec![]);
+		// Its last reading's interval is not final yet.
+		super::readings::at(super::readings::START + 2);
+		assert_ok!(super::readings::apply(
+			super::readings::reading(id, super::readings::START + 1, 1_500, 0, 2),
+			1
+		));
+		assert_noop!(remove(), Error::<Test>::UnsettledIntervals);
+		// Once the lateness window has passed and the pass made it final, it may go.
+		super::readings::at(super::readings::START + 3 + LATENESS);
+		Consumption::on_idle(1, frame_support::weights::Weight::MAX);
+		assert_ok!(remove());
 	});
 }
 

@@ -8,6 +8,7 @@ use sp_runtime::BuildStorage;
 
 mod clearing;
 mod grid;
+mod integrity;
 mod orders;
 mod settlement;
 mod weather;

@@ -5,12 +5,15 @@ use crate::{
 	OrdersOf, Origin, PriceLimits, PAGE_SIZE,
 };
 use daeg_primitives::{
-	market::{OrderId, Side, ZoneClearing, ZoneLink},
+	market::{ImbalancePrices, OrderId, Side, ZoneClearing, ZoneLink},
 	Energy, EnergySource, IntervalIndex, Power, PricePerKWh, ZoneId,
 };
 use frame_support::{
 	assert_noop, assert_ok,
-	traits::{fungible::InspectHold, Hooks},
+	traits::{
+		fungible::{InspectHold, Mutate},
+		Hooks,
+	},
 	BoundedVec,
 };
 use sp_runtime::traits::BadOrigin;
@@ -25,7 +28,7 @@ pub(super) fn at(ms: u64) {
 }
 
 pub(super) fn held(who: u64) -> u128 {
-	Balances::balance_on_hold(&RuntimeHoldReason::Pricing(HoldReason::Bid), &who)
+	Balances::balance_on_hold(&RuntimeHoldReason::Pricing(HoldReason::Order), &who)
 }
 
 pub(super) fn bid(who: u64, meter: daeg_primitives::MeterId, energy: u64, price: u128) -> OrderId {
@@ -159,7 +162,7 @@ fn bad_bids_are_refused() {
 }
 
 #[test]
-fn asks_come_only_from_facilities_that_may_sell_or_storage() {
+fn asks_come_only_from_facilities_that_may_sell_storage_included() {
 	run(|| {
 		at(NOW);
 		let wind = facility(BOB, EnergySource::Wind, 2, true);
@@ -177,11 +180,11 @@ fn asks_come_only_from_facilities_that_may_sell_or_storage() {
 			}
 			.into(),
 		);
-		assert_eq!(held(BOB), 0, "asks hold nothing");
-		ask(CAROL, battery, 1_000, 120);
 		let place = |who, f, e| {
 			Pricing::place_ask(RuntimeOrigin::signed(who), f, OPEN, Energy(e), PricePerKWh(1))
 		};
+		// Storage is certified like any other facility before it sells.
+		assert_noop!(place(CAROL, battery, 1_000), Error::<Test>::MayNotSell);
 		assert_noop!(place(BOB, pending, 1), Error::<Test>::MayNotSell);
 		assert_noop!(place(ALICE, wind, 1), Error::<Test>::NotFacilityOwner);
 		assert_noop!(
@@ -189,6 +192,68 @@ fn asks_come_only_from_facilities_that_may_sell_or_storage() {
 			Error::<Test>::UnknownFacility
 		);
 		assert_noop!(place(BOB, wind, 0), Error::<Test>::ZeroEnergy);
+	});
+}
+
+#[test]
+fn asks_offer_at_most_the_facility_s_capacity_and_hold_collateral_for_a_shortfall() {
+	run(|| {
+		at(NOW);
+		assert_ok!(Pricing::set_imbalance_prices(
+			RuntimeOrigin::root(),
+			ImbalancePrices { short: PricePerKWh(400), long: PricePerKWh(100) }
+		));
+		// 100 kW over a quarter-hour: 25,000 Wh.
+		let wind = facility(BOB, EnergySource::Wind, 2, true);
+		let first = ask(BOB, wind, 20_000, 80);
+		// 20 kWh at the short price of 400 per kWh.
+		assert_eq!(held(BOB), 8_000);
+		let place = |e| {
+			Pricing::place_ask(RuntimeOrigin::signed(BOB), wind, OPEN, Energy(e), PricePerKWh(80))
+		};
+		// Together with the first, more than the plant generates in the interval.
+		assert_noop!(place(5_001), Error::<Test>::AboveCapacity);
+		assert_ok!(place(5_000));
+		assert_eq!(held(BOB), 10_000);
+		// Cancelling gives back both the collateral and the room under the capacity.
+		assert_ok!(Pricing::cancel_order(RuntimeOrigin::signed(BOB), first));
+		assert_eq!(held(BOB), 2_000);
+		assert_ok!(place(20_000));
+		// Collateral the seller cannot cover.
+		let poor = 7;
+		Balances::set_balance(&poor, 100);
+		let small = facility(poor, EnergySource::Solar, 2, true);
+		assert_noop!(
+			Pricing::place_ask(
+				RuntimeOrigin::signed(poor),
+				small,
+				OPEN,
+				Energy(1_000),
+				PricePerKWh(1)
+			),
+			Error::<Test>::InsufficientBalance
+		);
+	});
+}
+
+#[test]
+fn accounts_in_arrears_place_no_orders() {
+	run(|| {
+		at(NOW);
+		let m = meter(ALICE, 1);
+		let wind = facility(ALICE, EnergySource::Wind, 1, true);
+		crate::Arrears::<Test>::insert(ALICE, 1);
+		assert_noop!(
+			Pricing::place_bid(RuntimeOrigin::signed(ALICE), m, OPEN, Energy(1), PricePerKWh(1)),
+			Error::<Test>::InArrears
+		);
+		assert_noop!(
+			Pricing::place_ask(RuntimeOrigin::signed(ALICE), wind, OPEN, Energy(1), PricePerKWh(1)),
+			Error::<Test>::InArrears
+		);
+		// Once paid, it trades again.
+		assert_ok!(Pricing::settle_account(RuntimeOrigin::signed(ALICE)));
+		bid(ALICE, m, 1, 1);
 	});
 }
 
@@ -402,7 +467,7 @@ fn try_state_catches_a_wrong_count_and_a_missing_hold() {
 		assert!(Pricing::do_try_state().is_err());
 		OrdersOf::<Test>::insert(ALICE, OPEN, 1);
 		let _ = <Balances as frame_support::traits::fungible::MutateHold<u64>>::release(
-			&RuntimeHoldReason::Pricing(HoldReason::Bid),
+			&RuntimeHoldReason::Pricing(HoldReason::Order),
 			&ALICE,
 			50,
 			frame_support::traits::tokens::Precision::Exact,

@@ -77,11 +77,12 @@ fn traded() -> (MeterId, MeterId) {
 /// conserved and returns Alice's and Carol's balance changes and the pot's.
 fn settle(alice: MeterId, carol: MeterId, consumed: u64, exported: u64) -> (i128, i128, i128) {
 	let issuance = Balances::total_issuance();
-	let (a, c, p) = (Balances::total_balance(&ALICE), free(CAROL), pot());
+	let (a, c, p) = (Balances::total_balance(&ALICE), Balances::total_balance(&CAROL), pot());
 	finalize(alice, OPEN, consumed, 0, Quality::Measured);
 	finalize(carol, OPEN, 0, exported, Quality::Measured);
 	assert_eq!(Balances::total_issuance(), issuance);
 	assert_eq!(held(ALICE), 0, "the bid's hold is released");
+	assert_eq!(held(CAROL), 0, "the ask's collateral is released");
 	let da = free(ALICE) as i128 - a as i128;
 	let dc = free(CAROL) as i128 - c as i128;
 	let dp = pot() as i128 - p as i128;
@@ -296,12 +297,17 @@ fn what_cannot_be_paid_is_owed_and_what_cannot_be_collected_is_in_arrears() {
 		block_at(NOW);
 		at(NOW + 3 * INTERVAL_MS);
 		let t = IntervalIndex(1_000);
-		// Carol exports 20 MWh unsold: 2,000,000 at the long price; the pot holds 1,000,000.
+		// Carol exports 25 kWh unsold (all her connection carries): 1,250,000 at a long price
+		// of 50,000; the pot holds 1,000,000.
+		assert_ok!(Pricing::set_imbalance_prices(
+			RuntimeOrigin::root(),
+			ImbalancePrices { short: PricePerKWh(100_000), long: PricePerKWh(50_000) }
+		));
 		let plant = meter_of(CAROL, 1, MeterKind::Production);
-		finalize(plant, t, 0, 20_000_000, Quality::Measured);
+		finalize(plant, t, 0, 25_000, Quality::Measured);
 		assert_eq!(free(CAROL), START + POT);
 		assert_eq!(pot(), 0);
-		assert_eq!(Owed::<Test>::get(CAROL), Some(POT));
+		assert_eq!(Owed::<Test>::get(CAROL), Some(250_000));
 		// Dave has 1,000 and uses 10 kWh at 270: he pays 999 (keeping his account) and owes
 		// the rest.
 		const DAVE: u64 = 4;
@@ -315,7 +321,7 @@ fn what_cannot_be_paid_is_owed_and_what_cannot_be_collected_is_in_arrears() {
 		// The pot is funded: Carol is paid what she is owed.
 		assert_ok!(Pricing::fund_pot(RuntimeOrigin::signed(BOB), 2 * POT));
 		assert_ok!(Pricing::settle_account(RuntimeOrigin::signed(CAROL)));
-		assert_eq!(free(CAROL), START + 2 * POT);
+		assert_eq!(free(CAROL), START + POT + 250_000);
 		assert_eq!(Owed::<Test>::get(CAROL), None);
 		// Dave's arrears are collected once he has the money.
 		assert_ok!(Balances::mint_into(&DAVE, 5_000));

@@ -57,7 +57,7 @@ fn id(hour: u32, serial: u64) -> CertificateId {
 fn certified_renewable_export_earns_hourly_certificates() {
 	use Quality::*;
 	run(|| {
-		let (f, m) = certified(EnergySource::Wind, u64::MAX);
+		let (f, m) = certified(EnergySource::Wind, CERTIFICATION_TERM_MS);
 		// Hour 1 is quarter-hours 4–7; the substituted one earns nothing.
 		feed(m, &[(4, 100, Measured), (5, 200, Interpolated), (6, 300, Substituted)]);
 		assert!(issued().is_empty());
@@ -100,7 +100,7 @@ fn only_certified_renewable_measured_output_is_certified() {
 		assert_eq!(issued(), vec![(id(1, 0), Energy(200))]);
 
 		// Thermal is not renewable.
-		let (thermal_f, thermal) = certified(EnergySource::Thermal, u64::MAX);
+		let (thermal_f, thermal) = certified(EnergySource::Thermal, CERTIFICATION_TERM_MS);
 		// (Alice has as many facilities as she may: Bob and Carol own the next.)
 		feed(
 			thermal,
@@ -116,7 +116,7 @@ fn only_certified_renewable_measured_output_is_certified() {
 			FacilitySpec { source: EnergySource::Hydro, ..spec(pending) }
 		));
 		feed(pending, &[(12, 100, Measured), (15, 100, Measured)]);
-		let (_, flagged) = certified_of(BOB, EnergySource::Hydro, u64::MAX);
+		let (_, flagged) = certified_of(BOB, EnergySource::Hydro, CERTIFICATION_TERM_MS);
 		let mut record = final_value(19, 500, Measured);
 		record.anomaly = Some(Anomaly::Jump);
 		Production::on_final(flagged, &record);
@@ -134,7 +134,7 @@ fn governance_sets_the_premium_and_producers_are_paid_per_certified_kwh() {
 		);
 		assert_ok!(Production::set_feed_in_premium(RuntimeOrigin::root(), PricePerKWh(100)));
 		System::assert_last_event(Event::FeedInPremiumSet { rate: PricePerKWh(100) }.into());
-		let (_, m) = certified(EnergySource::Wind, u64::MAX);
+		let (_, m) = certified(EnergySource::Wind, CERTIFICATION_TERM_MS);
 		let before = Balances::free_balance(ALICE);
 		// 700 Wh at 100 per kWh is 70.
 		feed(m, &[(4, 300, Measured), (7, 400, Measured)]);
@@ -166,7 +166,7 @@ fn governance_sets_the_premium_and_producers_are_paid_per_certified_kwh() {
 
 /// Alice's certificate of 700 Wh in hour 1 (day 0).
 fn alice_certificate() -> CertificateId {
-	let (_, m) = certified(EnergySource::Wind, u64::MAX);
+	let (_, m) = certified(EnergySource::Wind, CERTIFICATION_TERM_MS);
 	feed(m, &[(4, 300, Quality::Measured), (7, 400, Quality::Measured)]);
 	id(1, 0)
 }

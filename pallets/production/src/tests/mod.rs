@@ -274,6 +274,60 @@ fn bad_certification_calls_are_refused() {
 }
 
 #[test]
+fn no_certifier_acts_alone_on_its_own_facility_or_forever() {
+	run(|| {
+		certifier();
+		// The certifier registers a plant of its own: it may not certify, suspend or revoke it.
+		let own = crate::NextFacilityId::<Test>::get();
+		assert_ok!(Production::register_facility(
+			RuntimeOrigin::signed(CERTIFIER),
+			spec(meter(CERTIFIER, MeterKind::Production))
+		));
+		assert_noop!(
+			Production::certify(RuntimeOrigin::signed(CERTIFIER), own, 50_000),
+			Error::<Test>::OwnFacility
+		);
+		assert_noop!(
+			Production::revoke(RuntimeOrigin::signed(CERTIFIER), own, reason("x")),
+			Error::<Test>::OwnFacility
+		);
+		assert!(!Production::may_sell(own, 2_000));
+		// Certification has a maximum term (a year in the tests).
+		let f = facility();
+		let now = <<Test as crate::Config>::Clock as daeg_primitives::GridClock>::now_ms();
+		assert_noop!(
+			Production::certify(
+				RuntimeOrigin::signed(CERTIFIER),
+				f,
+				now + CERTIFICATION_TERM_MS + 1
+			),
+			Error::<Test>::TermTooLong
+		);
+		assert_ok!(Production::certify(
+			RuntimeOrigin::signed(CERTIFIER),
+			f,
+			now + CERTIFICATION_TERM_MS
+		));
+		// A revocation is not beyond recall: the operators reinstate, a certifier certifies.
+		assert_noop!(Production::reinstate(RuntimeOrigin::root(), f), Error::<Test>::NotRevoked);
+		assert_ok!(Production::revoke(RuntimeOrigin::signed(CERTIFIER), f, reason("error")));
+		assert_noop!(
+			Production::reinstate(RuntimeOrigin::signed(CERTIFIER), f),
+			DispatchError::BadOrigin
+		);
+		assert_noop!(
+			Production::reinstate(RuntimeOrigin::root(), FacilityId(99)),
+			Error::<Test>::UnknownFacility
+		);
+		assert_ok!(Production::reinstate(RuntimeOrigin::signed(OPERATOR), f));
+		System::assert_last_event(Event::FacilityReinstated { facility: f }.into());
+		assert_eq!(certification(f), Certification::Pending);
+		assert_ok!(Production::certify(RuntimeOrigin::signed(CERTIFIER), f, now + 10_000));
+		assert!(Production::may_sell(f, now + 1));
+	});
+}
+
+#[test]
 fn try_state_catches_a_broken_index() {
 	new_test_ext().execute_with(|| {
 		let f = facility();

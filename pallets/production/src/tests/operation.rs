@@ -17,7 +17,8 @@ fn certified_solar() -> (FacilityId, MeterId) {
 	let f = facility();
 	certifier();
 	NowMs::set(20_010 * DAY_MS);
-	assert_ok!(Production::certify(RuntimeOrigin::signed(CERTIFIER), f, u64::MAX));
+	let until = 20_010 * DAY_MS + CERTIFICATION_TERM_MS;
+	assert_ok!(Production::certify(RuntimeOrigin::signed(CERTIFIER), f, until));
 	(f, Facilities::<Test>::get(f).unwrap().meter)
 }
 
