@@ -49,6 +49,7 @@ export async function follow(url, model, { onUpdate = () => {}, onState = () => 
     const from = Math.max(0, model.status.current - WINDOW + 1);
     const to = model.status.current + 1;
     model.zones = await call('balancing_zones', []);
+    model.quarantined = await call('pricing_quarantined', []);
     for (const z of model.zones) model.setPrices(z.zone, await call('pricing_prices', [z.zone, from, to]));
   }
 

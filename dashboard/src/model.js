@@ -61,6 +61,8 @@ export class GridModel {
     this.storage = new Map();
     /// zone → its status, as balancing_zones gives it.
     this.zones = [];
+    /// The meter intervals held out of settlement (pricing_quarantined).
+    this.quarantined = [];
     /// The residual mix's CO₂ intensity, g/kWh: what certified energy displaces.
     this.residualIntensity = 0;
     this.status = null;

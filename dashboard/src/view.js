@@ -102,6 +102,10 @@ export class Dashboard {
       return el;
     }));
     this.table('grid-events', m.recentGridEvents(12).map((e) => [`#${e.block}`, e.interval ?? '', e.zone === null ? '' : this.zoneName(e.zone), e.text]));
+    this.kpi('quarantined', String(m.quarantined.length));
+    this.table('quarantined', m.quarantined.slice(-12).map(([interval, meter, q]) => [
+      interval, meter, `${q.owner.slice(0, 8)}…`, fmt(q.record.imported / 1000, 2), fmt(q.record.exported / 1000, 2), q.record.anomaly ?? '',
+    ]));
     this.table('settlements', m.recentSettlements(12).map((x) => [x.interval, x.meter, `${x.who.slice(0, 8)}…`, fmt(x.bought / 1000, 2), fmt(x.sold / 1000, 2), fmt(x.net, 4), x.quality ?? '']));
   }
 
