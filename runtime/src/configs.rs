@@ -202,6 +202,8 @@ parameter_types! {
 	pub const MeterHistorySpan: u64 = 25 * HOURS_MS;
 	/// Readings rank above ordinary transactions: settlement depends on them.
 	pub const ReadingPriority: TransactionPriority = TransactionPriority::MAX / 2;
+	/// A day without a reading suspends a meter (its intervals are substituted until then).
+	pub const MaxSilence: u64 = 24 * HOURS_MS;
 	/// A reading may wait in the pool as long as its interval can still accept it.
 	pub const ReadingLongevity: TransactionLongevity = HOURS_MS / MILLI_SECS_PER_BLOCK;
 }
@@ -235,6 +237,7 @@ impl pallet_consumption::Config for Runtime {
 	type Clock = Pricing;
 	type LatenessWindow = ReadingLateness;
 	type HistorySpan = MeterHistorySpan;
+	type MaxSilence = MaxSilence;
 	type MaxAnomalyStrikes = ConstU8<3>;
 	type JumpFactor = ConstU32<10>;
 	type ReadingPriority = ReadingPriority;

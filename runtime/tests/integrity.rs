@@ -246,3 +246,88 @@ fn asks_beyond_the_plant_and_meters_left_with_open_positions_are_refused() {
 		invariants();
 	});
 }
+
+#[test]
+fn no_certifier_acts_alone_on_its_own_assets() {
+	dev_chain().execute_with(|| {
+		let _grid = Grid::start();
+		let dave = Dave.to_account_id();
+		assert_ok!(Production::appoint_certifier(RuntimeOrigin::root(), dave.clone()));
+		// Dave installs a meter and registers a plant of his own.
+		let key = <sp_core::sr25519::Pair as sp_core::Pair>::from_seed(&[0xD0; 32]);
+		let own = pallet_consumption::NextMeterId::<Runtime>::get();
+		assert_ok!(Consumption::install_meter(
+			RuntimeOrigin::signed(dave.clone()),
+			MeterKind::Production,
+			ZoneId(0),
+			Power(10_000),
+			daeg_primitives::metering::MeterPublic::from(sp_core::Pair::public(&key)),
+		));
+		assert_noop!(
+			Consumption::activate_meter(RuntimeOrigin::signed(dave.clone()), own),
+			pallet_consumption::Error::<Runtime>::OwnMeter
+		);
+		assert_ok!(Consumption::activate_meter(RuntimeOrigin::root(), own));
+		let facility = pallet_production::NextFacilityId::<Runtime>::get();
+		assert_ok!(Production::register_facility(
+			RuntimeOrigin::signed(dave.clone()),
+			pallet_production::FacilitySpec {
+				source: EnergySource::Solar,
+				capacity: Power(10_000),
+				zone: ZoneId(0),
+				location: Location { lat_micro_deg: 54_000_000, lon_micro_deg: 10_000_000 },
+				commissioned: daeg_primitives::DayIndex(20_000),
+				meter: own,
+			}
+		));
+		assert_noop!(
+			Production::certify(
+				RuntimeOrigin::signed(dave.clone()),
+				facility,
+				common::START_MS + 1
+			),
+			pallet_production::Error::<Runtime>::OwnFacility
+		);
+		// So his plant cannot sell.
+		let t = Pricing::status().first_open;
+		assert_noop!(
+			Pricing::place_ask(RuntimeOrigin::signed(dave), facility, t, Energy(1), PricePerKWh(1)),
+			pallet_pricing::Error::<Runtime>::MayNotSell
+		);
+		invariants();
+	});
+}
+
+#[test]
+fn a_rolled_over_register_is_mended_by_the_operators_without_losing_or_doubling_energy() {
+	dev_chain().execute_with(|| {
+		let mut grid = Grid::start();
+		let owner = Ferdie.to_account_id();
+		let mut m = meter(&owner, MeterKind::Consumption, 10_000, 0xF4);
+		let top = u64::MAX - 1_000;
+		let t0 = grid.interval();
+		grid.intervals(1);
+		assert_ok!(m.read(t0, top, 0));
+		// The register rolls over: the meter is bricked.
+		grid.intervals(2);
+		let now = IntervalIndex(grid.interval().0 - 1);
+		assert_eq!(m.read(now, 30, 0), Err(Refused::Pool(ReadingError::RegisterDecreased.into())));
+		// The operators record the old register's last value and the new baseline.
+		assert_ok!(Consumption::record_exchange(
+			RuntimeOrigin::root(),
+			m.id,
+			(Energy(top + 50), Energy::ZERO),
+			(Energy::ZERO, Energy::ZERO),
+		));
+		m.counter += 1;
+		grid.intervals(1);
+		assert_ok!(m.read(IntervalIndex(grid.interval().0 - 1), 30, 0));
+		// Every Wh once: 50 up to the exchange, 30 after it.
+		let recorded: u64 = (t0.0 + 1..grid.interval().0)
+			.filter_map(|i| Consumption::record(m.id, IntervalIndex(i)))
+			.map(|r| r.imported.0)
+			.sum();
+		assert_eq!(recorded, 80);
+		invariants();
+	});
+}

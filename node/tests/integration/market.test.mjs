@@ -52,7 +52,9 @@ test('a producer asks, a consumer bids, the interval clears, readings arrive and
   const producerMeter = (await api.query.consumption.nextMeterId()).toNumber();
   ok(await helpers.submit(api.tx.consumption.installMeter('Production', 0, 2_000_000, turbine.publicKey), producer));
   const consumerMeter = producerMeter + 1;
-  ok(await helpers.submit(api.tx.consumption.installMeter('Consumption', 0, 50_000, home.publicKey), consumer));
+  // A 500 kW connection: 2 kWh in a 30-second interval is 240 kW (a reading beyond what the
+  // connection carries would be refused).
+  ok(await helpers.submit(api.tx.consumption.installMeter('Consumption', 0, 500_000, home.publicKey), consumer));
   ok(await helpers.submit(api.tx.consumption.activateMeter(producerMeter), certifier));
   ok(await helpers.submit(api.tx.consumption.activateMeter(consumerMeter), certifier));
   const facility = (await api.query.production.nextFacilityId()).toNumber();

@@ -12,6 +12,9 @@
 //!   the value is folded into the meter's day and month totals and (if measured and clean) into
 //!   its profile, and [`Config::OnFinal`](crate::Config::OnFinal) is told of it.
 //!
+//! A meter that sends no reading for [`Config::MaxSilence`](crate::Config::MaxSilence) after its
+//! last is suspended by its visit (`MeterSuspendedForSilence`), so that the operators look at it.
+//!
 //! Final values never change, so settlement may pay from them. A reading after a gap therefore
 //! spreads its energy over the open intervals only, minus what final substitutes since the
 //! previous reading already count ([`ReadingState::final_after_last`]), so that the meter's
@@ -22,14 +25,15 @@
 
 use crate::{
 	pallet::{
-		Config, DayTotals, FinalizePass, Meters, MonthTotals, Pallet, Profiles, SourceIntensities,
+		Config, DayTotals, Event, FinalizePass, Meters, MonthTotals, Pallet, Profiles,
+		SourceIntensities,
 	},
 	MeterOf, WeightInfo,
 };
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use daeg_primitives::{
 	analytics::{DailyProfile, EnergyTotals, Period},
-	metering::{IntervalRecord, OnFinalInterval, Quality},
+	metering::{IntervalRecord, MeterStatus, OnFinalInterval, Quality},
 	ring, CarbonIntensity, DayIndex, Energy, EnergySource, GridClock, IntervalIndex, MeterId,
 	MonthIndex,
 };
@@ -247,7 +251,20 @@ impl<T: Config> Pallet<T> {
 		if learnt {
 			Profiles::<T>::insert(id, profile);
 		}
+		let silent = current.since(last.interval).is_some_and(|d| d > Self::max_silence());
+		if silent && meter.status == MeterStatus::Active {
+			meter.status = MeterStatus::Suspended;
+			Self::deposit_event(Event::MeterSuspendedForSilence {
+				meter: id,
+				last_reading: last.interval,
+			});
+		}
 		visit
+	}
+
+	/// [`Config::MaxSilence`] in intervals.
+	pub fn max_silence() -> u32 {
+		T::Clock::intervals_in(T::MaxSilence::get())
 	}
 
 	/// The `on_idle` pass: visits meters in storage order from where the last visit stopped
@@ -286,9 +303,9 @@ impl<T: Config> Pallet<T> {
 				pass.done = true;
 				break;
 			};
-			let before = meter.readings;
+			let before = (meter.readings, meter.status);
 			let visit = Self::visit(id, &mut meter, current);
-			if meter.readings != before {
+			if (meter.readings, meter.status) != before {
 				Meters::<T>::insert(id, meter);
 			}
 			used = used.saturating_add(Self::visited_weight(&visit)).saturating_add(db.reads(1));

@@ -191,6 +191,12 @@ pub mod pallet {
 		#[pallet::constant]
 		type HistorySpan: Get<u64>;
 
+		/// How long (ms of grid time) a meter may go without a reading after its last one's
+		/// interval before it is suspended (its intervals are substituted meanwhile): a silent
+		/// meter is a broken, unplugged or tampered one, and the operators are told.
+		#[pallet::constant]
+		type MaxSilence: Get<u64>;
+
 		/// Anomaly strikes at which a meter is suspended.
 		#[pallet::constant]
 		type MaxAnomalyStrikes: Get<u8>;
@@ -385,6 +391,16 @@ pub mod pallet {
 		ReadingAnomaly { meter: MeterId, interval: IntervalIndex, anomaly: Anomaly, strikes: u8 },
 		/// A meter was suspended after repeated anomalies.
 		MeterSuspendedForAnomalies { meter: MeterId },
+		/// A meter was suspended because no reading came for [`Config::MaxSilence`] after
+		/// the one of `last_reading`.
+		MeterSuspendedForSilence { meter: MeterId, last_reading: IntervalIndex },
+		/// A meter's device was exchanged (or its register rolled over): the old device's last
+		/// registers were recorded, and readings go on from the new baseline.
+		MeterExchanged {
+			meter: MeterId,
+			old_final: (Energy, Energy),
+			new_baseline: (Energy, Energy),
+		},
 		/// A consumer set its market preferences.
 		PreferencesSet { who: T::AccountId, preferences: ConsumerPreferences },
 		/// A consumer cleared its market preferences.
@@ -459,8 +475,10 @@ pub mod pallet {
 		OwnerInArrears,
 		/// The meter has orders in intervals not yet settled.
 		OpenPositions,
-		/// A certifier may not activate or suspend its own meters.
+		/// A certifier may not act on its own meters.
 		OwnMeter,
+		/// The meter has no reading yet: its first reading sets its baseline.
+		NoReading,
 		/// The grid operators suspended the meter: only they activate it again.
 		SuspendedByOperators,
 		/// The meter has readings whose intervals are not final yet (and so not settled):
@@ -810,6 +828,57 @@ pub mod pallet {
 			}
 			Self::deposit_event(Event::CarbonIntensitySet { source, intensity });
 			Ok(())
+		}
+
+		/// Records the exchange of a meter's device (or a register that rolled over): the old
+		/// device's last registers `old_final` (import, export) and the new device's
+		/// `new_baseline`, from which its readings go on. The energy between the meter's last
+		/// reading and `old_final` is recorded like a reading for the interval just ended, with
+		/// a reading's checks (not less than the last registers, within what the connection
+		/// carries); nothing is lost or counted twice, and the meter is no longer bricked by
+		/// registers lower than its last. Record it while the meter is active, before its owner
+		/// rotates the device key.
+		///
+		/// Origin: [`Config::ActivateOrigin`] (a certifier, never for its own meter, or the
+		/// grid operators). Emits [`Event::MeterExchanged`] and what a reading emits.
+		///
+		/// ## Complexity
+		/// - O(G), G the open intervals since the last reading (at most
+		///   [`Pallet::max_spread`]); the weight is that of a reading, refunded to what was
+		///   written.
+		#[pallet::call_index(11)]
+		#[pallet::weight(Pallet::<T>::reading_weight(Pallet::<T>::max_spread()))]
+		pub fn record_exchange(
+			origin: OriginFor<T>,
+			meter: MeterId,
+			old_final: (Energy, Energy),
+			new_baseline: (Energy, Energy),
+		) -> DispatchResultWithPostInfo {
+			let by = T::ActivateOrigin::ensure_origin(origin)?;
+			let m = Meters::<T>::get(meter).ok_or(Error::<T>::UnknownMeter)?;
+			ensure!(by.as_ref() != Some(&m.owner), Error::<T>::OwnMeter);
+			let last = m.readings.last.ok_or(Error::<T>::NoReading)?;
+			let (mut m, mut written) = (m, 0);
+			if old_final != (last.imported, last.exported) {
+				let closing = T::Clock::current_interval().saturating_sub(1);
+				let length = T::Clock::interval_length_ms();
+				let reading = Reading {
+					meter,
+					interval: closing,
+					imported: old_final.0,
+					exported: old_final.1,
+					measured_at: closing.end_ms(length).unwrap_or_default(),
+					counter: m.readings.counter.saturating_add(1),
+				};
+				m = Self::check_reading(&reading, None, true).map_err(Error::<T>::from)?.meter;
+				written = Self::record_reading(meter, &mut m, &reading);
+			}
+			if let Some(last) = m.readings.last.as_mut() {
+				(last.imported, last.exported) = new_baseline;
+			}
+			Meters::<T>::insert(meter, m);
+			Self::deposit_event(Event::MeterExchanged { meter, old_final, new_baseline });
+			Ok(Some(Self::reading_weight(written.max(1))).into())
 		}
 	}
 

@@ -171,6 +171,8 @@ pub const LATENESS: u32 = 8;
 pub const HISTORY: u32 = 104;
 /// Days of totals and purchases kept.
 pub const DAYS_KEPT: u32 = 7;
+/// Intervals without a reading that suspend a meter: a day and a bit.
+pub const SILENCE: u32 = 100;
 /// Strikes that suspend a meter.
 pub const STRIKES: u8 = 3;
 
@@ -185,6 +187,7 @@ impl pallet_consumption::Config for Test {
 	type Clock = TestClock;
 	type LatenessWindow = frame_support::traits::ConstU64<{ LATENESS as u64 * INTERVAL_MS }>;
 	type HistorySpan = frame_support::traits::ConstU64<{ HISTORY as u64 * INTERVAL_MS }>;
+	type MaxSilence = frame_support::traits::ConstU64<{ SILENCE as u64 * INTERVAL_MS }>;
 	type MaxAnomalyStrikes = frame_support::traits::ConstU8<STRIKES>;
 	type JumpFactor = ConstU32<10>;
 	type ReadingPriority = frame_support::traits::ConstU64<1_000>;

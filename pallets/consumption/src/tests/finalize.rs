@@ -5,7 +5,9 @@ use super::{
 	install,
 	readings::{apply, at, meter_with_baseline, reading, record, state, START},
 };
-use crate::{mock::*, DayTotals, Event, FinalizePass, History, MonthTotals, Pass, Profiles};
+use crate::{
+	mock::*, DayTotals, Event, FinalizePass, History, Meters, MonthTotals, Pass, Profiles,
+};
 use daeg_primitives::{
 	analytics::{EnergyTotals, Period, ProfileHour},
 	metering::{IntervalRecord, MeteredEnergy, Quality},
@@ -264,5 +266,30 @@ fn a_pass_the_idle_weight_cannot_finish_goes_on_where_it_stopped() {
 		idle();
 		assert!(FinalizePass::<Test>::get().done);
 		assert_eq!(FinalizePass::<Test>::get().visited, 7);
+	});
+}
+
+#[test]
+fn a_meter_silent_for_too_long_is_suspended_and_the_operators_are_told() {
+	run(|| {
+		let id = steady_meter(2);
+		let last = START + 2;
+		// Substitutes fill the silence up to the limit; the meter stays active.
+		at(last + SILENCE);
+		idle();
+		assert_eq!(
+			Meters::<Test>::get(id).unwrap().status,
+			daeg_primitives::metering::MeterStatus::Active
+		);
+		// One interval more: suspended, with an event.
+		at(last + SILENCE + 1);
+		idle();
+		assert_eq!(
+			Meters::<Test>::get(id).unwrap().status,
+			daeg_primitives::metering::MeterStatus::Suspended
+		);
+		System::assert_has_event(
+			Event::MeterSuspendedForSilence { meter: id, last_reading: IntervalIndex(last) }.into(),
+		);
 	});
 }

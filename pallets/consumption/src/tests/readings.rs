@@ -579,3 +579,75 @@ fn a_batch_is_refused_whole_with_the_first_failing_reading_s_code() {
 		);
 	});
 }
+
+#[test]
+fn a_meter_exchange_unbricks_the_meter_and_counts_every_watt_hour_once() {
+	run(|| {
+		// The meter's register sits just below its rollover.
+		let id = active_meter();
+		let top = u64::MAX - 10_000;
+		at(START + 1);
+		assert_ok!(apply(reading(id, START, top, 0, 1), 1));
+		// It rolls over: every genuine reading is now refused, whatever comes.
+		at(START + 3);
+		assert_eq!(
+			validate(reading(id, START + 2, 40, 0, 2), 1),
+			refused(ReadingError::RegisterDecreased)
+		);
+		let exchange = |who: u64, old: (u64, u64), new: (u64, u64)| {
+			Consumption::record_exchange(
+				RuntimeOrigin::signed(who),
+				id,
+				(Energy(old.0), Energy(old.1)),
+				(Energy(new.0), Energy(new.1)),
+			)
+		};
+		assert_noop!(exchange(ALICE, (top + 60, 0), (0, 0)), DispatchError::BadOrigin);
+		assert_noop!(exchange(OPERATOR, (top - 1, 0), (0, 0)), Error::<Test>::RegisterDecreased);
+		// Two intervals carry 5,000 Wh at most.
+		assert_noop!(exchange(OPERATOR, (top + 5_001, 0), (0, 0)), Error::<Test>::OverCapacity);
+		assert_noop!(
+			Consumption::record_exchange(
+				RuntimeOrigin::root(),
+				MeterId(99),
+				(Energy(0), Energy(0)),
+				(Energy(0), Energy(0))
+			),
+			Error::<Test>::UnknownMeter
+		);
+		// The operators record the old register's last value (60 Wh on) and the new baseline.
+		assert_ok!(exchange(OPERATOR, (top + 60, 0), (0, 0)));
+		System::assert_has_event(
+			Event::MeterExchanged {
+				meter: id,
+				old_final: (Energy(top + 60), Energy(0)),
+				new_baseline: (Energy(0), Energy(0)),
+			}
+			.into(),
+		);
+		// The 60 Wh are the two intervals' since the last reading; the meter reads on.
+		let (a, b) = (record(id, START + 1).unwrap(), record(id, START + 2).unwrap());
+		assert_eq!(a.imported.0 + b.imported.0, 60);
+		at(START + 4);
+		assert_ok!(apply(reading(id, START + 3, 40, 0, state(id).counter + 1), 1));
+		assert_eq!(record(id, START + 3).unwrap().imported, Energy(40));
+	});
+	run(|| {
+		// A certifier does not exchange its own meter's registers; a meter without a reading
+		// has none to exchange.
+		assert_ok!(<Balances as frame_support::traits::fungible::Mutate<u64>>::mint_into(
+			&CERTIFIER, 1_000
+		));
+		let own = super::install(CERTIFIER, 3);
+		assert_ok!(Consumption::activate_meter(RuntimeOrigin::root(), own));
+		let zero = (Energy(0), Energy(0));
+		assert_noop!(
+			Consumption::record_exchange(RuntimeOrigin::signed(CERTIFIER), own, zero, zero),
+			Error::<Test>::OwnMeter
+		);
+		assert_noop!(
+			Consumption::record_exchange(RuntimeOrigin::root(), own, zero, zero),
+			Error::<Test>::NoReading
+		);
+	});
+}
