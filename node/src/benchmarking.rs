@@ -106,6 +106,7 @@ pub fn create_benchmark_extrinsic(
 		frame_system::CheckWeight::<runtime::Runtime>::new(),
 		pallet_transaction_payment::ChargeTransactionPayment::<runtime::Runtime>::from(0),
 		frame_metadata_hash_extension::CheckMetadataHash::<runtime::Runtime>::new(false),
+		runtime::governance::OperatorsFirst,
 		frame_system::WeightReclaim::<runtime::Runtime>::new(),
 	);
 
@@ -125,6 +126,7 @@ pub fn create_benchmark_extrinsic(
 			(),
 			(),
 			None,
+			(),
 			(),
 		),
 	);

@@ -462,6 +462,7 @@ where
 			frame_system::CheckWeight::new(),
 			pallet_transaction_payment::ChargeTransactionPayment::from(0),
 			frame_metadata_hash_extension::CheckMetadataHash::new(false),
+			crate::governance::OperatorsFirst,
 			frame_system::WeightReclaim::new(),
 		)
 	}

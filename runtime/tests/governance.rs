@@ -244,3 +244,75 @@ fn presets_have_the_expected_validators() {
 	let names = daeg_runtime::genesis_config_presets::preset_names();
 	assert_eq!(names.len(), 2);
 }
+
+/// `call` signed by `signer` (nonce 0, immortal, no tip) as a wallet would sign it.
+fn signed_extrinsic(
+	signer: sp_keyring::Sr25519Keyring,
+	call: RuntimeCall,
+) -> daeg_runtime::UncheckedExtrinsic {
+	let extension: daeg_runtime::TxExtension = (
+		frame_system::AuthorizeCall::<Runtime>::new(),
+		frame_system::CheckNonZeroSender::<Runtime>::new(),
+		frame_system::CheckSpecVersion::<Runtime>::new(),
+		frame_system::CheckTxVersion::<Runtime>::new(),
+		frame_system::CheckGenesis::<Runtime>::new(),
+		frame_system::CheckEra::<Runtime>::from(sp_runtime::generic::Era::Immortal),
+		frame_system::CheckNonce::<Runtime>::from(0),
+		frame_system::CheckWeight::<Runtime>::new(),
+		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
+		frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
+		daeg_runtime::governance::OperatorsFirst,
+		frame_system::WeightReclaim::<Runtime>::new(),
+	);
+	let payload = daeg_runtime::SignedPayload::new(call.clone(), extension.clone())
+		.expect("the implicit data is known");
+	let signature = payload.using_encoded(|bytes| signer.sign(bytes));
+	daeg_runtime::UncheckedExtrinsic::new_signed(
+		call,
+		sp_runtime::MultiAddress::Id(signer.to_account_id()),
+		signature.into(),
+		extension,
+	)
+}
+
+#[test]
+fn the_operators_calls_go_first_in_the_pool_and_nobody_else_s_can_pose_as_theirs() {
+	use daeg_runtime::{configs::ReadingPriority, governance::OPERATORS_PRIORITY, Executive};
+	use sp_runtime::transaction_validity::TransactionSource;
+	dev_chain().execute_with(|| {
+		let declare = RuntimeCall::Balancing(pallet_balancing::Call::declare_emergency {
+			zone: daeg_primitives::ZoneId(0),
+		});
+		let as_multi = |threshold, others| {
+			RuntimeCall::Multisig(pallet_multisig::Call::as_multi {
+				threshold,
+				other_signatories: others,
+				maybe_timepoint: None,
+				call: Box::new(declare.clone()),
+				max_weight: declare.get_dispatch_info().call_weight,
+			})
+		};
+		let priority = |xt| {
+			let parent = System::block_hash(0);
+			Executive::validate_transaction(TransactionSource::External, xt, parent)
+				.expect("valid")
+				.priority
+		};
+		// An operator opening the emergency: first, ahead of meter readings.
+		let operator =
+			priority(signed_extrinsic(Alice, as_multi(2, others(&Alice.to_account_id()))));
+		assert_eq!(operator, OPERATORS_PRIORITY);
+		assert!(operator > ReadingPriority::get());
+		// Ferdie's own 2-of-2 "multisig" with Eve carries the same call: no priority.
+		let mut fake = vec![sp_keyring::Sr25519Keyring::Eve.to_account_id()];
+		fake.sort();
+		let ferdie = priority(signed_extrinsic(Ferdie, as_multi(2, fake)));
+		assert!(ferdie < ReadingPriority::get());
+		// So does an ordinary trade.
+		let transfer = RuntimeCall::Balances(BalancesCall::transfer_keep_alive {
+			dest: Ferdie.to_account_id().into(),
+			value: daeg_runtime::UNIT,
+		});
+		assert!(priority(signed_extrinsic(Bob, transfer)) < ReadingPriority::get());
+	});
+}
