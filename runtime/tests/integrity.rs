@@ -331,3 +331,93 @@ fn a_rolled_over_register_is_mended_by_the_operators_without_losing_or_doubling_
 		invariants();
 	});
 }
+
+#[test]
+fn a_seller_whose_meter_goes_silent_is_not_paid_for_estimated_export() {
+	dev_chain().execute_with(|| {
+		let mut grid = Grid::start();
+		let eve = Eve.to_account_id();
+		let (facility, mut plant) = honest_plant(20_000);
+		let t0 = grid.interval();
+		// Three intervals of 100 Wh teach the meter's trend and profile.
+		grid.intervals(1);
+		assert_ok!(plant.read(t0, 0, 0));
+		let mut registers = 0;
+		for k in 1..=3 {
+			grid.intervals(1);
+			registers += 100;
+			assert_ok!(plant.read(IntervalIndex(t0.0 + k), 0, registers));
+		}
+		// Eve sells 100 Wh in an interval ahead, then her meter falls silent: the interval
+		// gets a substitute (about 100 Wh of export, estimated).
+		let t = Pricing::status().first_open;
+		assert_ok!(Pricing::place_ask(
+			RuntimeOrigin::signed(eve.clone()),
+			facility,
+			t,
+			Energy(100),
+			PricePerKWh(MILLI_UNIT),
+		));
+		let buyer = meter(&Ferdie.to_account_id(), MeterKind::Consumption, 20_000, 0xF6);
+		assert_ok!(Pricing::place_bid(
+			RuntimeOrigin::signed(Ferdie.to_account_id()),
+			buyer.id,
+			t,
+			Energy(100),
+			PricePerKWh(100 * MILLI_UNIT),
+		));
+		let before = total(&eve);
+		let issuance = Balances::total_issuance();
+		settle(&mut grid, t);
+		let record = Consumption::record(plant.id, t).expect("substituted");
+		assert_eq!(record.quality, daeg_primitives::metering::Quality::Substituted);
+		assert!(record.exported > Energy::ZERO, "the estimate exports");
+		// Settled as undelivered: Eve's 100 Wh sold cost her the shortfall at the short price.
+		let line = System::events()
+			.into_iter()
+			.find_map(|r| match r.event {
+				RuntimeEvent::Pricing(pallet_pricing::Event::Settled {
+					meter,
+					interval,
+					line,
+					..
+				}) if meter == plant.id && interval == t => Some(line),
+				_ => None,
+			})
+			.expect("Eve's interval settled");
+		assert_eq!((line.sold, line.short), (Energy(100), Energy(100)));
+		assert!(total(&eve) < before, "estimated export earns nothing");
+		assert_eq!(Balances::total_issuance(), issuance);
+		invariants();
+	});
+}
+
+#[test]
+fn a_member_in_arrears_can_neither_trade_nor_take_the_meter_away() {
+	dev_chain().execute_with(|| {
+		let grid = Grid::start();
+		let ferdie = Ferdie.to_account_id();
+		let m = meter(&ferdie, MeterKind::Consumption, 10_000, 0xF5);
+		pallet_pricing::Arrears::<Runtime>::insert(&ferdie, MILLI_UNIT);
+		let t = Pricing::status().first_open;
+		assert_noop!(
+			Pricing::place_bid(
+				RuntimeOrigin::signed(ferdie.clone()),
+				m.id,
+				t,
+				Energy(1),
+				PricePerKWh(1)
+			),
+			pallet_pricing::Error::<Runtime>::InArrears
+		);
+		assert_noop!(
+			Consumption::remove_meter(RuntimeOrigin::signed(ferdie.clone()), m.id),
+			pallet_consumption::Error::<Runtime>::OwnerInArrears
+		);
+		// Paid up (settle_account collects the arrears), the meter may go.
+		assert_ok!(Pricing::settle_account(RuntimeOrigin::signed(ferdie.clone())));
+		assert_ok!(Consumption::remove_meter(RuntimeOrigin::signed(ferdie), m.id));
+		let _ = grid;
+		invariants();
+	});
+}
