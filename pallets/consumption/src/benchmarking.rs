@@ -286,6 +286,37 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// `g`: open intervals the old device's last energy spreads over (as
+	/// [`Pallet::submit_reading`]'s worst case: a long gap, by the meter's profile).
+	#[benchmark]
+	fn record_exchange(
+		g: Linear<1, { Consumption::<T>::max_spread() }>,
+	) -> Result<(), BenchmarkError> {
+		let gap = Consumption::<T>::max_interpolation_gap()
+			.saturating_add(Consumption::<T>::max_spread())
+			.saturating_add(1);
+		let (id, reading, _) = meter_with_reading::<T>(gap)?;
+		Meters::<T>::mutate(id, |m| {
+			if let Some(m) = m {
+				m.readings.finalized = reading.interval.saturating_sub(g);
+			}
+		});
+		Profiles::<T>::insert(id, full_profile());
+		let origin =
+			T::ActivateOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let old = (reading.imported, reading.exported);
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, id, old, (Energy(0), Energy(0)));
+
+		let record =
+			Consumption::<T>::record(id, reading.interval).ok_or("the energy was not recorded")?;
+		assert_eq!(record.quality, Quality::Substituted);
+		let last = Meters::<T>::get(id).and_then(|m| m.readings.last).ok_or("no last reading")?;
+		assert_eq!((last.imported, last.exported), (Energy(0), Energy(0)));
+		Ok(())
+	}
+
 	/// The transaction pool's check of a reading, signature included.
 	#[benchmark]
 	fn authorize_submit_reading() -> Result<(), BenchmarkError> {
