@@ -147,6 +147,23 @@ fn meter_with_reading<T: Config>(
 	meters_with_readings::<T>(1, gap)?.pop().ok_or(BenchmarkError::Stop("no meter"))
 }
 
+/// A meter whose next reading comes after a gap longer than the interpolation span, so that
+/// its energy is spread by the meter's (full) profile over `g` open intervals: the costliest
+/// way to record energy.
+fn spread_reading<T: Config>(g: u32) -> Result<(MeterId, Reading, MeterSignature), BenchmarkError> {
+	let gap = Consumption::<T>::max_interpolation_gap()
+		.saturating_add(Consumption::<T>::max_spread())
+		.saturating_add(1);
+	let (id, reading, signature) = meter_with_reading::<T>(gap)?;
+	Meters::<T>::mutate(id, |m| {
+		if let Some(m) = m {
+			m.readings.finalized = reading.interval.saturating_sub(g);
+		}
+	});
+	Profiles::<T>::insert(id, full_profile());
+	Ok((id, reading, signature))
+}
+
 /// A batch of `n` readings, one per meter, each one interval after its meter's last.
 fn batch<T: Config>(n: u32) -> Result<(Vec<MeterId>, ReadingBatchOf<T>), BenchmarkError> {
 	let readings = meters_with_readings::<T>(n, 1)?;
@@ -264,16 +281,7 @@ mod benchmarks {
 	fn submit_reading(
 		g: Linear<1, { Consumption::<T>::max_spread() }>,
 	) -> Result<(), BenchmarkError> {
-		let gap = Consumption::<T>::max_interpolation_gap()
-			.saturating_add(Consumption::<T>::max_spread())
-			.saturating_add(1);
-		let (id, reading, signature) = meter_with_reading::<T>(gap)?;
-		Meters::<T>::mutate(id, |m| {
-			if let Some(m) = m {
-				m.readings.finalized = reading.interval.saturating_sub(g);
-			}
-		});
-		Profiles::<T>::insert(id, full_profile());
+		let (id, reading, signature) = spread_reading::<T>(g)?;
 
 		#[extrinsic_call]
 		_(frame_system::Origin::<T>::Authorized, reading, signature);
@@ -292,16 +300,7 @@ mod benchmarks {
 	fn record_exchange(
 		g: Linear<1, { Consumption::<T>::max_spread() }>,
 	) -> Result<(), BenchmarkError> {
-		let gap = Consumption::<T>::max_interpolation_gap()
-			.saturating_add(Consumption::<T>::max_spread())
-			.saturating_add(1);
-		let (id, reading, _) = meter_with_reading::<T>(gap)?;
-		Meters::<T>::mutate(id, |m| {
-			if let Some(m) = m {
-				m.readings.finalized = reading.interval.saturating_sub(g);
-			}
-		});
-		Profiles::<T>::insert(id, full_profile());
+		let (id, reading, _) = spread_reading::<T>(g)?;
 		let origin =
 			T::ActivateOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		let old = (reading.imported, reading.exported);

@@ -11,9 +11,11 @@
 //!
 //! A **bid** names one of the bidder's active meters (its zone is the bid's), an **ask** one
 //! of the seller's facilities that may sell at the interval's start (certified, not suspended,
-//! not under maintenance) or a storage facility. Both give energy (Wh, partly fillable) and a
-//! limit price per kWh within governance's floor and cap. A bid holds its most cost (energy ×
-//! limit, rounded up) until settlement; cancelling it before gate closure releases the hold.
+//! not under maintenance; storage too), offering at most what its capacity generates in an
+//! interval. Both give energy (Wh, partly fillable) and a limit price per kWh within
+//! governance's floor and cap. A bid holds its most cost (energy × limit, rounded up), an ask
+//! its energy at the short imbalance price (collateral for a shortfall), until settlement;
+//! cancelling before gate closure releases the hold. An account in arrears places no order.
 //! Orders live in pages of [`PAGE_SIZE`] per interval, so that clearing reads and writes a few
 //! large items rather than one per order.
 //!
@@ -31,7 +33,9 @@
 //! value for an interval is final, its bids and asks are settled at the clearing price,
 //! deviations at governance's imbalance prices and unbought consumption at the tariff, all
 //! through one pot held on the market account; each account gets daily statements. Settled
-//! books are removed.
+//! books are removed. A flagged value is quarantined until a certifier or the operators release
+//! it, and what settlement cannot price fails closed (`docs/pricing.md`, "Threats and
+//! defences").
 //!
 //! ## Market intervals
 //!

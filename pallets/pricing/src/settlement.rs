@@ -7,15 +7,22 @@
 //!
 //! - bought and sold energy at the zone's clearing price (pay-as-clear);
 //! - import beyond what was bought at the zone's tariff;
-//! - sold energy not delivered at the short imbalance price; bought energy not used and
-//!   export not sold at the long one.
+//! - sold energy not delivered at the short imbalance price (at least the clearing price);
+//!   bought energy not used at the long one (at most the clearing price); export not sold at
+//!   the long one.
+//!
+//! Export counts only as measured (never a substitute's) and only up to what the meter's
+//! connection carries in an interval. A flagged value is quarantined instead, with what the
+//! meter traded, until a certifier or the operators release it; a position that cannot be
+//! priced fails closed (its hold released, nothing paid, `SettlementFailed`).
 //!
 //! The line's charges less its credits (with the account's arrears and what the pot owes it)
-//! are collected into, or paid from, the market account's pot in one movement; a bid's hold
-//! is released first. What cannot be collected becomes arrears, what the pot cannot pay is
-//! owed: nothing is lost and nothing is paid twice. Positions whose meter never gets a final
-//! value are settled by `on_idle` after [`Config::SettlementDeadline`]; once an interval has
-//! none left, its book is removed.
+//! are collected into, or paid from, the market account's pot in one movement; the orders'
+//! holds are released first. What cannot be collected becomes arrears, what the pot cannot pay
+//! is owed: nothing is lost and nothing is paid twice. Positions whose meter has no final
+//! value are settled by `on_idle` after [`Config::SettlementDeadline`] and marked, so that a
+//! value turning final later does not settle them again; once an interval has none left, its
+//! book is removed.
 
 use crate::{
 	pallet::{
