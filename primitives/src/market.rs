@@ -286,6 +286,37 @@ impl Statement {
 		})
 	}
 
+	/// The line that trues up a meter's final substitutes against a later real reading
+	/// ([`crate::metering::Correction`]), at the `tariff` of the interval the reading came in
+	/// and the `imbalance` prices. A silent meter must never pay off: import the substitutes
+	/// under-counted is charged at the higher of the tariff and the short price, import they
+	/// over-counted is refunded at the lower of the tariff and the long price, and export
+	/// (substitutes are never paid as delivery) is credited at the long price up to
+	/// `exportable`, what the connection carried over the corrected intervals. A flagged
+	/// reading is credited nothing. `None` if an amount overflows.
+	pub fn correction(
+		correction: &crate::metering::Correction,
+		tariff: PricePerKWh,
+		imbalance: ImbalancePrices,
+		exportable: Energy,
+	) -> Option<Statement> {
+		let (counted, measured) = (correction.counted.0, correction.measured.0);
+		let more = measured.saturating_sub(counted);
+		let flagged = correction.anomaly.is_some();
+		let less = if flagged { Energy::ZERO } else { counted.saturating_sub(measured) };
+		let export = if flagged { Energy::ZERO } else { correction.measured.1.min(exportable) };
+		Some(Statement {
+			tariff_energy: more,
+			tariff_cost: tariff.max(imbalance.short).cost_of(more, Rounding::Up)?,
+			long: less.checked_add(export)?,
+			long_credit: tariff
+				.min(imbalance.long)
+				.cost_of(less, Rounding::Down)?
+				.checked_add(imbalance.long.cost_of(export, Rounding::Down)?)?,
+			..Default::default()
+		})
+	}
+
 	/// What the line pays its account, less what it charges (negative: the account pays).
 	pub fn net(&self) -> i128 {
 		let credited = i128::try_from(self.credited()).unwrap_or(i128::MAX);
@@ -470,6 +501,149 @@ impl Weather {
 		self.irradiance <= MAX_IRRADIANCE
 			&& self.wind_speed <= MAX_WIND_SPEED
 			&& (MIN_TEMPERATURE..=MAX_TEMPERATURE).contains(&self.temperature)
+	}
+
+	/// The forecast several oracles agree on: the median of each value taken on its own (the
+	/// mean of the middle two when their number is even). One oracle, or fewer than half of
+	/// them, cannot move it beyond the range of the others' values. `None` without forecasts.
+	pub fn median(forecasts: &[Weather]) -> Option<Weather> {
+		fn middle<V: Ord + Copy>(
+			values: impl Iterator<Item = V>,
+			mean: impl Fn(V, V) -> V,
+		) -> Option<V> {
+			let mut values: alloc::vec::Vec<V> = values.collect();
+			values.sort_unstable();
+			let upper = values.len() / 2;
+			let high = *values.get(upper)?;
+			Some(match upper.checked_sub(1).filter(|_| values.len().is_multiple_of(2)) {
+				Some(lower) => mean(*values.get(lower)?, high),
+				None => high,
+			})
+		}
+		let all = || forecasts.iter();
+		Some(Weather {
+			irradiance: Irradiance(middle(all().map(|w| w.irradiance.0), u32::midpoint)?),
+			wind_speed: WindSpeed(middle(all().map(|w| w.wind_speed.0), u32::midpoint)?),
+			temperature: Temperature(middle(all().map(|w| w.temperature.0), i32::midpoint)?),
+		})
+	}
+}
+
+/// The weather a zone can see in one season: what a forecast beyond it is refused as.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Serialize,
+	Deserialize,
+)]
+pub struct WeatherRange {
+	/// The strongest irradiance.
+	pub max_irradiance: Irradiance,
+	/// The fastest wind.
+	pub max_wind_speed: WindSpeed,
+	/// The coldest temperature.
+	pub min_temperature: Temperature,
+	/// The hottest temperature.
+	pub max_temperature: Temperature,
+}
+
+impl WeatherRange {
+	/// Whether `weather` lies within the range.
+	pub fn contains(&self, weather: &Weather) -> bool {
+		weather.irradiance <= self.max_irradiance
+			&& weather.wind_speed <= self.max_wind_speed
+			&& (self.min_temperature..=self.max_temperature).contains(&weather.temperature)
+	}
+}
+
+/// How far one forecast of an interval may move from the same oracle's previous forecast of
+/// it: forecasts sharpen as the interval nears, they do not leap.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Serialize,
+	Deserialize,
+)]
+pub struct WeatherChange {
+	/// The largest change of irradiance.
+	pub irradiance: Irradiance,
+	/// The largest change of wind speed.
+	pub wind_speed: WindSpeed,
+	/// The largest change of temperature, in m°C.
+	pub temperature: u32,
+}
+
+impl WeatherChange {
+	/// Whether `next` lies within this change of `previous`.
+	pub fn allows(&self, previous: &Weather, next: &Weather) -> bool {
+		previous.irradiance.0.abs_diff(next.irradiance.0) <= self.irradiance.0
+			&& previous.wind_speed.0.abs_diff(next.wind_speed.0) <= self.wind_speed.0
+			&& previous.temperature.0.abs_diff(next.temperature.0) <= self.temperature
+	}
+}
+
+/// A zone's climate, set by governance: the weather plausible in each season and the largest
+/// revision of a forecast. Forecasts outside it are refused, so that an oracle's mistake or
+/// malice moves prices no further than real weather could.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Serialize,
+	Deserialize,
+)]
+pub struct Climate {
+	/// The plausible weather by season (UTC months): December to February, March to May, June
+	/// to August, September to November.
+	pub seasons: [WeatherRange; 4],
+	/// The largest revision of a forecast.
+	pub max_change: WeatherChange,
+}
+
+impl Climate {
+	/// The season of a calendar month (1 to 12): 0 for December to February, then by quarter.
+	pub const fn season(month: u8) -> usize {
+		(month % 12 / 3) as usize
+	}
+
+	/// Whether `weather` is plausible in calendar `month` (1 to 12).
+	pub fn allows(&self, month: u8, weather: &Weather) -> bool {
+		self.seasons.get(Self::season(month)).is_some_and(|range| range.contains(weather))
+	}
+
+	/// Whether every season's range lies within the Earth's ([`Weather::is_plausible`]), with
+	/// its coldest temperature no warmer than its hottest.
+	pub fn is_valid(&self) -> bool {
+		self.seasons.iter().all(|r| {
+			r.max_irradiance <= MAX_IRRADIANCE
+				&& r.max_wind_speed <= MAX_WIND_SPEED
+				&& MIN_TEMPERATURE <= r.min_temperature
+				&& r.min_temperature <= r.max_temperature
+				&& r.max_temperature <= MAX_TEMPERATURE
+		})
 	}
 }
 
@@ -771,5 +945,77 @@ mod tests {
 		)
 		.unwrap();
 		assert_eq!((line.bought_cost, line.long_credit, line.net()), (500, 500, 0));
+	}
+
+	fn weather() -> impl Strategy<Value = Weather> {
+		(0u32..=1_500, 0u32..=120_000, -100_000i32..=70_000).prop_map(|(i, w, t)| Weather {
+			irradiance: Irradiance(i),
+			wind_speed: WindSpeed(w),
+			temperature: Temperature(t),
+		})
+	}
+
+	proptest! {
+		/// Oracles that lie, fewer than half of them, cannot move the median out of the range
+		/// of the honest oracles' values.
+		#[test]
+		fn liars_in_the_minority_stay_within_the_honest_range(
+			honest in proptest::collection::vec(weather(), 1..6),
+			liars in proptest::collection::vec(weather(), 0..6),
+		) {
+			let liars = &liars[..liars.len().min(honest.len().saturating_sub(1))];
+			let all: alloc::vec::Vec<_> = honest.iter().chain(liars).copied().collect();
+			let m = Weather::median(&all).unwrap();
+			let within = |v: i64, f: fn(&Weather) -> i64| {
+				honest.iter().map(f).min().unwrap() <= v && v <= honest.iter().map(f).max().unwrap()
+			};
+			prop_assert!(within(m.irradiance.0.into(), |w| w.irradiance.0.into()));
+			prop_assert!(within(m.wind_speed.0.into(), |w| w.wind_speed.0.into()));
+			prop_assert!(within(m.temperature.0.into(), |w| w.temperature.0.into()));
+		}
+	}
+
+	#[test]
+	fn median_of_forecasts() {
+		let w = |i, v, t| Weather {
+			irradiance: Irradiance(i),
+			wind_speed: WindSpeed(v),
+			temperature: Temperature::from_celsius(t),
+		};
+		assert_eq!(Weather::median(&[]), None);
+		assert_eq!(Weather::median(&[w(500, 4, 10)]), Some(w(500, 4, 10)));
+		// Each value on its own; the mean of the middle two when even.
+		assert_eq!(
+			Weather::median(&[w(0, 9, -5), w(900, 1, 20), w(400, 5, 3)]),
+			Some(w(400, 5, 3))
+		);
+		assert_eq!(Weather::median(&[w(100, 2, -10), w(300, 6, 10)]), Some(w(200, 4, 0)));
+	}
+
+	#[test]
+	fn climate_by_season() {
+		let range = |max_t| WeatherRange {
+			max_irradiance: Irradiance(1_000),
+			max_wind_speed: WindSpeed(40_000),
+			min_temperature: Temperature::from_celsius(-20),
+			max_temperature: Temperature::from_celsius(max_t),
+		};
+		let change = WeatherChange {
+			irradiance: Irradiance(300),
+			wind_speed: WindSpeed(5_000),
+			temperature: 5_000,
+		};
+		let climate =
+			Climate { seasons: [range(15), range(25), range(38), range(25)], max_change: change };
+		assert!(climate.is_valid());
+		let hot = Weather { temperature: Temperature::from_celsius(30), ..Default::default() };
+		assert_eq!((Climate::season(12), Climate::season(1), Climate::season(6)), (0, 0, 2));
+		assert!(!climate.allows(1, &hot) && climate.allows(7, &hot));
+		let warmer = Weather { temperature: Temperature::from_celsius(36), ..hot };
+		assert!(!change.allows(&hot, &warmer));
+		assert!(change.allows(&hot, &Weather { temperature: Temperature::from_celsius(35), ..hot }));
+		let mut upside_down = climate;
+		upside_down.seasons[2].min_temperature = Temperature::from_celsius(40);
+		assert!(!upside_down.is_valid());
 	}
 }

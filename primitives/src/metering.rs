@@ -404,8 +404,51 @@ pub trait OnFinalInterval {
 	/// `record` of `meter` is final. Returns the weight used (at most [`Self::weight`]): most
 	/// meters measure no facility and cost a single read.
 	fn on_final(meter: MeterId, record: &IntervalRecord) -> sp_runtime::Weight;
-	/// The most weight one [`Self::on_final`] may take.
+	/// A real reading of `meter` in interval `at` found that the final substitutes of the
+	/// intervals since its last reading counted other energy than it measured: the
+	/// difference is trued up. Returns the weight used (at most [`Self::weight`]).
+	fn on_correction(
+		_meter: MeterId,
+		_at: IntervalIndex,
+		_correction: &Correction,
+	) -> sp_runtime::Weight {
+		sp_runtime::Weight::zero()
+	}
+	/// The most weight one [`Self::on_final`] or [`Self::on_correction`] may take.
 	fn weight() -> sp_runtime::Weight;
+}
+
+/// What a real reading after a silence tells about the final intervals before it: their
+/// substitutes counted `counted` (imported, exported), and the reading's energy, split over
+/// the silence as the substitutes were, gives them `measured`. Final values never change; the
+/// market trues the difference up instead, so that over a meter's life it settles what the
+/// registers measured.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	Default,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Serialize,
+	Deserialize,
+)]
+pub struct Correction {
+	/// The first final interval corrected.
+	pub from: IntervalIndex,
+	/// The last final interval corrected.
+	pub to: IntervalIndex,
+	/// What their substitutes counted (imported, exported).
+	pub counted: (Energy, Energy),
+	/// What the reading measured for them (imported, exported).
+	pub measured: (Energy, Energy),
+	/// Set when the reading was flagged.
+	pub anomaly: Option<Anomaly>,
 }
 
 /// What the grid dispatched a meter's unit to do in an interval (the balancing pallet's
@@ -441,6 +484,14 @@ impl OnFinalInterval for () {
 impl<A: OnFinalInterval, B: OnFinalInterval> OnFinalInterval for (A, B) {
 	fn on_final(meter: MeterId, record: &IntervalRecord) -> sp_runtime::Weight {
 		A::on_final(meter, record).saturating_add(B::on_final(meter, record))
+	}
+	fn on_correction(
+		meter: MeterId,
+		at: IntervalIndex,
+		correction: &Correction,
+	) -> sp_runtime::Weight {
+		A::on_correction(meter, at, correction)
+			.saturating_add(B::on_correction(meter, at, correction))
 	}
 	fn weight() -> sp_runtime::Weight {
 		A::weight().saturating_add(B::weight())

@@ -344,6 +344,8 @@ impl pallet_pricing::Config for Runtime {
 	// Two months of daily statements, as the metering pallet keeps days.
 	type StatementDays = ConstU32<62>;
 	type MaxZones = ConstU32<{ ZONES as u32 }>;
+	// Enough for a median that outvotes two bad oracles.
+	type MaxWeatherOracles = ConstU32<5>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type Helper = MarketBenchmarkHelper;
 	type WeightInfo = pallet_pricing::weights::SubstrateWeight<Runtime>;

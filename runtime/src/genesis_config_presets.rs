@@ -16,8 +16,10 @@ use crate::{
 };
 use daeg_primitives::{
 	balancing::ZoneSpec,
-	market::{ImbalancePrices, TariffParameters, WeatherModel},
-	Power, PricePerKWh, Temperature, WindSpeed, ZoneId,
+	market::{
+		Climate, ImbalancePrices, TariffParameters, WeatherChange, WeatherModel, WeatherRange,
+	},
+	Irradiance, Power, PricePerKWh, Temperature, WindSpeed, ZoneId,
 };
 use sp_runtime::Perbill;
 
@@ -68,9 +70,12 @@ fn genesis(
 				short: PricePerKWh(400 * MILLI_UNIT),
 				long: PricePerKWh(50 * MILLI_UNIT)
 			},
-			weather_oracle: Some(dev_weather_oracle()),
+			weather_oracles: vec![dev_weather_oracle()],
 			weather_models: (0..crate::configs::ZONES)
 				.map(|z| (ZoneId(z), dev_weather_model()))
+				.collect::<Vec<_>>(),
+			climates: (0..crate::configs::ZONES)
+				.map(|z| (ZoneId(z), dev_climate()))
 				.collect::<Vec<_>>(),
 		},
 		balancing: pallet_balancing::GenesisConfig {
@@ -132,6 +137,33 @@ pub fn dev_weather_model() -> WeatherModel {
 		heating: PricePerKWh(5 * MILLI_UNIT),
 		cooling_above: Temperature::from_celsius(25),
 		cooling: PricePerKWh(4 * MILLI_UNIT),
+	}
+}
+
+/// The dev chains' climate, every zone's: that of the reference community's site (Greensboro,
+/// NC: `data/README.md`; its profiles reach 752 W/m² in winter, 1,013 in summer, −17 to 36 °C),
+/// with margins beyond its records (−23 and 40 °C): irradiance up to 950 W/m² in winter and
+/// 1,200 in summer, wind up to 45 m/s, −25 to 28 °C in winter, −5 to 42 °C in summer; a
+/// forecast may be revised by at most 1,000 W/m², 15 m/s and 12 °C.
+pub fn dev_climate() -> Climate {
+	let range = |max_irradiance, min_c, max_c| WeatherRange {
+		max_irradiance: Irradiance(max_irradiance),
+		max_wind_speed: WindSpeed(45_000),
+		min_temperature: Temperature::from_celsius(min_c),
+		max_temperature: Temperature::from_celsius(max_c),
+	};
+	Climate {
+		seasons: [
+			range(950, -25, 28),
+			range(1_150, -15, 37),
+			range(1_200, -5, 42),
+			range(1_050, -15, 37),
+		],
+		max_change: WeatherChange {
+			irradiance: Irradiance(1_000),
+			wind_speed: WindSpeed(15_000),
+			temperature: 12_000,
+		},
 	}
 }
 

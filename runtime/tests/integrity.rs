@@ -7,16 +7,18 @@ mod common;
 
 use common::{dev_chain, invariants, meter, Grid, Refused, TestMeter};
 use daeg_primitives::{
+	market::Weather,
 	metering::{MeterKind, ReadingError},
 	production::Location,
-	Energy, EnergySource, FacilityId, IntervalIndex, Power, PricePerKWh, ZoneId,
+	Energy, EnergySource, FacilityId, IntervalIndex, Irradiance, Power, PricePerKWh, Temperature,
+	WindSpeed, ZoneId,
 };
 use daeg_runtime::{
 	AccountId, Balances, Consumption, Pricing, Production, Runtime, RuntimeEvent, RuntimeOrigin,
 	System, MILLI_UNIT,
 };
 use frame_support::{assert_noop, assert_ok, traits::fungible::Inspect};
-use sp_keyring::Sr25519Keyring::{Dave, Eve, Ferdie};
+use sp_keyring::Sr25519Keyring::{Alice, Bob, Dave, Eve, Ferdie};
 
 fn total(who: &AccountId) -> u128 {
 	Balances::total_balance(who)
@@ -389,6 +391,36 @@ fn a_seller_whose_meter_goes_silent_is_not_paid_for_estimated_export() {
 		assert!(total(&eve) < before, "estimated export earns nothing");
 		assert_eq!(Balances::total_issuance(), issuance);
 		invariants();
+
+		// The meter reads again: 100 Wh in each interval of the silence. The final
+		// substitutes' share of it is trued up: paid at the long price, once.
+		let last = IntervalIndex(grid.interval().0 - 1);
+		let silence = u64::from(last.0 - (t0.0 + 3));
+		let before = total(&eve);
+		assert_ok!(plant.read(last, 0, registers + 100 * silence));
+		let correction = System::events()
+			.into_iter()
+			.find_map(|r| match r.event {
+				RuntimeEvent::Consumption(pallet_consumption::Event::IntervalsTruedUp {
+					meter,
+					correction,
+				}) if meter == plant.id => Some(correction),
+				_ => None,
+			})
+			.expect("the final substitutes are trued up");
+		assert_eq!(correction.from, IntervalIndex(t0.0 + 4));
+		let long = pallet_pricing::Imbalance::<Runtime>::get().long;
+		let paid = long.cost_of(correction.measured.1, daeg_primitives::Rounding::Down).unwrap();
+		assert!(paid > 0);
+		assert_eq!(total(&eve), before + paid);
+		// What the final intervals were paid and what the open ones will be hold the
+		// registers' increase, once.
+		let open: u64 = (correction.to.0 + 1..=last.0)
+			.map(|k| Consumption::record(plant.id, IntervalIndex(k)).unwrap().exported.0)
+			.sum();
+		assert_eq!(correction.measured.1 .0 + open, 100 * silence);
+		assert_eq!(Balances::total_issuance(), issuance);
+		invariants();
 	});
 }
 
@@ -418,6 +450,155 @@ fn a_member_in_arrears_can_neither_trade_nor_take_the_meter_away() {
 		assert_ok!(Pricing::settle_account(RuntimeOrigin::signed(ferdie.clone())));
 		assert_ok!(Consumption::remove_meter(RuntimeOrigin::signed(ferdie), m.id));
 		let _ = grid;
+		invariants();
+	});
+}
+
+#[test]
+fn one_lying_weather_oracle_of_three_moves_no_tariff() {
+	dev_chain().execute_with(|| {
+		let _grid = Grid::start();
+		let (alice, bob, liar) =
+			(Alice.to_account_id(), Bob.to_account_id(), Ferdie.to_account_id());
+		let oracles = vec![alice.clone(), bob.clone(), liar.clone()];
+		assert_ok!(Pricing::set_weather_oracles(
+			RuntimeOrigin::root(),
+			oracles.try_into().unwrap()
+		));
+		let t = Pricing::status().first_open;
+		let submit = |who: &AccountId, weather: Weather| {
+			Pricing::submit_forecast(
+				RuntimeOrigin::signed(who.clone()),
+				ZoneId(0),
+				t,
+				vec![weather].try_into().unwrap(),
+			)
+		};
+		let w = |irradiance, celsius| Weather {
+			irradiance: Irradiance(irradiance),
+			wind_speed: WindSpeed(0),
+			temperature: Temperature::from_celsius(celsius),
+		};
+		let tariff = || Pricing::forecast(ZoneId(0), t, t)[0].1.tariff;
+		let reference = tariff();
+		// Grid time is January: summer's sun and heat are out of season at the site.
+		assert_noop!(submit(&liar, w(1_100, 10)), pallet_pricing::Error::<Runtime>::OutOfSeason);
+		assert_noop!(submit(&liar, w(0, 35)), pallet_pricing::Error::<Runtime>::OutOfSeason);
+		// The liar's bright day alone counts for nothing.
+		assert_ok!(submit(&liar, w(940, 10)));
+		assert_eq!(tariff(), reference);
+		// The honest two agree on a dull one: the median is theirs, whatever the liar said.
+		assert_ok!(submit(&alice, w(100, 10)));
+		assert_ok!(submit(&bob, w(100, 10)));
+		assert_eq!(Pricing::agreed_weather(t, ZoneId(0)), Some(w(100, 10)));
+		let honest = tariff();
+		assert_ne!(honest, reference);
+		// And the liar cannot leap to move it: a revision is bounded by the climate.
+		assert_noop!(submit(&liar, w(0, 25)), pallet_pricing::Error::<Runtime>::ForecastLeap);
+		assert_ok!(submit(&liar, w(0, 10)));
+		assert_eq!(tariff(), honest);
+		invariants();
+	});
+}
+
+#[test]
+fn a_position_whose_orders_are_lost_fails_closed() {
+	dev_chain().execute_with(|| {
+		let mut grid = Grid::start();
+		let ferdie = Ferdie.to_account_id();
+		let mut home = meter(&ferdie, MeterKind::Consumption, 20_000, 0xF7);
+		let t0 = grid.interval();
+		grid.intervals(1);
+		assert_ok!(home.read(t0, 0, 0));
+		let t = Pricing::status().first_open;
+		assert_ok!(Pricing::place_bid(
+			RuntimeOrigin::signed(ferdie.clone()),
+			home.id,
+			t,
+			Energy(100),
+			PricePerKWh(100 * MILLI_UNIT),
+		));
+		let before = total(&ferdie);
+		let issuance = Balances::total_issuance();
+		grid.until(IntervalIndex(t.0 + 1));
+		// The book loses the order (a fault no call can cause): what the position traded is
+		// unknown.
+		let _ = pallet_pricing::Book::<Runtime>::clear_prefix(t, u32::MAX, None);
+		let mut registers = 0;
+		for k in t0.0 + 1..=t.0 {
+			registers += 50;
+			assert_ok!(home.read(IntervalIndex(k), registers, 0));
+		}
+		settle(&mut grid, t);
+		// Nothing was paid or charged for it; the hold went back; the operators were told.
+		assert!(System::events().iter().any(|r| matches!(
+			&r.event,
+			RuntimeEvent::Pricing(pallet_pricing::Event::SettlementFailed { meter, who, .. })
+				if *meter == home.id && *who == ferdie
+		)));
+		assert_eq!(pallet_pricing::Positions::<Runtime>::get(t, home.id), None);
+		let on_hold =
+			<Balances as frame_support::traits::fungible::InspectHold<_>>::balance_on_hold(
+				&pallet_pricing::HoldReason::Order.into(),
+				&ferdie,
+			);
+		assert_eq!(on_hold, 0);
+		// The intervals before it were consumption at the tariff; none of `t` was charged.
+		assert!(total(&ferdie) <= before);
+		assert!(!System::events().iter().any(|r| matches!(
+			&r.event,
+			RuntimeEvent::Pricing(pallet_pricing::Event::Settled { meter, interval, .. })
+				if *meter == home.id && *interval == t
+		)));
+		assert_eq!(Balances::total_issuance(), issuance);
+	});
+}
+
+#[test]
+fn every_meter_is_finalized_and_settled_when_blocks_leave_little_idle_weight() {
+	dev_chain().execute_with(|| {
+		let mut grid = Grid::start();
+		// Blocks full of other work: `on_idle` has room for one meter visit at most, five an
+		// interval, and there are twelve meters.
+		grid.idle = Some(
+			Consumption::pass_base_weight()
+				.saturating_add(Consumption::max_visit_weight())
+				.saturating_add(<Runtime as frame_system::Config>::DbWeight::get().reads(1)),
+		);
+		let owner = Dave.to_account_id();
+		let mut meters: Vec<TestMeter> =
+			(0..12).map(|k| meter(&owner, MeterKind::Consumption, 20_000, 0x30 + k)).collect();
+		let t0 = grid.interval();
+		let last = IntervalIndex(t0.0 + 6);
+		let mut stretched = false;
+		for k in t0.0..=last.0 {
+			grid.until(IntervalIndex(k + 1));
+			for m in &mut meters {
+				assert_ok!(m.read(IntervalIndex(k), u64::from(k - t0.0) * 10, 0));
+			}
+			let pass = pallet_consumption::FinalizePass::<Runtime>::get();
+			stretched |= !pass.done && pass.visited < 12;
+		}
+		assert!(stretched, "one interval's idle weight did not cover every meter");
+		// Within a bounded number of intervals every meter's every interval is final and
+		// settled.
+		settle(&mut grid, last);
+		grid.intervals(4);
+		for m in &meters {
+			for k in t0.0 + 1..=last.0 {
+				let interval = IntervalIndex(k);
+				assert!(Consumption::final_record(m.id, interval).is_some(), "{k} final");
+				assert!(
+					System::events().iter().any(|r| matches!(
+						&r.event,
+						RuntimeEvent::Pricing(pallet_pricing::Event::Settled { meter, interval: i, .. })
+							if *meter == m.id && *i == interval
+					)),
+					"meter {:?} interval {k} settled",
+					m.id
+				);
+			}
+		}
 		invariants();
 	});
 }

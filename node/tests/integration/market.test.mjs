@@ -165,6 +165,9 @@ test('the weather oracle forecasts a zone and the weather moves its indicative p
   assert.equal(helpers.moduleError(r.dispatchError), 'pricing.NotWeatherOracle');
   r = await helpers.submit(api.tx.pricing.submitForecast(1, from, [{ ...sunny, windSpeed: 150_000 }]), ferdie);
   assert.equal(helpers.moduleError(r.dispatchError), 'pricing.ImplausibleWeather');
+  // 45 °C is weather on Earth, but never at the dev chains' site (their climate: at most 42 °C).
+  r = await helpers.submit(api.tx.pricing.submitForecast(1, from, [{ ...sunny, temperature: 45_000 }]), ferdie);
+  assert.equal(helpers.moduleError(r.dispatchError), 'pricing.OutOfSeason');
   r = await helpers.submit(api.tx.pricing.submitForecast(1, from, [sunny, coldAndWindy]), ferdie);
   assert.equal(helpers.moduleError(r.dispatchError), null);
   const [submitted] = eventsOf(r, 'pricing', 'ForecastSubmitted');

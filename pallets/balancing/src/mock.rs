@@ -177,6 +177,7 @@ impl pallet_pricing::Config for Test {
 	type PriceHistory = ConstU32<96>;
 	type StatementDays = ConstU32<3>;
 	type MaxZones = ConstU32<4>;
+	type MaxWeatherOracles = ConstU32<1>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type Helper = Helper;
 	type WeightInfo = ();

@@ -267,16 +267,26 @@ impl<T: Config> Pallet<T> {
 		T::Clock::intervals_in(T::MaxSilence::get())
 	}
 
+	/// What the `on_idle` pass weighs besides its visits: the pass, the meter count and grid
+	/// time (timestamp and interval length) read, the pass written.
+	pub fn pass_base_weight() -> Weight {
+		T::DbWeight::get().reads_writes(4, 1)
+	}
+
+	/// The most one visit of the `on_idle` pass may weigh, with the read that finds its
+	/// meter: the pass makes a visit only while its limit covers this.
+	pub fn max_visit_weight() -> Weight {
+		Self::visit_weight(Self::max_visit_work(), Self::max_visit_work())
+			.saturating_add(T::DbWeight::get().reads(1))
+	}
+
 	/// The `on_idle` pass: visits meters in storage order from where the last visit stopped
 	/// (round the end to the first), as long as `limit` covers the worst visit, until every
 	/// meter has been visited once in the current interval.
 	pub(crate) fn finalize_on_idle(limit: Weight) -> Weight {
 		let db = T::DbWeight::get();
-		// The pass, the meter count and grid time (timestamp and interval length) read, the
-		// pass written.
-		let mut used = db.reads_writes(4, 1);
-		let worst = Self::visit_weight(Self::max_visit_work(), Self::max_visit_work())
-			.saturating_add(db.reads(1));
+		let mut used = Self::pass_base_weight();
+		let worst = Self::max_visit_weight();
 		if limit.any_lt(used.saturating_add(worst)) {
 			return Weight::zero();
 		}

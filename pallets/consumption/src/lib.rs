@@ -129,7 +129,7 @@ pub mod pallet {
 	use daeg_primitives::market::MarketStanding;
 	use daeg_primitives::{
 		analytics::{DailyProfile, EnergyTotals},
-		metering::Quality,
+		metering::{Correction, Quality},
 		GridClock, IntervalIndex, MonthIndex,
 	};
 	use frame_support::{
@@ -387,6 +387,9 @@ pub mod pallet {
 		/// The energy of a reading after a gap was spread over the gap's open intervals after
 		/// `from` up to `to`: `Interpolated` evenly, `Substituted` by the meter's profile.
 		GapFilled { meter: MeterId, from: IntervalIndex, to: IntervalIndex, quality: Quality },
+		/// A reading after a silence measured other energy for the final intervals before it
+		/// than their substitutes counted; the market trues up the difference.
+		IntervalsTruedUp { meter: MeterId, correction: Correction },
 		/// A reading was stored but flagged; `strikes` counts the meter's recent anomalies.
 		ReadingAnomaly { meter: MeterId, interval: IntervalIndex, anomaly: Anomaly, strikes: u8 },
 		/// A meter was suspended after repeated anomalies.
@@ -700,7 +703,7 @@ pub mod pallet {
 		/// - O(G), G the open intervals of a gap (at most [`Pallet::max_spread`]); weight is
 		///   refunded to what was written.
 		#[pallet::call_index(5)]
-		#[pallet::weight(Pallet::<T>::reading_weight(Pallet::<T>::max_spread()))]
+		#[pallet::weight(Pallet::<T>::max_reading_weight())]
 		#[pallet::authorize(Pallet::<T>::reading_validity)]
 		#[pallet::weight_of_authorize(T::WeightInfo::authorize_submit_reading())]
 		pub fn submit_reading(
@@ -713,9 +716,9 @@ pub mod pallet {
 			let _ = signature;
 			let mut checked =
 				Self::check_reading(&reading, None, true).map_err(Error::<T>::from)?;
-			let written = Self::record_reading(reading.meter, &mut checked.meter, &reading);
+			let used = Self::record_reading(reading.meter, &mut checked.meter, &reading);
 			Meters::<T>::insert(reading.meter, checked.meter);
-			Ok(Some(Self::reading_weight(written.max(1))).into())
+			Ok(Some(used).into())
 		}
 
 		/// Records a batch of readings, each signed by its own meter's device key: how a node
@@ -847,7 +850,7 @@ pub mod pallet {
 		///   [`Pallet::max_spread`]); the weight is that of a reading, refunded to what was
 		///   written.
 		#[pallet::call_index(11)]
-		#[pallet::weight(Pallet::<T>::reading_weight(Pallet::<T>::max_spread()))]
+		#[pallet::weight(Pallet::<T>::max_reading_weight())]
 		pub fn record_exchange(
 			origin: OriginFor<T>,
 			meter: MeterId,
@@ -858,7 +861,7 @@ pub mod pallet {
 			let m = Meters::<T>::get(meter).ok_or(Error::<T>::UnknownMeter)?;
 			ensure!(by.as_ref() != Some(&m.owner), Error::<T>::OwnMeter);
 			let last = m.readings.last.ok_or(Error::<T>::NoReading)?;
-			let (mut m, mut written) = (m, 0);
+			let (mut m, mut used) = (m, Self::reading_weight(1));
 			if old_final != (last.imported, last.exported) {
 				let closing = T::Clock::current_interval().saturating_sub(1);
 				let length = T::Clock::interval_length_ms();
@@ -871,14 +874,14 @@ pub mod pallet {
 					counter: m.readings.counter.saturating_add(1),
 				};
 				m = Self::check_reading(&reading, None, true).map_err(Error::<T>::from)?.meter;
-				written = Self::record_reading(meter, &mut m, &reading);
+				used = Self::record_reading(meter, &mut m, &reading);
 			}
 			if let Some(last) = m.readings.last.as_mut() {
 				(last.imported, last.exported) = new_baseline;
 			}
 			Meters::<T>::insert(meter, m);
 			Self::deposit_event(Event::MeterExchanged { meter, old_final, new_baseline });
-			Ok(Some(Self::reading_weight(written.max(1))).into())
+			Ok(Some(used).into())
 		}
 	}
 

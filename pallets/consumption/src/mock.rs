@@ -71,6 +71,8 @@ parameter_types! {
 parameter_types! {
 	/// What the finalization pass told [`RecordFinal`]: meter, interval, exported Wh.
 	pub static Finalized: Vec<(daeg_primitives::MeterId, u32, u64)> = vec![];
+	/// What readings after a silence trued up: meter, the reading's interval, the correction.
+	pub static Corrections: Vec<(daeg_primitives::MeterId, u32, daeg_primitives::metering::Correction)> = vec![];
 }
 
 /// Records the final values the pass reports.
@@ -81,6 +83,14 @@ impl daeg_primitives::metering::OnFinalInterval for RecordFinal {
 		r: &daeg_primitives::metering::IntervalRecord,
 	) -> frame_support::weights::Weight {
 		Finalized::mutate(|v| v.push((meter, r.interval.0, r.exported.0)));
+		Self::weight()
+	}
+	fn on_correction(
+		meter: daeg_primitives::MeterId,
+		at: daeg_primitives::IntervalIndex,
+		correction: &daeg_primitives::metering::Correction,
+	) -> frame_support::weights::Weight {
+		Corrections::mutate(|v| v.push((meter, at.0, *correction)));
 		Self::weight()
 	}
 	fn weight() -> frame_support::weights::Weight {

@@ -6,14 +6,15 @@
 //! the pool orders a meter's readings and no inclusion order can make a genuine one invalid.
 
 use crate::{
-	pallet::{Config, Error, Event, History, Meters, Pallet},
+	pallet::{Config, Error, Event, History, Meters, Pallet, Profiles},
 	MeterOf, ReadingBatchOf, WeightInfo,
 };
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use daeg_primitives::{
+	analytics::DailyProfile,
 	metering::{
-		Anomaly, DispatchedEnergy, IntervalRecord, MeterSignature, MeterStatus, Quality, Reading,
-		ReadingError,
+		Anomaly, Correction, DispatchedEnergy, IntervalRecord, MeterSignature, MeterStatus,
+		OnFinalInterval, Quality, Reading, ReadingError,
 	},
 	Energy, GridClock, IntervalIndex, MeterId,
 };
@@ -116,6 +117,24 @@ fn share(value: Energy, n: u32) -> Energy {
 	Energy(value.0.checked_div(u64::from(n)).unwrap_or(value.0))
 }
 
+/// The part of a gap's `total` energy that falls on its final intervals (`finals` of them,
+/// weighing `final_weight`) rather than its `open` ones (weighing `open_weight`): in
+/// proportion to the weights, or to the numbers of intervals where they all weigh nothing.
+fn split(
+	total: Energy,
+	final_weight: u128,
+	open_weight: u128,
+	finals: u32,
+	open: Option<u32>,
+) -> Energy {
+	let (part, all) = match final_weight.saturating_add(open_weight) {
+		0 => (u128::from(finals), u128::from(finals).saturating_add(open.unwrap_or(0).into())),
+		all => (final_weight, all),
+	};
+	let part = u128::from(total.0).saturating_mul(part).checked_div(all).unwrap_or(0);
+	Energy(u64::try_from(part).unwrap_or(u64::MAX).min(total.0))
+}
+
 /// The trend after one more interval with energy `x`: an exponential moving average with
 /// weight 1/8, started at the first value.
 fn next_trend(trend: Energy, x: Energy) -> Energy {
@@ -141,6 +160,13 @@ impl<T: Config> Pallet<T> {
 	/// in the benchmark's path).
 	pub(crate) fn reading_weight(written: u32) -> Weight {
 		T::WeightInfo::submit_reading(written).saturating_add(T::Dispatched::weight())
+	}
+
+	/// The most a reading weighs: after a gap it spreads its energy over the most intervals
+	/// and trues up the final substitutes before it ([`crate::Config::OnFinal`]).
+	pub(crate) fn max_reading_weight() -> Weight {
+		Self::reading_weight(Self::max_spread())
+			.saturating_add(<T::OnFinal as OnFinalInterval>::weight())
 	}
 
 	/// The weight of [`Pallet::submit_readings`] with `n` readings (see
@@ -286,9 +312,9 @@ impl<T: Config> Pallet<T> {
 		Ok(checked)
 	}
 
-	/// Records a checked reading into `meter`'s state and history; returns how many interval
-	/// records it wrote (for the weight refund).
-	pub(crate) fn record_reading(id: MeterId, meter: &mut MeterOf<T>, r: &Reading) -> u32 {
+	/// Records a checked reading into `meter`'s state and history; returns the weight it used
+	/// (the records it wrote and the true-up of final substitutes), for the refund.
+	pub(crate) fn record_reading(id: MeterId, meter: &mut MeterOf<T>, r: &Reading) -> Weight {
 		let state = &mut meter.readings;
 		state.counter = r.counter;
 		let next = LastReading { interval: r.interval, imported: r.imported, exported: r.exported };
@@ -297,7 +323,7 @@ impl<T: Config> Pallet<T> {
 			state.finalized = r.interval;
 			state.final_after_last = (Energy::ZERO, Energy::ZERO);
 			Self::deposit_event(Event::MeterBaseline { meter: id, interval: r.interval });
-			return 0;
+			return Self::reading_weight(1);
 		};
 
 		let gap = r.interval.since(last.interval).unwrap_or(1).max(1);
@@ -322,22 +348,53 @@ impl<T: Config> Pallet<T> {
 		state.import_trend = next_trend(state.import_trend, per_import);
 		state.export_trend = next_trend(state.export_trend, per_export);
 
-		// Final substitutes since the last reading keep their values; the rest is spread.
-		let (settled_import, settled_export) = core::mem::take(&mut state.final_after_last);
+		let counted = core::mem::take(&mut state.final_after_last);
 		let start =
 			last.interval.max(state.finalized).max(r.interval.saturating_sub(Self::max_spread()));
+		let mut handled = Weight::zero();
 		let written = if gap == 1 {
 			Self::put_record(id, r.interval, imported, exported, Quality::Measured, anomaly);
 			1
 		} else {
+			// The gap's energy is split over all its intervals as the estimates weigh them;
+			// final substitutes keep their values and the market trues up their difference
+			// from their share (`Correction`); the open intervals take the rest.
+			let quality = Self::gap_quality(gap);
+			let profile = (quality == Quality::Substituted).then(|| Profiles::<T>::get(id));
+			let open = Self::gap_weights(profile.as_ref(), prior_trend, start, r.interval);
+			let finals = state.finalized.since(last.interval).unwrap_or(0);
+			// Substitutes were the same estimates: what they counted is the final part's
+			// weight (evenly: one per interval).
+			let final_weight = |counted: Energy| match profile {
+				Some(_) => u128::from(counted.0),
+				None => u128::from(finals),
+			};
+			let measured = (
+				split(imported, final_weight(counted.0), open.0, finals, r.interval.since(start)),
+				split(exported, final_weight(counted.1), open.1, finals, r.interval.since(start)),
+			);
+			if let (true, Some(from)) = (finals > 0, last.interval.checked_add(1)) {
+				let correction =
+					Correction { from, to: state.finalized, counted, measured, anomaly };
+				handled = T::OnFinal::on_correction(id, r.interval, &correction);
+				Self::deposit_event(Event::IntervalsTruedUp { meter: id, correction });
+			}
 			let remaining =
-				(imported.saturating_sub(settled_import), exported.saturating_sub(settled_export));
-			let written = Self::spread(id, start, r.interval, remaining, gap, prior_trend, anomaly);
+				(imported.saturating_sub(measured.0), exported.saturating_sub(measured.1));
+			let written = Self::spread(
+				id,
+				(start, r.interval),
+				remaining,
+				quality,
+				profile.as_ref(),
+				prior_trend,
+				anomaly,
+			);
 			Self::deposit_event(Event::GapFilled {
 				meter: id,
 				from: last.interval,
 				to: r.interval,
-				quality: Self::gap_quality(gap),
+				quality,
 			});
 			written
 		};
@@ -359,7 +416,7 @@ impl<T: Config> Pallet<T> {
 		} else {
 			state.strikes = state.strikes.saturating_sub(1);
 		}
-		written
+		Self::reading_weight(written.max(1)).saturating_add(handled)
 	}
 
 	/// How the intervals of a gap of `gap` intervals are estimated: linearly up to the
@@ -381,37 +438,53 @@ impl<T: Config> Pallet<T> {
 			&& x.0 > capacity.0 / 2
 	}
 
-	/// Spreads `energy` (import, export) over the open intervals after `start` up to `to` of
-	/// a gap of `gap` intervals: evenly up to the interpolation span, beyond it in proportion
-	/// to the meter's estimate of each interval (its profile, else its `trend`). The last
-	/// interval takes the rounding remainder and the reading's anomaly flag. Returns the
-	/// records written.
-	fn spread(
-		id: MeterId,
+	/// The weights (import, export) of the intervals after `start` up to `to` in a gap's
+	/// split: one each, or the meter's estimate of each (its `profile`, else its `trend`).
+	fn gap_weights(
+		profile: Option<&DailyProfile>,
+		trend: (Energy, Energy),
 		start: IntervalIndex,
 		to: IntervalIndex,
+	) -> (u128, u128) {
+		let n = to.since(start).unwrap_or(0);
+		(1..=n).filter_map(|k| start.checked_add(k)).fold((0, 0), |(i, e), t| {
+			let (wi, we) = Self::gap_weight(profile, trend, t);
+			(i.saturating_add(wi.into()), e.saturating_add(we.into()))
+		})
+	}
+
+	/// The weight (import, export) of interval `t` in a gap's split (see [`Self::gap_weights`]).
+	fn gap_weight(
+		profile: Option<&DailyProfile>,
+		trend: (Energy, Energy),
+		t: IntervalIndex,
+	) -> (u64, u64) {
+		match profile {
+			Some(profile) => {
+				let (i, e) = Self::estimate(profile, trend, t);
+				(i.0, e.0)
+			}
+			None => (1, 1),
+		}
+	}
+
+	/// Spreads `energy` (import, export) over the open intervals after `start` up to `to` of
+	/// a gap, with `quality`: in proportion to their weights ([`Self::gap_weights`]: evenly
+	/// up to the interpolation span, by the meter's `profile` beyond), evenly where they all
+	/// weigh nothing. The last interval takes the rounding remainder and the reading's
+	/// anomaly flag. Returns the records written.
+	fn spread(
+		id: MeterId,
+		(start, to): (IntervalIndex, IntervalIndex),
 		energy: (Energy, Energy),
-		gap: u32,
+		quality: Quality,
+		profile: Option<&DailyProfile>,
 		trend: (Energy, Energy),
 		anomaly: Option<Anomaly>,
 	) -> u32 {
-		let quality = Self::gap_quality(gap);
 		let n = to.since(start).unwrap_or(1).max(1);
-		let profile =
-			(quality == Quality::Substituted).then(|| crate::pallet::Profiles::<T>::get(id));
-		let weight_of = |t: IntervalIndex, export: bool| -> u64 {
-			let Some(profile) = profile.as_ref() else { return 1 };
-			let (i, e) = Self::estimate(profile, trend, t);
-			if export {
-				e.0
-			} else {
-				i.0
-			}
-		};
 		let intervals = || (1..=n).filter_map(|k| start.checked_add(k));
-		let total_weight =
-			|export: bool| -> u128 { intervals().map(|t| u128::from(weight_of(t, export))).sum() };
-		let (w_import, w_export) = (total_weight(false), total_weight(true));
+		let (w_import, w_export) = Self::gap_weights(profile, trend, start, to);
 		// A share of `total` for an interval of weight `w` out of `all` (evenly if `all` is 0).
 		let portion = |total: Energy, w: u64, all: u128| -> Energy {
 			let (w, all) = if all == 0 { (1, u128::from(n)) } else { (u128::from(w), all) };
@@ -428,8 +501,9 @@ impl<T: Config> Pallet<T> {
 				Self::put_record(id, t, imported, exported, quality, anomaly);
 				break;
 			}
-			let i = portion(energy.0, weight_of(t, false), w_import).min(imported);
-			let e = portion(energy.1, weight_of(t, true), w_export).min(exported);
+			let (wi, we) = Self::gap_weight(profile, trend, t);
+			let i = portion(energy.0, wi, w_import).min(imported);
+			let e = portion(energy.1, we, w_export).min(exported);
 			Self::put_record(id, t, i, e, quality, None);
 			imported = imported.saturating_sub(i);
 			exported = exported.saturating_sub(e);

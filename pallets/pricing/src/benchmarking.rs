@@ -6,8 +6,8 @@ use crate::Pallet as Pricing;
 use alloc::vec::Vec;
 use daeg_primitives::{
 	market::{
-		ImbalancePrices, OrderId, Quarantined, TariffParameters, Weather, WeatherModel,
-		ZoneClearing, ZoneLink,
+		Climate, ImbalancePrices, OrderId, Quarantined, TariffParameters, Weather, WeatherChange,
+		WeatherModel, WeatherRange, ZoneClearing, ZoneLink,
 	},
 	metering::{IntervalRecord, Quality},
 	production::FacilityRegistry,
@@ -35,6 +35,47 @@ fn funded<T: Config>(name: &'static str, i: u32) -> T::AccountId {
 	let plenty = T::Currency::minimum_balance().saturating_mul(1_000_000_000u32.into());
 	T::Currency::set_balance(&who, plenty);
 	who
+}
+
+/// The weather benchmarks forecast.
+fn weather() -> Weather {
+	Weather {
+		irradiance: Irradiance(600),
+		wind_speed: WindSpeed(8_000),
+		temperature: Temperature::from_celsius(12),
+	}
+}
+
+/// A climate every season of which allows [`weather`] and its revisions.
+fn climate() -> Climate {
+	let range = WeatherRange {
+		max_irradiance: Irradiance(1_200),
+		max_wind_speed: WindSpeed(40_000),
+		min_temperature: Temperature::from_celsius(-30),
+		max_temperature: Temperature::from_celsius(40),
+	};
+	let max_change = WeatherChange {
+		irradiance: Irradiance(500),
+		wind_speed: WindSpeed(10_000),
+		temperature: 5_000,
+	};
+	Climate { seasons: [range; 4], max_change }
+}
+
+/// The most weather oracles, appointed.
+fn appoint_oracles<T: Config>() -> Vec<T::AccountId> {
+	let oracles: Vec<T::AccountId> =
+		(0..T::MaxWeatherOracles::get()).map(|i| account("oracle", i, 0)).collect();
+	WeatherOracles::<T>::put(BoundedVec::truncate_from(oracles.clone()));
+	oracles
+}
+
+/// Every one of `oracles` forecasts [`weather`] for `zone`'s `n` intervals from `from`.
+fn forecast_by<T: Config>(oracles: &[T::AccountId], zone: ZoneId, from: IntervalIndex, n: u32) {
+	let each: Vec<_> = oracles.iter().map(|o| (o.clone(), weather())).collect();
+	for k in (from.0..from.0.saturating_add(n)).map(IntervalIndex) {
+		Forecasts::<T>::insert(k, zone, BoundedVec::truncate_from(each.clone()));
+	}
 }
 
 /// The first interval open for orders, with grid time set.
@@ -186,6 +227,11 @@ mod benchmarks {
 		let interval = open_interval::<T>();
 		Links::<T>::put(ring::<T>());
 		fill_book::<T>(interval, n)?;
+		// Every zone's forecast from every oracle: the tariff takes their median.
+		let oracles = appoint_oracles::<T>();
+		for zone in 0..ZONES {
+			forecast_by::<T>(&oracles, ZoneId(zone), interval, 1);
+		}
 
 		#[block]
 		{
@@ -296,6 +342,7 @@ mod benchmarks {
 					owner: buyer.clone(),
 					slots: BoundedVec::truncate_from(slots),
 					offered: Energy::ZERO,
+					held: held.saturating_mul(n.into()),
 				},
 			);
 			Unsettled::<T>::insert(interval, 1);
@@ -380,15 +427,29 @@ mod benchmarks {
 	}
 
 	#[benchmark]
-	fn set_weather_oracle() -> Result<(), BenchmarkError> {
+	fn set_weather_oracles() -> Result<(), BenchmarkError> {
 		let origin =
 			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
-		let oracle: T::AccountId = account("oracle", 0, 0);
+		let oracles: Vec<T::AccountId> =
+			(0..T::MaxWeatherOracles::get()).map(|i| account("oracle", i, 0)).collect();
+		let oracles = BoundedVec::truncate_from(oracles);
 
 		#[extrinsic_call]
-		_(origin as T::RuntimeOrigin, Some(oracle.clone()));
+		_(origin as T::RuntimeOrigin, oracles.clone());
 
-		assert_eq!(WeatherOracle::<T>::get(), Some(oracle));
+		assert_eq!(WeatherOracles::<T>::get(), oracles);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_climate() -> Result<(), BenchmarkError> {
+		let origin =
+			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, ZoneId(0), Some(climate()));
+
+		assert_eq!(Climates::<T>::get(ZoneId(0)), Some(climate()));
 		Ok(())
 	}
 
@@ -415,26 +476,25 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// A forecast of `n` intervals from the first open one.
+	/// A revision of the forecast of `n` intervals from the first open one, checked against
+	/// the zone's climate, by the last of the most oracles, each of whom forecast them before.
 	#[benchmark]
 	fn submit_forecast(
 		n: Linear<1, { T::MaxIntervalsAhead::get() }>,
 	) -> Result<(), BenchmarkError> {
-		let oracle: T::AccountId = account("oracle", 0, 0);
-		WeatherOracle::<T>::put(&oracle);
+		let oracles = appoint_oracles::<T>();
 		let from = open_interval::<T>();
-		let weather = Weather {
-			irradiance: Irradiance(600),
-			wind_speed: WindSpeed(8_000),
-			temperature: Temperature::from_celsius(12),
-		};
-		let forecast = BoundedVec::truncate_from(alloc::vec![weather; n as usize]);
+		Climates::<T>::insert(ZoneId(0), climate());
+		forecast_by::<T>(&oracles, ZoneId(0), from, n);
+		let oracle = oracles.last().cloned().ok_or(BenchmarkError::Weightless)?;
+		let revised = Weather { temperature: Temperature::from_celsius(14), ..weather() };
+		let forecast = BoundedVec::truncate_from(alloc::vec![revised; n as usize]);
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(oracle), ZoneId(0), from, forecast);
+		_(RawOrigin::Signed(oracle.clone()), ZoneId(0), from, forecast);
 
 		let last = from.checked_add(n - 1).ok_or(BenchmarkError::Weightless)?;
-		assert_eq!(Forecasts::<T>::get(last, ZoneId(0)), Some(weather));
+		assert!(Forecasts::<T>::get(last, ZoneId(0)).contains(&(oracle, revised)));
 		Ok(())
 	}
 

@@ -162,18 +162,21 @@ pub type OrderOf<T> = Order<<T as frame_system::Config>::AccountId, BalanceOf<T>
 #[derive(
 	Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
 )]
-pub struct Position<AccountId, Slots> {
+pub struct Position<AccountId, Balance, Slots> {
 	/// Who placed them (one account per meter and interval).
 	pub owner: AccountId,
 	/// Their slots in the interval's book.
 	pub slots: Slots,
 	/// The energy its live asks offer: at most what the facility generates in an interval.
 	pub offered: Energy,
+	/// What its live orders hold: released at settlement even if the book lost an order.
+	pub held: Balance,
 }
 
 /// A position as this pallet's configuration stores it.
 pub type PositionOf<T> = Position<
 	<T as frame_system::Config>::AccountId,
+	BalanceOf<T>,
 	frame_support::BoundedVec<u32, <T as Config>::MaxOrdersPerAccount>,
 >;
 
@@ -246,7 +249,7 @@ pub mod pallet {
 	use daeg_primitives::{
 		balancing::{GridControl, OnCleared},
 		market::{
-			ImbalancePrices, OrderId, Quarantined, Statement, TariffParameters, Weather,
+			Climate, ImbalancePrices, OrderId, Quarantined, Statement, TariffParameters, Weather,
 			WeatherModel, ZoneClearing,
 		},
 		metering::{IntervalRecord, MeterRegistry, MeteredEnergy, PurchaseLedger, Quality},
@@ -350,6 +353,10 @@ pub mod pallet {
 		/// The number of zones: zone ids are below it.
 		#[pallet::constant]
 		type MaxZones: Get<u32>;
+
+		/// The most weather oracles governance may appoint.
+		#[pallet::constant]
+		type MaxWeatherOracles: Get<u32>;
 
 		/// Meters and facilities for the benchmarks.
 		#[cfg(feature = "runtime-benchmarks")]
@@ -492,19 +499,33 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Imbalance<T> = StorageValue<_, ImbalancePrices, ValueQuery>;
 
-	/// The account governance appointed to submit weather forecasts.
+	/// The accounts governance appointed to submit weather forecasts.
 	#[pallet::storage]
-	pub type WeatherOracle<T: Config> = StorageValue<_, T::AccountId>;
+	pub type WeatherOracles<T: Config> =
+		StorageValue<_, BoundedVec<T::AccountId, T::MaxWeatherOracles>, ValueQuery>;
+
+	/// Each zone's climate: the weather plausible per season and the largest revision of a
+	/// forecast (zones without one: only the Earth's bounds, [`Weather::is_plausible`]).
+	#[pallet::storage]
+	pub type Climates<T> = StorageMap<_, Twox64Concat, ZoneId, Climate>;
 
 	/// How the weather moves each zone's price (zones without one: it does not).
 	#[pallet::storage]
 	pub type WeatherModels<T> = StorageMap<_, Twox64Concat, ZoneId, WeatherModel>;
 
-	/// The weather oracle's latest forecast per interval and zone; kept as long as the
-	/// interval's results ([`Config::PriceHistory`]).
+	/// Each weather oracle's latest forecast per interval and zone (the forecast that counts
+	/// is their median: [`Pallet::agreed_weather`]); kept as long as the interval's results
+	/// ([`Config::PriceHistory`]).
 	#[pallet::storage]
-	pub type Forecasts<T> =
-		StorageDoubleMap<_, Twox64Concat, IntervalIndex, Twox64Concat, ZoneId, Weather>;
+	pub type Forecasts<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		IntervalIndex,
+		Twox64Concat,
+		ZoneId,
+		BoundedVec<(T::AccountId, Weather), T::MaxWeatherOracles>,
+		ValueQuery,
+	>;
 
 	/// Each account's settlement statement per day: a ring of [`Config::StatementDays`] slots.
 	#[pallet::storage]
@@ -546,10 +567,12 @@ pub mod pallet {
 		pub tariff: TariffParameters,
 		/// The imbalance prices.
 		pub imbalance: ImbalancePrices,
-		/// The account that submits weather forecasts.
-		pub weather_oracle: Option<T::AccountId>,
+		/// The accounts that submit weather forecasts.
+		pub weather_oracles: alloc::vec::Vec<T::AccountId>,
 		/// How the weather moves each zone's price.
 		pub weather_models: alloc::vec::Vec<(ZoneId, WeatherModel)>,
+		/// Each zone's climate.
+		pub climates: alloc::vec::Vec<(ZoneId, Climate)>,
 		#[serde(skip)]
 		pub _config: core::marker::PhantomData<T>,
 	}
@@ -581,8 +604,15 @@ pub mod pallet {
 			Pot::<T>::put(PotTotals { funded: self.pot, ..Default::default() });
 			Tariff::<T>::put(self.tariff);
 			Imbalance::<T>::put(self.imbalance);
-			if let Some(oracle) = &self.weather_oracle {
-				WeatherOracle::<T>::put(oracle);
+			let oracles = BoundedVec::try_from(self.weather_oracles.clone());
+			assert!(oracles.is_ok(), "at most MaxWeatherOracles weather oracles");
+			let oracles = oracles.unwrap_or_default();
+			assert!(Pallet::<T>::distinct(&oracles), "weather oracles are distinct");
+			WeatherOracles::<T>::put(oracles);
+			for (zone, climate) in &self.climates {
+				assert!(Pallet::<T>::is_zone(*zone), "climates are of the grid's zones");
+				assert!(climate.is_valid(), "a climate lies within the Earth's weather");
+				Climates::<T>::insert(zone, climate);
 			}
 			for (zone, model) in &self.weather_models {
 				assert!(Pallet::<T>::is_zone(*zone), "weather models are for the grid's zones");
@@ -675,12 +705,19 @@ pub mod pallet {
 		ImbalancePricesSet { prices: ImbalancePrices },
 		/// `who` put `amount` into the settlement pot.
 		PotFunded { who: T::AccountId, amount: BalanceOf<T> },
-		/// Governance appointed the weather oracle (`None`: removed it).
-		WeatherOracleSet { oracle: Option<T::AccountId> },
+		/// Governance appointed the weather oracles (replacing those before).
+		WeatherOraclesSet { oracles: BoundedVec<T::AccountId, T::MaxWeatherOracles> },
+		/// Governance set `zone`'s climate (`None`: only the Earth's bounds apply).
+		ClimateSet { zone: ZoneId, climate: Option<Climate> },
 		/// Governance set how the weather moves `zone`'s price (`None`: it no longer does).
 		WeatherModelSet { zone: ZoneId, model: Option<WeatherModel> },
-		/// The weather oracle forecast `zone`'s weather for `intervals` intervals from `from`.
-		ForecastSubmitted { zone: ZoneId, from: IntervalIndex, intervals: u32 },
+		/// `oracle` forecast `zone`'s weather for `intervals` intervals from `from`.
+		ForecastSubmitted {
+			oracle: T::AccountId,
+			zone: ZoneId,
+			from: IntervalIndex,
+			intervals: u32,
+		},
 	}
 
 	#[pallet::error]
@@ -744,8 +781,18 @@ pub mod pallet {
 		ZeroAmount,
 		/// The account cannot pay the amount.
 		CannotFund,
-		/// Only the weather oracle submits forecasts.
+		/// Only the weather oracles submit forecasts.
 		NotWeatherOracle,
+		/// An account is appointed weather oracle twice.
+		DuplicateOracle,
+		/// A forecast value lies outside the zone's climate for its season.
+		OutOfSeason,
+		/// A forecast moves further from the oracle's previous forecast of the interval than
+		/// the zone's climate allows.
+		ForecastLeap,
+		/// A climate's range lies beyond the Earth's weather, or its coldest temperature lies
+		/// above its hottest.
+		BadClimate,
 		/// A forecast must cover at least one interval.
 		EmptyForecast,
 		/// A forecast value is beyond what the Earth's weather takes (a unit mistake?).
@@ -921,6 +968,7 @@ pub mod pallet {
 				if let Some(position) = entry {
 					position.slots.retain(|s| *s != id.slot);
 					position.offered = position.offered.saturating_sub(offered);
+					position.held = position.held.saturating_sub(held);
 					if position.slots.is_empty() {
 						*entry = None;
 						Unsettled::<T>::mutate(id.interval, |n| *n = n.saturating_sub(1));
@@ -1049,18 +1097,41 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Appoints the account that submits weather forecasts (`None`: nobody).
+		/// Appoints the accounts that submit weather forecasts (none: nobody), replacing those
+		/// before. The forecast that counts is the median of theirs, once more than half of
+		/// them have forecast an interval; forecasts of oracles no longer appointed no longer
+		/// count.
 		///
-		/// Origin: [`Config::GovernanceOrigin`]. Emits [`Event::WeatherOracleSet`].
+		/// Origin: [`Config::GovernanceOrigin`]. Emits [`Event::WeatherOraclesSet`].
 		#[pallet::call_index(9)]
-		#[pallet::weight(<T as Config>::WeightInfo::set_weather_oracle())]
-		pub fn set_weather_oracle(
+		#[pallet::weight(<T as Config>::WeightInfo::set_weather_oracles())]
+		pub fn set_weather_oracles(
 			origin: OriginFor<T>,
-			oracle: Option<T::AccountId>,
+			oracles: BoundedVec<T::AccountId, T::MaxWeatherOracles>,
 		) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
-			WeatherOracle::<T>::set(oracle.clone());
-			Self::deposit_event(Event::WeatherOracleSet { oracle });
+			ensure!(Self::distinct(&oracles), Error::<T>::DuplicateOracle);
+			WeatherOracles::<T>::put(&oracles);
+			Self::deposit_event(Event::WeatherOraclesSet { oracles });
+			Ok(())
+		}
+
+		/// Sets `zone`'s climate (`None`: only the Earth's bounds apply), for forecasts
+		/// submitted from now on.
+		///
+		/// Origin: [`Config::GovernanceOrigin`]. Emits [`Event::ClimateSet`].
+		#[pallet::call_index(13)]
+		#[pallet::weight(<T as Config>::WeightInfo::set_climate())]
+		pub fn set_climate(
+			origin: OriginFor<T>,
+			zone: ZoneId,
+			climate: Option<Climate>,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			ensure!(Self::is_zone(zone), Error::<T>::UnknownZone);
+			ensure!(climate.as_ref().is_none_or(Climate::is_valid), Error::<T>::BadClimate);
+			Climates::<T>::set(zone, climate);
+			Self::deposit_event(Event::ClimateSet { zone, climate });
 			Ok(())
 		}
 
@@ -1086,13 +1157,17 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Submits `zone`'s weather forecast for the intervals from `from` on, one value per
-		/// interval, replacing earlier forecasts of them. Every interval must still take orders.
+		/// Submits the caller's forecast of `zone`'s weather for the intervals from `from` on,
+		/// one value per interval, replacing its earlier forecasts of them. Every interval must
+		/// still take orders; every value must lie within the Earth's weather and the zone's
+		/// climate for the interval's season, and within the climate's largest revision of the
+		/// caller's previous forecast of the interval.
 		///
-		/// Origin: the [`WeatherOracle`]. Emits [`Event::ForecastSubmitted`].
+		/// Origin: one of the [`WeatherOracles`]. Emits [`Event::ForecastSubmitted`].
 		///
 		/// ## Complexity
-		/// - O(n), n the intervals forecast (at most [`Config::MaxIntervalsAhead`]).
+		/// - O(n × m), n the intervals forecast (at most [`Config::MaxIntervalsAhead`]) and m
+		///   the oracles (at most [`Config::MaxWeatherOracles`]).
 		#[pallet::call_index(11)]
 		#[pallet::weight(<T as Config>::WeightInfo::submit_forecast(forecast.len() as u32))]
 		pub fn submit_forecast(
@@ -1102,17 +1177,41 @@ pub mod pallet {
 			forecast: BoundedVec<Weather, T::MaxIntervalsAhead>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			ensure!(WeatherOracle::<T>::get() == Some(who), Error::<T>::NotWeatherOracle);
+			let oracles = WeatherOracles::<T>::get();
+			ensure!(oracles.contains(&who), Error::<T>::NotWeatherOracle);
 			ensure!(Self::is_zone(zone), Error::<T>::UnknownZone);
 			let intervals = u32::try_from(forecast.len()).unwrap_or(u32::MAX);
 			let last = intervals.checked_sub(1).ok_or(Error::<T>::EmptyForecast)?;
 			Self::ensure_tradable(from)?;
 			Self::ensure_tradable(from.checked_add(last).ok_or(Error::<T>::TooFarAhead)?)?;
 			ensure!(forecast.iter().all(Weather::is_plausible), Error::<T>::ImplausibleWeather);
+			let climate = Climates::<T>::get(zone);
+			let length = Self::interval_length_ms();
 			for (k, weather) in (from.0..).map(IntervalIndex).zip(forecast) {
-				Forecasts::<T>::insert(k, zone, weather);
+				let mut forecasts = Forecasts::<T>::get(k, zone);
+				// Forecasts of oracles no longer appointed make room.
+				forecasts.retain(|(oracle, _)| oracles.contains(oracle));
+				let previous = forecasts.iter_mut().find(|(oracle, _)| *oracle == who);
+				if let Some(climate) = &climate {
+					let month = k.day(length).map_or(1, |d| d.date().1);
+					ensure!(climate.allows(month, &weather), Error::<T>::OutOfSeason);
+					ensure!(
+						previous
+							.as_ref()
+							.is_none_or(|(_, p)| climate.max_change.allows(p, &weather)),
+						Error::<T>::ForecastLeap
+					);
+				}
+				match previous {
+					Some((_, value)) => *value = weather,
+					// Every appointed oracle has room (a refused call changes nothing).
+					None => forecasts
+						.try_push((who.clone(), weather))
+						.map_err(|_| Error::<T>::NotWeatherOracle)?,
+				}
+				Forecasts::<T>::insert(k, zone, forecasts);
 			}
-			Self::deposit_event(Event::ForecastSubmitted { zone, from, intervals });
+			Self::deposit_event(Event::ForecastSubmitted { oracle: who, zone, from, intervals });
 			Ok(())
 		}
 
@@ -1185,6 +1284,24 @@ pub mod pallet {
 			u32::from(zone.0) < T::MaxZones::get()
 		}
 
+		/// Whether no account appears twice in `accounts`.
+		pub(crate) fn distinct(accounts: &[T::AccountId]) -> bool {
+			accounts.iter().enumerate().all(|(k, a)| !accounts.iter().skip(k + 1).any(|b| a == b))
+		}
+
+		/// The weather the oracles agree on for `zone` in `interval`: the median of the
+		/// appointed oracles' forecasts ([`Weather::median`]), once more than half of them
+		/// have forecast it, so that no minority of oracles sets or moves it.
+		pub fn agreed_weather(interval: IntervalIndex, zone: ZoneId) -> Option<Weather> {
+			let oracles = WeatherOracles::<T>::get();
+			let values: alloc::vec::Vec<Weather> = Forecasts::<T>::get(interval, zone)
+				.into_iter()
+				.filter(|(oracle, _)| oracles.contains(oracle))
+				.map(|(_, weather)| weather)
+				.collect();
+			(values.len() > oracles.len() / 2).then(|| Weather::median(&values)).flatten()
+		}
+
 		/// The page and index within it of book slot `slot`.
 		pub(crate) fn page_of(slot: u32) -> (u32, usize) {
 			let index = slot.checked_rem(PAGE_SIZE).unwrap_or(0);
@@ -1215,6 +1332,7 @@ pub mod pallet {
 							owner: order.owner.clone(),
 							slots: Default::default(),
 							offered: Energy::ZERO,
+							held: Zero::zero(),
 						})
 					}
 				};
@@ -1227,6 +1345,7 @@ pub mod pallet {
 					Error::<T>::AboveCapacity
 				);
 				position.slots.try_push(slot).map_err(|_| Error::<T>::TooManyOrders)?;
+				position.held = position.held.saturating_add(order.held);
 				Ok::<_, DispatchError>(())
 			})?;
 			let (page, _) = Self::page_of(slot);
@@ -1260,6 +1379,18 @@ pub mod pallet {
 				"weather models' wind speeds rise"
 			);
 			ensure!(
+				Climates::<T>::iter_values().all(|c| c.is_valid()),
+				"climates lie within the Earth's weather"
+			);
+			ensure!(Self::distinct(&WeatherOracles::<T>::get()), "weather oracles are distinct");
+			ensure!(
+				Forecasts::<T>::iter_values().all(|f| {
+					let oracles: alloc::vec::Vec<_> = f.into_iter().map(|(o, _)| o).collect();
+					Self::distinct(&oracles)
+				}),
+				"one forecast per oracle, interval and zone"
+			);
+			ensure!(
 				is_valid_interval_length(IntervalLength::<T>::get()),
 				"the interval length does not divide an hour"
 			);
@@ -1284,7 +1415,7 @@ pub mod pallet {
 				ensure!(count == len, "a book's pages and length differ");
 				let mut unsettled = 0u32;
 				for (meter, position) in Positions::<T>::iter_prefix(interval) {
-					let Position { owner, slots, offered } = position;
+					let Position { owner, slots, offered, held: position_held } = position;
 					unsettled = unsettled.saturating_add(1);
 					ensure!(!slots.is_empty(), "an empty position is kept");
 					let n = meter_positions.entry(meter).or_default();
@@ -1305,6 +1436,11 @@ pub mod pallet {
 						*h = h.saturating_add(o.held);
 					}
 					ensure!(asked == offered, "a position's offer is not its live asks' energy");
+					let orders_hold = slots
+						.iter()
+						.filter_map(|s| orders_at.get(s))
+						.fold(BalanceOf::<T>::zero(), |h, o| h.saturating_add(o.held));
+					ensure!(orders_hold == position_held, "a position's hold is not its orders'");
 				}
 				positions = positions.saturating_add(unsettled as usize);
 				ensure!(

@@ -269,6 +269,7 @@ impl pallet_pricing::Config for Test {
 	type PriceHistory = ConstU32<96>;
 	type StatementDays = ConstU32<3>;
 	type MaxZones = ConstU32<8>;
+	type MaxWeatherOracles = ConstU32<3>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type Helper = Helper;
 	type WeightInfo = ();

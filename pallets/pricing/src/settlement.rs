@@ -37,8 +37,8 @@ use daeg_primitives::{
 	balancing::MarketFund,
 	market::{MarketStanding, Quarantined, Side, Statement},
 	metering::{
-		IntervalRecord, MeterInfo, MeterRegistry, MeteredEnergy, OnFinalInterval, PurchaseLedger,
-		Quality,
+		Correction, IntervalRecord, MeterInfo, MeterRegistry, MeteredEnergy, OnFinalInterval,
+		PurchaseLedger, Quality,
 	},
 	ring, Energy, EnergySource, GridClock, IntervalIndex, MeterId, Money, PricePerKWh, ZoneId,
 };
@@ -75,6 +75,11 @@ pub(crate) struct Traded<T: Config> {
 impl<T: Config> OnFinalInterval for Pallet<T> {
 	fn on_final(meter: MeterId, record: &IntervalRecord) -> Weight {
 		Self::settle_final(meter, record)
+	}
+
+	fn on_correction(meter: MeterId, at: IntervalIndex, correction: &Correction) -> Weight {
+		Self::true_up(meter, at, correction);
+		Self::settle_weight(0)
 	}
 
 	fn weight() -> Weight {
@@ -169,18 +174,19 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Counts a taken position out of the books and sums what its orders traded and hold.
-	/// `None` (after failing closed) if its book no longer holds one of its orders.
+	/// Counts a taken position out of the books and sums what its orders traded. `None`
+	/// (after failing closed: the position's hold released) if its book no longer holds one
+	/// of its orders.
 	fn close_position(
 		interval: IntervalIndex,
 		meter: MeterId,
-		Position { owner, slots, .. }: PositionOf<T>,
+		Position { owner, slots, held, .. }: PositionOf<T>,
 	) -> Option<Traded<T>> {
 		// An interval the hook has not cleared has no fills (one it reaches after it ended is
 		// voided, never cleared).
 		let mut pages: Vec<(u32, Option<BoundedVec<OrderOf<T>, _>>)> = Vec::new();
 		let mut traded: Traded<T> =
-			Traded { owner, bought: Energy::ZERO, sold: Energy::ZERO, held: Zero::zero() };
+			Traded { owner, bought: Energy::ZERO, sold: Energy::ZERO, held };
 		let mut found = 0usize;
 		for slot in slots.iter() {
 			let (page, index) = Self::page_of(*slot);
@@ -193,7 +199,6 @@ impl<T: Config> Pallet<T> {
 			};
 			let Some(order) = orders.and_then(|o| o.get(index)) else { continue };
 			found = found.saturating_add(1);
-			traded.held = traded.held.saturating_add(order.held);
 			match order.side() {
 				Side::Buy => traded.bought = traded.bought.saturating_add(order.filled),
 				Side::Sell => traded.sold = traded.sold.saturating_add(order.filled),
@@ -210,6 +215,25 @@ impl<T: Config> Pallet<T> {
 			return None;
 		}
 		Some(traded)
+	}
+
+	/// Books the line that trues up `meter`'s final substitutes against a later reading in
+	/// interval `at` ([`Statement::correction`]), at that interval's tariff and the
+	/// imbalance prices, into the statement of `at`. A meter the registry no longer knows is
+	/// not trued up.
+	pub(crate) fn true_up(meter: MeterId, at: IntervalIndex, correction: &Correction) {
+		let Some(info) = T::Meters::meter(meter) else { return };
+		let (_, tariff) = Self::prices_of(at, info.zone);
+		let intervals = correction.to.since(correction.from).unwrap_or(0).saturating_add(1);
+		let exportable = info
+			.max_power
+			.energy_over(Self::interval_length_ms().saturating_mul(intervals.into()))
+			.unwrap_or(Energy(u64::MAX));
+		match Statement::correction(correction, tariff, Imbalance::<T>::get(), exportable) {
+			Some(line) if line.is_empty() => {}
+			Some(line) => Self::book_line(at, meter, &info.owner, line, Zero::zero(), None),
+			None => Self::fail_closed(at, meter, &info.owner, Zero::zero()),
+		}
 	}
 
 	/// Settles what `meter` traded in `interval` against `record` (`None`: the missing-value

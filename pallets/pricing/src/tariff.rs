@@ -1,7 +1,7 @@
 //! Dynamic pricing beyond the auction: the tariff of consumers who do not bid, and the energy
 //! price the weather indicates where the auction sets none (and before it does).
 
-use crate::pallet::{Config, Forecasts, Limits, Pallet, Tariff, WeatherModels};
+use crate::pallet::{Config, Limits, Pallet, Tariff, WeatherModels};
 use daeg_primitives::{
 	balancing::GridControl,
 	market::{ForecastPrice, Weather},
@@ -41,7 +41,7 @@ impl<T: Config> Pallet<T> {
 		let scarcity = PricePerKWh(unmet.mul_floor(params.scarcity.0));
 		let total = price
 			.unwrap_or_else(|| {
-				Self::weather_price(zone, Forecasts::<T>::get(interval, zone), params.reference)
+				Self::weather_price(zone, Self::agreed_weather(interval, zone), params.reference)
 			})
 			.saturating_add(fee)
 			.saturating_add(congestion)
@@ -65,7 +65,7 @@ impl<T: Config> Pallet<T> {
 	/// What the weather indicates for `zone` in `interval`: the forecast, the energy price
 	/// within the floor and cap, and the tariff without the auction's surcharges.
 	pub(crate) fn forecast_price(interval: IntervalIndex, zone: ZoneId) -> ForecastPrice {
-		let weather = Forecasts::<T>::get(interval, zone);
+		let weather = Self::agreed_weather(interval, zone);
 		let price = Self::weather_price(zone, weather, Tariff::<T>::get().reference);
 		ForecastPrice {
 			weather,

@@ -56,7 +56,8 @@ pub trait WeightInfo {
 	fn fund_pot() -> Weight;
 	fn settle_account() -> Weight;
 	fn settle_meter(n: u32, ) -> Weight;
-	fn set_weather_oracle() -> Weight;
+	fn set_weather_oracles() -> Weight;
+	fn set_climate() -> Weight;
 	fn set_weather_model() -> Weight;
 	fn submit_forecast(n: u32, ) -> Weight;
 }
@@ -332,7 +333,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// Storage: `Pricing::WeatherOracle` (r:0 w:1)
 	/// Proof: `Pricing::WeatherOracle` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
-	fn set_weather_oracle() -> Weight {
+	fn set_weather_oracles() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `0`
+		//  Estimated: `0`
+		// Minimum execution time: 3_275_000 picoseconds.
+		Weight::from_parts(3_595_000, 0)
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	fn set_climate() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
@@ -644,7 +653,15 @@ impl WeightInfo for () {
 	}
 	/// Storage: `Pricing::WeatherOracle` (r:0 w:1)
 	/// Proof: `Pricing::WeatherOracle` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
-	fn set_weather_oracle() -> Weight {
+	fn set_weather_oracles() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `0`
+		//  Estimated: `0`
+		// Minimum execution time: 3_275_000 picoseconds.
+		Weight::from_parts(3_595_000, 0)
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	fn set_climate() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`

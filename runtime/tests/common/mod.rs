@@ -49,12 +49,15 @@ pub struct Grid {
 	pub now_ms: u64,
 	block: u32,
 	used: frame_support::weights::Weight,
+	/// The most `on_idle` gets per block (`None`: what the block has left), as if blocks
+	/// were full of other work.
+	pub idle: Option<frame_support::weights::Weight>,
 }
 
 impl Grid {
 	/// Starts the first block at [`START_MS`].
 	pub fn start() -> Self {
-		let mut grid = Grid { now_ms: START_MS, block: 1, used: Default::default() };
+		let mut grid = Grid { now_ms: START_MS, block: 1, used: Default::default(), idle: None };
 		grid.begin();
 		grid
 	}
@@ -77,7 +80,9 @@ impl Grid {
 
 	fn end(&mut self) {
 		let max = <Runtime as frame_system::Config>::BlockWeights::get().max_block;
-		<AllPalletsWithSystem as OnIdle<u32>>::on_idle(self.block, max.saturating_sub(self.used));
+		let left = max.saturating_sub(self.used);
+		let idle = self.idle.map_or(left, |idle| idle.min(left));
+		<AllPalletsWithSystem as OnIdle<u32>>::on_idle(self.block, idle);
 	}
 
 	/// Ends the current block and starts the next, one block time later.

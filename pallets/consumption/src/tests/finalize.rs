@@ -10,7 +10,7 @@ use crate::{
 };
 use daeg_primitives::{
 	analytics::{EnergyTotals, Period, ProfileHour},
-	metering::{IntervalRecord, MeteredEnergy, Quality},
+	metering::{Correction, IntervalRecord, MeteredEnergy, Quality},
 	DayIndex, Energy, IntervalIndex, MeterId, MonthIndex,
 };
 use frame_support::{
@@ -66,7 +66,7 @@ fn an_overdue_interval_gets_a_provisional_substitute_that_a_reading_in_time_repl
 }
 
 #[test]
-fn final_substitutes_keep_their_values_and_a_late_gap_reading_counts_the_rest_once() {
+fn final_substitutes_keep_their_values_and_a_late_gap_reading_trues_them_up() {
 	run(|| {
 		let id = steady_meter(4);
 		let registers_before = state(id).last.unwrap().imported.0;
@@ -80,17 +80,55 @@ fn final_substitutes_keep_their_values_and_a_late_gap_reading_counts_the_rest_on
 			assert_eq!((f.imported, f.quality), (Energy(400), Quality::Substituted));
 		}
 		assert_eq!(Consumption::final_energy(id, IntervalIndex(START + 7)), None);
-		// A reading at the latest interval still open: 2,000 Wh since START + 4. Final
-		// substitutes hold 800 of them; the eight open intervals share the other 1,200.
+		// A reading at the latest interval still open: 2,000 Wh since START + 4, over ten
+		// intervals the meter's estimates weigh alike (400 each). The two final ones get
+		// 400 of it: their substitutes counted 400 too many, which the market trues up; the
+		// eight open intervals share the other 1,600.
 		let to = START + 6 + LATENESS;
 		assert_ok!(apply(reading(id, to, registers_before + 2_000, 0, 6), 1));
 		assert_eq!(record(id, START + 5).unwrap().imported, Energy(400));
 		assert_eq!(record(id, START + 6).unwrap().imported, Energy(400));
 		for t in START + 7..=to {
-			assert_eq!(record(id, t).unwrap().imported, Energy(150));
+			assert_eq!(record(id, t).unwrap().imported, Energy(200));
 		}
-		assert_eq!(sum(id, START + 5, to), (2_000, 0), "no energy lost or counted twice");
+		let correction = Correction {
+			from: IntervalIndex(START + 5),
+			to: IntervalIndex(START + 6),
+			counted: (Energy(800), Energy(0)),
+			measured: (Energy(400), Energy(0)),
+			anomaly: None,
+		};
+		assert_eq!(Corrections::get(), vec![(id, to, correction)]);
+		System::assert_has_event(Event::IntervalsTruedUp { meter: id, correction }.into());
+		// Records and the correction together hold what the registers measured, once.
+		let (records, _) = sum(id, START + 5, to);
+		assert_eq!(records - 800 + 400, 2_000, "no energy lost or counted twice");
 		assert_eq!(state(id).final_after_last, (Energy(0), Energy(0)));
+	});
+}
+
+#[test]
+fn a_producer_silent_past_finalization_is_paid_its_export_through_the_true_up() {
+	run(|| {
+		// A meter exporting 300 Wh per interval.
+		let id = meter_with_baseline();
+		for k in 1..=4 {
+			at(START + k + 1);
+			assert_ok!(apply(reading(id, START + k, 1_000, 300 * u64::from(k), k + 1), 1));
+		}
+		at(START + 6 + LATENESS + 1);
+		idle();
+		// Two final substitutes count 600 Wh of export, which settlement never pays.
+		assert_eq!(state(id).final_after_last, (Energy(0), Energy(600)));
+		// The reading: 3,000 Wh over the ten intervals of the silence.
+		let to = START + 6 + LATENESS;
+		assert_ok!(apply(reading(id, to, 1_000, 1_200 + 3_000, 6), 1));
+		let [(meter, at_interval, c)] = Corrections::get()[..] else { panic!("one true-up") };
+		assert_eq!((meter, at_interval, c.counted), (id, to, (Energy(0), Energy(600))));
+		// Split as the estimates weigh the intervals (alike): the final two get 600 Wh, to be
+		// paid by the market; the eight open ones the other 2,400; nothing is counted twice.
+		assert_eq!(c.measured, (Energy(0), Energy(600)));
+		assert_eq!(sum(id, START + 7, to), (0, 2_400));
 	});
 }
 

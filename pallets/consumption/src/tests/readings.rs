@@ -159,9 +159,11 @@ fn a_consecutive_reading_records_the_measured_energy() {
 		let schedule = <TestDispatch as DispatchedEnergy>::weight();
 		assert_eq!(post.actual_weight, Some(<() as WeightInfo>::submit_reading(1) + schedule));
 		let max = call(reading(id, START + 2, 1_800, 5, 3), 1).get_dispatch_info().call_weight;
-		// A gap's open intervals: the lateness window and two.
+		// A gap's open intervals (the lateness window and two), and the true-up of the final
+		// substitutes before them.
 		assert_eq!(Consumption::max_spread(), LATENESS + 2);
-		assert_eq!(max, <() as WeightInfo>::submit_reading(LATENESS + 2) + schedule);
+		let true_up = <RecordFinal as daeg_primitives::metering::OnFinalInterval>::weight();
+		assert_eq!(max, <() as WeightInfo>::submit_reading(LATENESS + 2) + schedule + true_up);
 	});
 }
 

@@ -9,7 +9,7 @@ use crate::{
 };
 use daeg_primitives::{
 	market::{ImbalancePrices, MarketStanding, TariffParameters},
-	metering::{Anomaly, IntervalRecord, MeterKind, OnFinalInterval, Quality},
+	metering::{Anomaly, Correction, IntervalRecord, MeterKind, OnFinalInterval, Quality},
 	Energy, EnergySource, IntervalIndex, MeterId, PricePerKWh,
 };
 use frame_support::{
@@ -223,23 +223,18 @@ fn positions_whose_orders_are_gone_fail_closed() {
 		// The book lost its page (a bug elsewhere): what Alice traded is unknown.
 		Book::<Test>::remove(OPEN, 0);
 		crate::BookLen::<Test>::remove(OPEN);
-		let (before, pot_before) = (Balances::balance(&ALICE), pot());
+		let (before, pot_before) = (total(ALICE), pot());
 		finalize(alice, OPEN, 2_000, 0, Quality::Measured);
-		// Nothing is charged or paid, and the operators are told; the hold stays with Alice
-		// (the orders that named it are gone) rather than going anywhere else.
+		// Nothing is charged or paid, the position's hold goes back to Alice (the position
+		// knows it without the orders), and the operators are told.
 		System::assert_has_event(
-			Event::SettlementFailed { interval: OPEN, meter: alice, who: ALICE, released: 0 }
+			Event::SettlementFailed { interval: OPEN, meter: alice, who: ALICE, released: 600 }
 				.into(),
 		);
-		assert_eq!((Balances::balance(&ALICE), pot()), (before, pot_before));
+		assert_eq!((total(ALICE), pot()), (before, pot_before));
+		assert_eq!(held(ALICE), 0);
 		assert_eq!(Unsettled::<Test>::get(OPEN), 0);
-		// The hold is all that is left of the lost bid; try_state's bid check no longer
-		// covers it, so clear it for the invariants.
-		let _ = <Balances as frame_support::traits::fungible::MutateHold<u64>>::release_all(
-			&RuntimeHoldReason::Pricing(crate::HoldReason::Order),
-			&ALICE,
-			frame_support::traits::tokens::Precision::BestEffort,
-		);
+		assert_ok!(Pricing::do_try_state());
 	});
 }
 
@@ -359,4 +354,63 @@ proptest! {
 			Ok(())
 		})?;
 	}
+}
+
+/// A true-up of `meter`'s final substitutes from `from` to `to` by a reading in `at`.
+fn true_up(
+	meter: MeterId,
+	at: IntervalIndex,
+	(from, to): (u32, u32),
+	counted: (u64, u64),
+	measured: (u64, u64),
+	anomaly: Option<Anomaly>,
+) {
+	let correction = Correction {
+		from: IntervalIndex(from),
+		to: IntervalIndex(to),
+		counted: (Energy(counted.0), Energy(counted.1)),
+		measured: (Energy(measured.0), Energy(measured.1)),
+		anomaly,
+	};
+	<Pricing as OnFinalInterval>::on_correction(meter, at, &correction);
+}
+
+#[test]
+fn a_silent_meter_pays_what_it_used_and_is_paid_what_it_delivered_but_never_gains() {
+	run(|| {
+		at(NOW);
+		prices();
+		let issuance = Balances::total_issuance();
+		let home = meter(ALICE, 1);
+		let plant = meter_of_facility(facility(CAROL, EnergySource::Solar, 1, true));
+		let (alice, carol) = (total(ALICE), total(CAROL));
+		let at = OPEN;
+		// Substitutes counted 1 kWh, the reading says 1.5: the half kWh is charged at the
+		// higher of the tariff (270) and the short price (400), so that staying silent through
+		// dear hours never pays.
+		true_up(home, at, (990, 991), (1_000, 0), (1_500, 0), None);
+		assert_eq!(total(ALICE), alice - 200);
+		// Counted 1.5, measured 1: the half kWh is refunded at the lower of the tariff and the
+		// long price (100).
+		true_up(home, at, (992, 993), (1_500, 0), (1_000, 0), None);
+		assert_eq!(total(ALICE), alice - 200 + 50);
+		// A producer's substitutes were never paid: the export the reading measured for them
+		// is, at the long price, and no more than the connection carried (2 × 25 kWh).
+		true_up(plant, at, (990, 991), (0, 600), (0, 600), None);
+		assert_eq!(total(CAROL), carol + 60);
+		true_up(plant, at, (992, 993), (0, 0), (0, 90_000), None);
+		assert_eq!(total(CAROL), carol + 60 + 5_000);
+		// A flagged reading is credited nothing; what it owes, it pays.
+		true_up(plant, at, (994, 995), (2_000, 0), (0, 9_000), Some(Anomaly::Jump));
+		true_up(home, at, (994, 995), (0, 0), (100, 0), Some(Anomaly::Jump));
+		assert_eq!(total(CAROL), carol + 5_060);
+		assert_eq!(total(ALICE), alice - 150 - 40);
+		// The lines sit in the statement of the reading's day, and the money in the pot.
+		let day = at.day(INTERVAL_MS).unwrap();
+		let statements = Pricing::statements(ALICE, day, day);
+		let [(_, statement)] = statements.days[..] else { panic!("one day's statement") };
+		assert_eq!((statement.tariff_energy, statement.long), (Energy(600), Energy(500)));
+		assert_eq!(Balances::total_issuance(), issuance);
+		assert_ok!(Pricing::do_try_state());
+	});
 }

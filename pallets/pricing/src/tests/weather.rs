@@ -3,11 +3,14 @@
 
 use super::orders::{at, bid, block_at, NOW, OPEN};
 use crate::{
-	mock::*, Book, Clearings, Error, Event, Forecasts, NextToSettle, PriceLimits, WeatherModels,
-	WeatherOracle, MAX_PRICE,
+	mock::*, Book, Clearings, Climates, Error, Event, Forecasts, NextToSettle, PriceLimits,
+	WeatherModels, WeatherOracles, MAX_PRICE,
 };
 use daeg_primitives::{
-	market::{ForecastPrice, TariffParameters, Weather, WeatherModel},
+	market::{
+		Climate, ForecastPrice, TariffParameters, Weather, WeatherChange, WeatherModel,
+		WeatherRange,
+	},
 	metering::Quality,
 	IntervalIndex, Irradiance, PricePerKWh, Temperature, WindSpeed, ZoneId,
 };
@@ -52,6 +55,29 @@ fn forecast(values: Vec<Weather>) -> BoundedVec<Weather, ConstU32<8>> {
 	BoundedVec::truncate_from(values)
 }
 
+fn oracles(accounts: Vec<u64>) -> BoundedVec<u64, ConstU32<3>> {
+	BoundedVec::truncate_from(accounts)
+}
+
+/// A climate whose winter (grid time `NOW` lies in January 1970) reaches 600 W/m², 20 m/s and
+/// −10 to 15 °C; the other seasons are wider. A forecast moves at most 200 W/m², 5 m/s, 5 °C.
+fn climate() -> Climate {
+	let range = |irradiance, max_c| WeatherRange {
+		max_irradiance: Irradiance(irradiance),
+		max_wind_speed: WindSpeed(20_000),
+		min_temperature: Temperature::from_celsius(-10),
+		max_temperature: Temperature::from_celsius(max_c),
+	};
+	Climate {
+		seasons: [range(600, 15), range(1_000, 30), range(1_100, 40), range(900, 30)],
+		max_change: WeatherChange {
+			irradiance: Irradiance(200),
+			wind_speed: WindSpeed(5_000),
+			temperature: 5_000,
+		},
+	}
+}
+
 /// Grid time `NOW`, the tariff set, Alice the oracle and [`model`] for [`ZONE`].
 fn setup() {
 	at(NOW);
@@ -63,7 +89,7 @@ fn setup() {
 			..Default::default()
 		}
 	));
-	assert_ok!(Pricing::set_weather_oracle(RuntimeOrigin::root(), Some(ALICE)));
+	assert_ok!(Pricing::set_weather_oracles(RuntimeOrigin::root(), oracles(vec![ALICE])));
 	assert_ok!(Pricing::set_weather_model(RuntimeOrigin::root(), ZONE, Some(model())));
 }
 
@@ -99,12 +125,24 @@ fn the_weather_model_prices_sun_wind_and_degrees() {
 #[test]
 fn governance_appoints_the_oracle_and_sets_models() {
 	run(|| {
-		assert_noop!(Pricing::set_weather_oracle(RuntimeOrigin::signed(BOB), Some(BOB)), BadOrigin);
-		assert_ok!(Pricing::set_weather_oracle(RuntimeOrigin::signed(OPERATOR), Some(BOB)));
-		assert_eq!(WeatherOracle::<Test>::get(), Some(BOB));
-		System::assert_last_event(Event::WeatherOracleSet { oracle: Some(BOB) }.into());
-		assert_ok!(Pricing::set_weather_oracle(RuntimeOrigin::root(), None));
-		assert_eq!(WeatherOracle::<Test>::get(), None);
+		assert_noop!(
+			Pricing::set_weather_oracles(RuntimeOrigin::signed(BOB), oracles(vec![BOB])),
+			BadOrigin
+		);
+		assert_noop!(
+			Pricing::set_weather_oracles(RuntimeOrigin::root(), oracles(vec![BOB, CAROL, BOB])),
+			Error::<Test>::DuplicateOracle
+		);
+		assert_ok!(Pricing::set_weather_oracles(
+			RuntimeOrigin::signed(OPERATOR),
+			oracles(vec![BOB, CAROL])
+		));
+		assert_eq!(WeatherOracles::<Test>::get().into_inner(), vec![BOB, CAROL]);
+		System::assert_last_event(
+			Event::WeatherOraclesSet { oracles: oracles(vec![BOB, CAROL]) }.into(),
+		);
+		assert_ok!(Pricing::set_weather_oracles(RuntimeOrigin::root(), oracles(vec![])));
+		assert!(WeatherOracles::<Test>::get().is_empty());
 
 		let root = || RuntimeOrigin::root();
 		assert_noop!(
@@ -186,13 +224,15 @@ fn only_the_oracle_submits_plausible_forecasts_for_open_intervals() {
 
 		assert_ok!(Pricing::submit_forecast(alice(), ZONE, OPEN, eight()));
 		System::assert_last_event(
-			Event::ForecastSubmitted { zone: ZONE, from: OPEN, intervals: 8 }.into(),
+			Event::ForecastSubmitted { oracle: ALICE, zone: ZONE, from: OPEN, intervals: 8 }.into(),
 		);
 		assert_eq!(Forecasts::<Test>::iter_prefix(IntervalIndex(OPEN.0 + 7)).count(), 1);
 		// A later forecast replaces the earlier one.
 		assert_ok!(Pricing::submit_forecast(alice(), ZONE, OPEN, fine()));
-		assert_eq!(Forecasts::<Test>::get(OPEN, ZONE), Some(weather(500, 5_000, 10)));
-		assert_eq!(Forecasts::<Test>::get(IntervalIndex(OPEN.0 + 2), ZONE), Some(weather(0, 0, 0)));
+		assert_eq!(Forecasts::<Test>::get(OPEN, ZONE).len(), 1);
+		assert_eq!(Pricing::agreed_weather(OPEN, ZONE), Some(weather(500, 5_000, 10)));
+		let third = IntervalIndex(OPEN.0 + 2);
+		assert_eq!(Pricing::agreed_weather(third, ZONE), Some(weather(0, 0, 0)));
 	});
 }
 
@@ -297,11 +337,11 @@ fn forecasts_are_kept_as_long_as_the_intervals_results() {
 		// Settled, its book gone, the forecast stays with the results...
 		settle_to(OPEN.0 + 50);
 		assert!(Book::<Test>::iter_prefix(OPEN).next().is_none());
-		assert!(Forecasts::<Test>::get(OPEN, ZONE).is_some());
+		assert!(Forecasts::<Test>::contains_key(OPEN, ZONE));
 		assert!(Clearings::<Test>::get(OPEN, ZONE).is_some());
 		// ... until the price history (96 intervals) passes it.
 		settle_to(OPEN.0 + 96);
-		assert!(Forecasts::<Test>::get(OPEN, ZONE).is_none());
+		assert!(!Forecasts::<Test>::contains_key(OPEN, ZONE));
 		assert!(Clearings::<Test>::get(OPEN, ZONE).is_none());
 	});
 }
@@ -311,16 +351,102 @@ fn genesis_appoints_the_oracle_and_checks_models() {
 	use sp_runtime::BuildStorage;
 	let genesis = |model: WeatherModel| RuntimeGenesisConfig {
 		pricing: crate::GenesisConfig {
-			weather_oracle: Some(CAROL),
+			weather_oracles: vec![CAROL],
 			weather_models: vec![(ZONE, model)],
+			climates: vec![(ZONE, climate())],
 			..Default::default()
 		},
 		..Default::default()
 	};
 	sp_io::TestExternalities::new(genesis(model()).build_storage().unwrap()).execute_with(|| {
-		assert_eq!(WeatherOracle::<Test>::get(), Some(CAROL));
+		assert_eq!(WeatherOracles::<Test>::get().into_inner(), vec![CAROL]);
 		assert_eq!(WeatherModels::<Test>::get(ZONE), Some(model()));
+		assert_eq!(Climates::<Test>::get(ZONE), Some(climate()));
 	});
 	let bad = WeatherModel { rated: WindSpeed(0), ..model() };
 	assert!(std::panic::catch_unwind(|| genesis(bad).build_storage()).is_err());
+}
+
+#[test]
+fn one_lying_oracle_of_three_moves_no_price() {
+	run(|| {
+		setup();
+		assert_ok!(Pricing::set_weather_oracles(
+			RuntimeOrigin::root(),
+			oracles(vec![ALICE, BOB, CAROL])
+		));
+		let submit = |who, w: Weather| {
+			Pricing::submit_forecast(RuntimeOrigin::signed(who), ZONE, OPEN, forecast(vec![w]))
+		};
+		let tariff = || Pricing::forecast(ZONE, OPEN, OPEN)[0].1.tariff;
+		// Carol buys in this zone and would like its price low: full sun, 1,500 W/m².
+		assert_ok!(submit(CAROL, weather(1_500, 0, 20)));
+		// One of three is no majority: no forecast counts, the reference price holds.
+		assert_eq!(Pricing::agreed_weather(OPEN, ZONE), None);
+		assert_eq!(tariff(), PricePerKWh(REFERENCE + FEE));
+		// The honest two agree on a dull, mild interval: the median is theirs.
+		assert_ok!(submit(ALICE, weather(100, 0, 20)));
+		assert_ok!(submit(BOB, weather(100, 0, 20)));
+		assert_eq!(Pricing::agreed_weather(OPEN, ZONE), Some(weather(100, 0, 20)));
+		assert_eq!(tariff(), PricePerKWh(REFERENCE - 10 + FEE));
+		// Of two oracles one liar moves the median halfway: why a grid appoints three or more.
+		assert_ok!(Pricing::set_weather_oracles(
+			RuntimeOrigin::root(),
+			oracles(vec![ALICE, CAROL])
+		));
+		assert_eq!(Pricing::agreed_weather(OPEN, ZONE), Some(weather(800, 0, 20)));
+		// Dismissed, the liar's forecast no longer counts, and its slot is freed for others.
+		assert_ok!(Pricing::set_weather_oracles(RuntimeOrigin::root(), oracles(vec![ALICE, BOB])));
+		assert_eq!(Pricing::agreed_weather(OPEN, ZONE), Some(weather(100, 0, 20)));
+		assert_noop!(submit(CAROL, weather(100, 0, 20)), Error::<Test>::NotWeatherOracle);
+		assert_ok!(submit(BOB, weather(120, 0, 20)));
+		assert_eq!(Forecasts::<Test>::get(OPEN, ZONE).len(), 2);
+		assert_ok!(Pricing::do_try_state());
+	});
+}
+
+#[test]
+fn forecasts_stay_within_the_zones_climate() {
+	run(|| {
+		setup();
+		let root = || RuntimeOrigin::root();
+		assert_noop!(
+			Pricing::set_climate(RuntimeOrigin::signed(BOB), ZONE, Some(climate())),
+			BadOrigin
+		);
+		assert_noop!(
+			Pricing::set_climate(root(), ZoneId(8), Some(climate())),
+			Error::<Test>::UnknownZone
+		);
+		let mut upside_down = climate();
+		upside_down.seasons[1].min_temperature = Temperature::from_celsius(31);
+		let mut beyond_the_earth = climate();
+		beyond_the_earth.seasons[2].max_irradiance = Irradiance(1_501);
+		for bad in [upside_down, beyond_the_earth] {
+			assert_noop!(Pricing::set_climate(root(), ZONE, Some(bad)), Error::<Test>::BadClimate);
+		}
+		assert_ok!(Pricing::set_climate(root(), ZONE, Some(climate())));
+		System::assert_last_event(
+			Event::ClimateSet { zone: ZONE, climate: Some(climate()) }.into(),
+		);
+
+		let submit = |values| {
+			Pricing::submit_forecast(RuntimeOrigin::signed(ALICE), ZONE, OPEN, forecast(values))
+		};
+		// January: summer's sun and heat are out of season, even in the second interval.
+		for summer in [weather(900, 0, 0), weather(0, 0, 25), weather(0, 25_000, 0)] {
+			assert_noop!(submit(vec![weather(0, 0, 0), summer]), Error::<Test>::OutOfSeason);
+		}
+		assert_ok!(submit(vec![weather(300, 4_000, 2), weather(300, 4_000, 2)]));
+		// A revision moves at most the climate's change from the oracle's last forecast.
+		for leap in [weather(501, 4_000, 2), weather(300, 9_001, 2), weather(300, 4_000, -4)] {
+			assert_noop!(submit(vec![weather(300, 4_000, 2), leap]), Error::<Test>::ForecastLeap);
+		}
+		assert_ok!(submit(vec![weather(500, 9_000, -3)]));
+		assert_eq!(Pricing::agreed_weather(OPEN, ZONE), Some(weather(500, 9_000, -3)));
+		// Without a climate, only the Earth's bounds apply.
+		assert_ok!(Pricing::set_climate(root(), ZONE, None));
+		assert_ok!(submit(vec![weather(1_200, 30_000, 35)]));
+		assert_eq!(Climates::<Test>::get(ZONE), None);
+	});
 }
