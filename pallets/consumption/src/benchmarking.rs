@@ -111,7 +111,8 @@ fn meters_with_readings<T: Config>(
 			RawOrigin::Signed(owner).into(),
 			MeterKind::Bidirectional,
 			ZONE,
-			Power(10_000),
+			// 100 kW: the readings' 100 Wh an interval fit even the dev chains' 30 s.
+			Power(100_000),
 			key.clone(),
 		)?;
 		let origin =

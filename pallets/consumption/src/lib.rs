@@ -847,21 +847,20 @@ pub mod pallet {
 		///
 		/// ## Complexity
 		/// - O(G), G the open intervals since the last reading (at most
-		///   [`Pallet::max_spread`]); the weight is that of a reading, refunded to what was
-		///   written.
+		///   [`Pallet::max_spread`]).
 		#[pallet::call_index(11)]
-		#[pallet::weight(Pallet::<T>::max_reading_weight())]
+		#[pallet::weight(Pallet::<T>::exchange_weight())]
 		pub fn record_exchange(
 			origin: OriginFor<T>,
 			meter: MeterId,
 			old_final: (Energy, Energy),
 			new_baseline: (Energy, Energy),
-		) -> DispatchResultWithPostInfo {
+		) -> DispatchResult {
 			let by = T::ActivateOrigin::ensure_origin(origin)?;
 			let m = Meters::<T>::get(meter).ok_or(Error::<T>::UnknownMeter)?;
 			ensure!(by.as_ref() != Some(&m.owner), Error::<T>::OwnMeter);
 			let last = m.readings.last.ok_or(Error::<T>::NoReading)?;
-			let (mut m, mut used) = (m, Self::reading_weight(1));
+			let mut m = m;
 			if old_final != (last.imported, last.exported) {
 				let closing = T::Clock::current_interval().saturating_sub(1);
 				let length = T::Clock::interval_length_ms();
@@ -874,14 +873,14 @@ pub mod pallet {
 					counter: m.readings.counter.saturating_add(1),
 				};
 				m = Self::check_reading(&reading, None, true).map_err(Error::<T>::from)?.meter;
-				used = Self::record_reading(meter, &mut m, &reading);
+				Self::record_reading(meter, &mut m, &reading);
 			}
 			if let Some(last) = m.readings.last.as_mut() {
 				(last.imported, last.exported) = new_baseline;
 			}
 			Meters::<T>::insert(meter, m);
 			Self::deposit_event(Event::MeterExchanged { meter, old_final, new_baseline });
-			Ok(Some(used).into())
+			Ok(())
 		}
 	}
 

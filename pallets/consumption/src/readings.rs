@@ -169,6 +169,14 @@ impl<T: Config> Pallet<T> {
 			.saturating_add(<T::OnFinal as OnFinalInterval>::weight())
 	}
 
+	/// The weight of [`Pallet::record_exchange`]: its benchmark at the longest spread, the
+	/// dispatch schedule a jump check reads and the true-up of final substitutes.
+	pub(crate) fn exchange_weight() -> Weight {
+		T::WeightInfo::record_exchange(Self::max_spread())
+			.saturating_add(T::Dispatched::weight())
+			.saturating_add(<T::OnFinal as OnFinalInterval>::weight())
+	}
+
 	/// The weight of [`Pallet::submit_readings`] with `n` readings (see
 	/// [`Self::reading_weight`]).
 	pub(crate) fn batch_weight(n: u32) -> Weight {

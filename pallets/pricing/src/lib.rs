@@ -1240,11 +1240,11 @@ pub mod pallet {
 	}
 
 	impl<T: Config> Pallet<T> {
-		/// The weight of [`Pallet::release_quarantined`]: settling a meter without orders (its
-		/// benchmark, the same path), the quarantined item read and removed, and the meter and
-		/// the releasing certifier read.
+		/// The weight of [`Pallet::release_quarantined`]: its benchmark, and the purchases
+		/// reported (as in [`Self::settle_weight`]).
 		pub(crate) fn release_weight() -> Weight {
-			Self::settle_weight(0).saturating_add(T::DbWeight::get().reads_writes(3, 1))
+			<T as Config>::WeightInfo::release_quarantined()
+				.saturating_add(Self::purchases_weight())
 		}
 
 		/// Whether orders for `interval` are still taken: its gate has not closed.

@@ -116,9 +116,12 @@ impl<T: Config> Pallet<T> {
 	/// The most settling a meter with `orders` orders in the interval weighs: the benchmark,
 	/// and the purchases reported to [`Config::Purchases`] (one per source at most).
 	pub(crate) fn settle_weight(orders: u32) -> Weight {
-		<T as Config>::WeightInfo::settle_meter(orders).saturating_add(
-			T::Purchases::note_purchase_weight().saturating_mul(EnergySource::ALL.len() as u64),
-		)
+		<T as Config>::WeightInfo::settle_meter(orders).saturating_add(Self::purchases_weight())
+	}
+
+	/// The most reporting a line's purchases to [`Config::Purchases`] weighs: one per source.
+	pub(crate) fn purchases_weight() -> Weight {
+		T::Purchases::note_purchase_weight().saturating_mul(EnergySource::ALL.len() as u64)
 	}
 
 	/// Whether the positions of `interval` are past the deadline: `on_idle` settles them.
@@ -231,7 +234,10 @@ impl<T: Config> Pallet<T> {
 			.unwrap_or(Energy(u64::MAX));
 		match Statement::correction(correction, tariff, Imbalance::<T>::get(), exportable) {
 			Some(line) if line.is_empty() => {}
-			Some(line) => Self::book_line(at, meter, &info.owner, line, Zero::zero(), None),
+			// Its energy is the reading's: measured.
+			Some(line) => {
+				Self::book_line(at, meter, &info.owner, line, Zero::zero(), Some(Quality::Measured))
+			}
 			None => Self::fail_closed(at, meter, &info.owner, Zero::zero()),
 		}
 	}
