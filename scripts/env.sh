@@ -3,6 +3,8 @@
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/daeg/target}"
 export DAEG_NODE="${DAEG_NODE:-$CARGO_TARGET_DIR/debug/daeg-node}"
 export DAEG_ORACLE="${DAEG_ORACLE:-$CARGO_TARGET_DIR/debug/daeg-meter-oracle}"
+# The demo community and the research simulation (`daeg-sim`), apart from the validator.
+export DAEG_SIM="${DAEG_SIM:-$CARGO_TARGET_DIR/debug/daeg-sim}"
 # Python for the Modbus meter simulator (pymodbus), in a virtual environment of its own.
 export DAEG_VENV="${DAEG_VENV:-$HOME/.cache/daeg/venv}"
 export DAEG_PYTHON="${DAEG_PYTHON:-$DAEG_VENV/bin/python}"
@@ -32,7 +34,8 @@ daeg_cargo() {
 		CLIPPY_ARGS='-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__' cargo "$@"
 }
 # The build the tests, the demo and the simulation run: every workspace target, linted, with
-# the node binary (`$DAEG_NODE`) and the meter oracle (`$DAEG_ORACLE`).
+# the node binary (`$DAEG_NODE`), the meter oracle (`$DAEG_ORACLE`) and the simulator
+# (`$DAEG_SIM`).
 daeg_build() {
 	daeg_cargo test --workspace --all-targets --features "$DAEG_FEATURES" --no-run "$@"
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Draws a simulation's plots from its CSV (`daeg-node simulate --out DIR`):
+"""Draws a simulation's plots from its CSV (`daeg-sim run --out DIR`):
 
   DIR/energy.png   production by source (stacked), consumption, storage, per interval
   DIR/prices.png   clearing price and tariff per zone

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Research simulation: sets up what is missing, builds the node, runs the community through the
-# real runtime for --days days (`daeg-node simulate`, no networking) and draws the plots.
+# Research simulation: sets up what is missing, builds the simulator, runs the community through
+# the real runtime for --days days (`daeg-sim run`, no networking) and draws the plots.
 #   scripts/simulate.sh [--release] [--days N] [--households N] [--start YYYY-MM-DD]
 #                       [--interval-minutes M] [--out DIR]      (default: .daeg/simulation)
 # Writes DIR/intervals.csv, bills.csv, summary.json and the PNG plots (docs/simulation.md).
@@ -23,15 +23,16 @@ while (($#)); do
 done
 
 scripts/setup.sh
-echo "[simulate] building the node (the first build takes a while)"
+echo "[simulate] building the simulator (the first build takes a while)"
 if $release; then
-	daeg_cargo build --release -p daeg-node --features "$DAEG_FEATURES" --quiet
-	node_bin="$CARGO_TARGET_DIR/release/daeg-node"
+	# With the node, so that the SDK is built once with the features every build uses.
+	daeg_cargo build --release -p daeg-node -p daeg-sim --features "$DAEG_FEATURES" --quiet
+	sim_bin="$CARGO_TARGET_DIR/release/daeg-sim"
 else
 	# The same build as the test command's, so one build serves both.
 	daeg_build --quiet
-	node_bin="$DAEG_NODE"
+	sim_bin="$DAEG_SIM"
 fi
-"$node_bin" simulate --out "$out" "${args[@]}"
+"$sim_bin" run --out "$out" "${args[@]}"
 "$DAEG_PYTHON" scripts/plot_simulation.py "$out"
 echo "[simulate] results in $out"

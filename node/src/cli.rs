@@ -41,67 +41,6 @@ pub enum Subcommand {
 
 	/// Database meta columns information.
 	ChainInfo(sc_cli::ChainInfoCmd),
-
-	/// The demo's energy community: `describe` prints its grid and members as JSON, `plan`
-	/// each meter's forecast and actual power per interval (read by `scripts/demo`).
-	#[command(subcommand)]
-	Community(CommunityCmd),
-
-	/// Research simulation: runs the community for a number of days through the real runtime
-	/// (natively, without networking) and writes per-interval results as CSV, the members'
-	/// bills and a summary into `--out` (`scripts/simulate.sh` adds the plots).
-	Simulate(SimulateCmd),
-}
-
-/// `daeg-node simulate`'s options.
-#[derive(Debug, clap::Args)]
-pub struct SimulateCmd {
-	/// How many days.
-	#[arg(long, default_value_t = 30)]
-	pub days: u32,
-	/// How many households.
-	#[arg(long, default_value_t = crate::community::DEMO_HOUSEHOLDS)]
-	pub households: u32,
-	/// The first day (UTC), YYYY-MM-DD; the profiles' year wraps around.
-	#[arg(long, default_value = "2025-06-01")]
-	pub start: String,
-	/// The interval length, minutes.
-	#[arg(long, default_value_t = 60)]
-	pub interval_minutes: u64,
-	/// Where the results go (created if missing).
-	#[arg(long)]
-	pub out: std::path::PathBuf,
-	/// No progress bar.
-	#[arg(long)]
-	pub quiet: bool,
-}
-
-/// The community subcommands.
-#[derive(Debug, clap::Subcommand)]
-pub enum CommunityCmd {
-	/// The community's zones, links and members with their meters, plants, storage and
-	/// flexible load.
-	Describe {
-		/// How many households.
-		#[arg(long, default_value_t = crate::community::DEMO_HOUSEHOLDS)]
-		households: u32,
-	},
-	/// Each meter's forecast and actual power (W, import positive) and the weather, for
-	/// `count` intervals of grid time from `from_ms`.
-	Plan {
-		/// How many households.
-		#[arg(long, default_value_t = crate::community::DEMO_HOUSEHOLDS)]
-		households: u32,
-		/// Grid time of the first interval's start, ms since the Unix epoch.
-		#[arg(long)]
-		from_ms: u64,
-		/// The interval length, ms.
-		#[arg(long)]
-		interval_ms: u64,
-		/// How many intervals.
-		#[arg(long, default_value_t = 1)]
-		count: u32,
-	},
 }
 
 /// The DAEG node's command line.

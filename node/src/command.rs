@@ -164,8 +164,6 @@ pub fn run() -> sc_cli::Result<()> {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| cmd.run::<Block>(&config))
 		}
-		Some(Subcommand::Community(cmd)) => crate::community::cli::run(cmd),
-		Some(Subcommand::Simulate(cmd)) => crate::simulate::run(cmd),
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
 			let meter_oracle = cli.meter_oracle.clone();

@@ -4,10 +4,8 @@ mod benchmarking;
 mod chain_spec;
 mod cli;
 mod command;
-mod community;
 mod rpc;
 mod service;
-mod simulate;
 
 /// jemalloc, as Polkadot's own node uses: the runtime allocates and frees many small buffers
 /// (every storage value read, every event), which glibc's allocator serves markedly slower.

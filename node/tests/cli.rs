@@ -71,3 +71,11 @@ fn version_names_the_node() {
 	assert!(ok);
 	assert!(text.starts_with("daeg-node "), "{text}");
 }
+
+#[test]
+fn the_validator_does_not_simulate() {
+	// The community and the simulation live in `daeg-sim`.
+	let (ok, text) = run(node().arg("simulate"));
+	assert!(!ok);
+	assert!(text.contains("unrecognized subcommand 'simulate'"), "{text}");
+}

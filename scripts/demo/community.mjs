@@ -1,11 +1,11 @@
-// The demo's energy community, as the node defines it (`daeg-node community`, in
-// node/src/community): its grid and members, and each meter's forecast and actual power per
+// The demo's energy community, as the simulator defines it (`daeg-sim community`, in
+// sim/src/community): its grid and members, and each meter's forecast and actual power per
 // interval from the real profiles in data/. One definition for the demo and the simulation.
 
 import { execFileSync } from 'node:child_process';
-import { nodeBinary } from '../lib/chain.mjs';
+import { simBinary } from '../lib/chain.mjs';
 
-const run = (args) => JSON.parse(execFileSync(nodeBinary(), ['community', ...args], { maxBuffer: 1 << 28 }));
+const run = (args) => JSON.parse(execFileSync(simBinary(), ['community', ...args], { maxBuffer: 1 << 28 }));
 
 /// `{ zones, links, members }` of a community of `households` households.
 export function describe(households) {

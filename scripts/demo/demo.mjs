@@ -7,7 +7,7 @@
 //
 // Starts a dev chain (or the four-validator local network) whose grid time runs R times as fast
 // as real time (120 by default: one-hour intervals every 30 s, a day in 12 minutes), registers
-// the community (node/src/community) with real transactions, serves its meters over Modbus TCP
+// the community (sim/src/community) with real transactions, serves its meters over Modbus TCP
 // (scripts/lib/modbus_meters.py), reads them with the meter oracle into the node's offchain
 // worker, and trades, balances and settles every interval, with a progress line. Serves the
 // dashboard (dashboard/) on port P (8080 by default; 0: any free port); the dev chain's

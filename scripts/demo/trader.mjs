@@ -49,7 +49,7 @@ export class Trader {
     const { api } = this;
     const p = this.plan(interval);
     const jobs = [];
-    // The members' orders, as the community model places them (node/src/community).
+    // The members' orders, as the community model places them (sim/src/community).
     const byMember = new Map();
     for (const o of p.orders) {
       const m = this.members.find((x) => x.name === o.member);

@@ -13,9 +13,18 @@ export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 /// The node binary: $DAEG_NODE, else the debug build in the cargo target directory that
 /// scripts/env.sh sets ($CARGO_TARGET_DIR, by default ~/.cache/daeg/target).
 export function nodeBinary() {
-  if (process.env.DAEG_NODE) return process.env.DAEG_NODE;
+  return process.env.DAEG_NODE || debugBinary('daeg-node');
+}
+
+/// The simulator (`daeg-sim`): the demo community and the research simulation.
+export function simBinary() {
+  return process.env.DAEG_SIM || debugBinary('daeg-sim');
+}
+
+/// `name` in the debug build of the scripts' target directory.
+function debugBinary(name) {
   const target = process.env.CARGO_TARGET_DIR || join(homedir(), '.cache', 'daeg', 'target');
-  return join(target, 'debug', 'daeg-node');
+  return join(target, 'debug', name);
 }
 
 /// Ports this process has handed out: the kernel may offer a closed port again at once, and

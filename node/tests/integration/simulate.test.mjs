@@ -1,4 +1,4 @@
-// The research simulation mode end to end: `daeg-node simulate` runs 30 days of the demo
+// The research simulation mode end to end: `daeg-sim run` runs 30 days of the demo
 // community through the real runtime, then scripts/plot_simulation.py draws its plots. The
 // results must be whole (a row per interval, every meter read in every interval, prices in
 // every zone) and plausible (the community trades, PV produces, storage cycles, certificates
@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO, nodeBinary, workDir } from '../../../scripts/lib/chain.mjs';
+import { REPO, simBinary, workDir } from '../../../scripts/lib/chain.mjs';
 import { describe } from '../../../scripts/demo/community.mjs';
 
 const DAYS = 30;
@@ -17,7 +17,7 @@ const HOUSEHOLDS = 30;
 
 test(`simulation mode runs ${DAYS} days of the community and plots them`, { timeout: 30 * 60_000 }, () => {
   const out = workDir('simulate');
-  const stdout = execFileSync(nodeBinary(), ['simulate', '--days', String(DAYS), '--households', String(HOUSEHOLDS),
+  const stdout = execFileSync(simBinary(), ['run', '--days', String(DAYS), '--households', String(HOUSEHOLDS),
     '--start', '2025-05-01', '--out', out, '--quiet'], { maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] });
   const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
   assert.deepEqual(JSON.parse(stdout.toString()), summary, 'the summary printed is the one written');

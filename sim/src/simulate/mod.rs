@@ -1,4 +1,4 @@
-//! `daeg-node simulate`: the research mode. Runs the community (`crate::community`) for a
+//! `daeg-sim run`: the research mode. Runs the community (`crate::community`) for a
 //! number of days through DAEG's real runtime, natively and without networking (see
 //! [`world`]), and writes into `--out`:
 //! - `intervals.csv`: per interval, consumption, production by source, storage, traded energy,
@@ -14,8 +14,8 @@ pub mod storage;
 pub mod world;
 
 use crate::{
-	cli::SimulateCmd,
 	community::{community, profiles::Profiles},
+	RunCmd,
 };
 use report::{days_from_civil, Results, Summary, SOURCES};
 use std::{
@@ -45,7 +45,7 @@ pub struct Scenario {
 }
 
 /// Runs a simulation from the command line.
-pub fn run(cmd: &SimulateCmd) -> sc_cli::Result<()> {
+pub fn run(cmd: &RunCmd) -> Result<(), String> {
 	let start_ms = parse_date(&cmd.start).ok_or("--start must be a date, YYYY-MM-DD")?;
 	if cmd.interval_minutes == 0 || 1_440 % cmd.interval_minutes != 0 {
 		return Err("--interval-minutes must divide a day".into());

@@ -2,7 +2,7 @@
 //! links), its members with their meters, plants, storage and flexible load, and what each
 //! meter measures hour by hour, from the real profiles in `data/profiles.csv`.
 //!
-//! One definition serves the live demo (`daeg-node community describe|plan`, read by
+//! One definition serves the live demo (`daeg-sim community describe|plan`, read by
 //! `scripts/demo`) and the simulation, so both run the same community. For `n` households
 //! (30 in the demo): two thirds in the village (zone 0), a third by the river (zone 1); about
 //! a third with rooftop PV and a tenth of those with a battery too; a wind turbine, the

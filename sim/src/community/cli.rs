@@ -1,31 +1,32 @@
-//! `daeg-node community describe|plan`: the community and its plan as JSON on stdout.
+//! `daeg-sim community describe|plan`: the community and its plan as JSON on stdout.
 
 use super::{community, profiles::Profiles};
-use crate::cli::CommunityCmd;
+use crate::CommunityCmd;
 use daeg_primitives::market::Side;
 use serde_json::{json, Map, Value};
 use std::io::Write;
 
 /// Runs a community subcommand.
-pub fn run(cmd: &CommunityCmd) -> sc_cli::Result<()> {
+pub fn run(cmd: &CommunityCmd) -> Result<(), String> {
 	let out = match *cmd {
-		CommunityCmd::Describe { households } => serde_json::to_value(community(households))
-			.map_err(|e| sc_cli::Error::Application(e.into()))?,
+		CommunityCmd::Describe { households } => {
+			serde_json::to_value(community(households)).map_err(|e| e.to_string())?
+		}
 		CommunityCmd::Plan { households, from_ms, interval_ms, count } => {
 			plan(households, from_ms, interval_ms, count)?
 		}
 	};
 	// A closed pipe (`| head`) ends the output, not in a panic.
-	writeln!(std::io::stdout().lock(), "{out}").map_err(sc_cli::Error::Io)
+	writeln!(std::io::stdout().lock(), "{out}").map_err(|e| e.to_string())
 }
 
 /// `count` intervals from grid time `from_ms`: each one's start, weather, every planned
 /// meter's `[forecast, actual]` power in W (import positive), rounded, and the members' orders.
-fn plan(households: u32, from_ms: u64, interval_ms: u64, count: u32) -> sc_cli::Result<Value> {
+fn plan(households: u32, from_ms: u64, interval_ms: u64, count: u32) -> Result<Value, String> {
 	if interval_ms == 0 {
 		return Err("--interval-ms must be positive".into());
 	}
-	let profiles = Profiles::embedded().map_err(sc_cli::Error::Input)?;
+	let profiles = Profiles::embedded()?;
 	let c = community(households);
 	let intervals = (0..u64::from(count))
 		.map(|k| {
