@@ -1,21 +1,28 @@
 #!/usr/bin/env bash
-# Research simulation: sets up what is missing, builds the simulator, runs the community through
-# the real runtime for --days days (`daeg-sim run`, no networking) and draws the plots.
-#   scripts/simulate.sh [--release] [--days N] [--households N] [--start YYYY-MM-DD]
-#                       [--interval-minutes M] [--out DIR]      (default: .daeg/simulation)
-# Writes DIR/intervals.csv, bills.csv, summary.json and the PNG plots (docs/simulation.md).
-# --release runs the optimized build (a year of 1,000 households in about 10 minutes; its first
-# build takes about 20 minutes), else the test command's debug build (fine for weeks of 100).
+# Research simulation: sets up what is missing, builds the simulator, runs a community through
+# the real runtime (`daeg-sim run`, no networking) and draws the plots.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
+
+usage() {
+	cat <<'EOF'
+scripts/simulate.sh [--release] [--scenario FILE] [--households N] [--days N]
+                    [--start YYYY-MM-DD] [--interval-minutes M] [--out DIR]
+Runs the community of FILE (scenarios/community.toml by default) for --days days and writes
+DIR/intervals.csv, bills.csv, summary.json and the PNG plots (DIR: .daeg/simulation;
+docs/simulation.md). --release runs the optimized build (a year of 1,000 households in about
+10 minutes; its first build takes about 20 minutes), else the test command's debug build (fine
+for weeks of 100).
+EOF
+}
 
 out=.daeg/simulation
 release=false
 args=()
 while (($#)); do
 	case "$1" in
-		-h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+		-h|--help) usage; exit 0 ;;
 		--out) out=$2; shift 2 ;;
 		--release) release=true; shift ;;
 		*) args+=("$1"); shift ;;

@@ -2,7 +2,7 @@
 //! interval's cumulative registers, and keeps them in a durable queue on disk until the chain
 //! holds them. The node's offchain worker fetches the queue over local HTTP, signs each reading
 //! with the meter's key from the node's keystore, submits it, and reports back what the chain
-//! holds so that the oracle can forget it (see `docs/metering.md` for why this hand-off).
+//! holds so that the oracle can forget it (see `docs/consumption.md` for why this hand-off).
 
 pub mod config;
 pub mod map;

@@ -1,6 +1,7 @@
 //! One meter on the wire: connects over its transport, reads the registers its map names and
 //! decodes them into energies. A failed connection is dropped and made again at the next poll.
 
+use daeg_primitives::Energy;
 use std::{net::SocketAddr, time::Duration};
 use tokio::{net::TcpStream, time::timeout};
 use tokio_modbus::{
@@ -21,10 +22,10 @@ const MAX_PLAUSIBLE_WH: f64 = 1e15;
 /// Decoded values of one poll.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Registers {
-	/// Cumulative import, Wh.
-	pub imported_wh: f64,
-	/// Cumulative export, Wh.
-	pub exported_wh: f64,
+	/// Cumulative import.
+	pub imported: Energy,
+	/// Cumulative export.
+	pub exported: Energy,
 	/// Active power, W, when the map has it.
 	pub power_w: Option<f64>,
 }
@@ -121,15 +122,16 @@ impl Meter {
 /// Decodes and sanity-checks one poll's registers.
 pub fn decode(map: &RegisterMap, words: &Words) -> Result<Registers, Error> {
 	map::check(map, words)?;
-	let energy = |register, what: &str| -> Result<f64, Error> {
+	let energy = |register, what: &str| -> Result<Energy, Error> {
 		let v = map::decode(map, register, words)?;
 		if !v.is_finite() || !(0.0..=MAX_PLAUSIBLE_WH).contains(&v) {
 			return Err(Error::Insane(format!("{what} register reads {v} Wh")));
 		}
-		Ok(v)
+		// Whole Wh, rounded down: rounding down keeps a cumulative register monotonic.
+		Ok(Energy(v as u64))
 	};
-	let imported_wh = energy(&map.import, "import")?;
-	let exported_wh = energy(&map.export, "export")?;
+	let imported = energy(&map.import, "import")?;
+	let exported = energy(&map.export, "export")?;
 	let power_w = match &map.power {
 		None => None,
 		Some(r) => match map::decode(map, r, words) {
@@ -140,7 +142,7 @@ pub fn decode(map: &RegisterMap, words: &Words) -> Result<Registers, Error> {
 			Err(e) => return Err(e),
 		},
 	};
-	Ok(Registers { imported_wh, exported_wh, power_w })
+	Ok(Registers { imported, exported, power_w })
 }
 
 #[cfg(test)]
@@ -164,7 +166,7 @@ mod tests {
 		words.extend([(0x48, 0), (0x49, 0)]);
 		assert_eq!(
 			decode(m, &words),
-			Ok(Registers { imported_wh: 0.0, exported_wh: 0.0, power_w: Some(0.0) })
+			Ok(Registers { imported: Energy(0), exported: Energy(0), power_w: Some(0.0) })
 		);
 	}
 

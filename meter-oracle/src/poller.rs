@@ -3,7 +3,7 @@
 //! next interval (a later value would credit the next interval's energy to this one; the
 //! chain interpolates the skipped interval instead).
 
-use daeg_primitives::{metering::IntervalRegisters, Energy, IntervalIndex, MeterId, TimeScale};
+use daeg_primitives::{consumption::IntervalRegisters, Energy, IntervalIndex, MeterId, TimeScale};
 use serde::Serialize;
 use std::{
 	collections::BTreeMap,
@@ -27,8 +27,8 @@ pub struct MeterStatus {
 	pub last_ok_ms: Option<u64>,
 	/// Its last error, cleared by the next good poll.
 	pub last_error: Option<String>,
-	/// The last cumulative import and export, Wh.
-	pub registers_wh: Option<(f64, f64)>,
+	/// The last cumulative import and export registers.
+	pub registers: Option<(Energy, Energy)>,
 	/// The last active power, W.
 	pub power_w: Option<f64>,
 	/// The last interval formed.
@@ -111,7 +111,7 @@ pub async fn run(
 				log::info!("meter {name} (#{}) answers again", id.0);
 			}
 			s.last_ok_ms = Some(now);
-			s.registers_wh = Some((registers.imported_wh, registers.exported_wh));
+			s.registers = Some((registers.imported, registers.exported));
 			s.power_w = registers.power_w;
 		}
 		let mut q = locked(&queue);
@@ -119,12 +119,11 @@ pub async fn run(
 		else {
 			continue;
 		};
-		// Whole Wh, rounded down: rounding down keeps a cumulative register monotonic.
 		let reading = IntervalRegisters {
 			meter: id,
 			interval,
-			imported: Energy(registers.imported_wh as u64),
-			exported: Energy(registers.exported_wh as u64),
+			imported: registers.imported,
+			exported: registers.exported,
 			measured_at: grid_now,
 		};
 		match q.push(reading) {

@@ -8,7 +8,7 @@
 //! Re-delivery never double-counts: the chain accepts one reading per meter and interval, and
 //! the worker only signs readings after the chain's last interval for the meter.
 
-use daeg_primitives::{metering::IntervalRegisters, IntervalIndex, MeterId};
+use daeg_primitives::{consumption::IntervalRegisters, IntervalIndex, MeterId};
 use serde::{Deserialize, Serialize};
 use std::{
 	collections::BTreeMap,

@@ -1,10 +1,10 @@
 //! The local HTTP endpoint the node's offchain worker talks to. Bodies are SCALE-encoded
-//! (`daeg_primitives::metering::oracle_api`); `/status` is JSON for people.
+//! (`daeg_primitives::consumption::oracle_api`); `/status` is JSON for people.
 
 use bytes::Bytes;
 use codec::{Decode, Encode};
 use daeg_primitives::{
-	metering::oracle_api::{DELIVERED_PATH, MAX_READINGS_PER_RESPONSE, READINGS_PATH},
+	consumption::oracle_api::{DELIVERED_PATH, MAX_READINGS_PER_RESPONSE, READINGS_PATH},
 	IntervalIndex, MeterId,
 };
 use http_body_util::{BodyExt, Full, Limited};

@@ -206,7 +206,7 @@ pub fn new_full<
 
 	if let Some(mut storage) = backend.offchain_storage() {
 		use sp_core::offchain::{OffchainStorage, STORAGE_PREFIX};
-		let key = daeg_primitives::metering::oracle_api::URL_KEY;
+		let key = daeg_primitives::consumption::oracle_api::URL_KEY;
 		// The worker reads it as SCALE bytes; without the flag, it is cleared so that the
 		// worker stops relaying.
 		match &meter_oracle {

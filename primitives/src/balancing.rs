@@ -11,8 +11,8 @@ use scale_info::TypeInfo;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-	market::{Side, ZoneClearing},
-	metering::PriorityClass,
+	consumption::PriorityClass,
+	pricing::{Side, ZoneClearing},
 	Energy, IntervalIndex, MeterId, Money, Power, PricePerKWh, ZoneId,
 };
 use sp_runtime::Perbill;
@@ -179,15 +179,6 @@ balancing_type!(
 		pub parent: Option<ZoneId>,
 	}
 );
-
-impl ZoneSpec {
-	/// The energy the zone's load may reach in `interval_ms` before it is a peak.
-	pub fn peak_threshold(&self, interval_ms: u64) -> Energy {
-		Power(self.peak_share.mul_floor(self.capacity.0))
-			.energy_over(interval_ms)
-			.unwrap_or(Energy(u64::MAX))
-	}
-}
 
 balancing_type!(
 	/// A storage unit's part in an interval.

@@ -18,10 +18,9 @@ use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 use serde::{Deserialize, Serialize};
 
-pub mod analytics;
 pub mod balancing;
-pub mod market;
-pub mod metering;
+pub mod consumption;
+pub mod pricing;
 pub mod production;
 pub mod ring;
 
@@ -456,6 +455,23 @@ impl DayIndex {
 		(year, month as u8, day as u8)
 	}
 
+	/// The day of a calendar date (the inverse of [`DayIndex::date`], H. Hinnant's
+	/// `days_from_civil`); `None` for a month or day out of range or a day before 1970 or
+	/// beyond `u32`. Days past a short month's end roll into the next month.
+	pub fn from_date(year: i64, month: u8, day: u8) -> Option<Self> {
+		if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+			return None;
+		}
+		let (month, day) = (i64::from(month), i64::from(day));
+		let year = year.checked_sub(i64::from(month <= 2))?;
+		let era = year.div_euclid(400);
+		let yoe = year.checked_sub(era.checked_mul(400)?)?; // [0, 399]
+		let doy = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + day - 1;
+		let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy; // [0, 146096]
+		let days = era.checked_mul(146_097)?.checked_add(doe)?.checked_sub(719_468)?;
+		u32::try_from(days).ok().map(Self)
+	}
+
 	/// The calendar month this day lies in.
 	pub fn month(self) -> MonthIndex {
 		let (year, month, _) = self.date();
@@ -756,6 +772,13 @@ mod tests {
 		assert_eq!(DayIndex(0).date(), (1970, 1, 1));
 		assert_eq!(DayIndex(19_782).date(), (2024, 2, 29));
 		assert_eq!(DayIndex(19_783).date(), (2024, 3, 1));
+		for day in [0, 31, 59, 11_016, 19_782, 19_783, 20_781, 47_540, 47_541, u32::MAX] {
+			let (y, m, d) = DayIndex(day).date();
+			assert_eq!(DayIndex::from_date(y, m, d), Some(DayIndex(day)), "{y}-{m}-{d}");
+		}
+		assert_eq!(DayIndex::from_date(1969, 12, 31), None);
+		assert_eq!(DayIndex::from_date(2025, 13, 1), None);
+		assert_eq!(DayIndex::from_date(2025, 6, 0), None);
 		// 2000 was a leap year, 2100 is not: 2100-03-01 is day 47_541.
 		assert_eq!(DayIndex(11_016).month().year_month(), (2000, 2));
 		assert_eq!(DayIndex(47_540).month().year_month(), (2100, 2));

@@ -273,29 +273,6 @@ impl ProductionDay {
 		self.producing = self.producing.saturating_add(other.producing);
 		self.estimated = self.estimated.saturating_add(other.estimated);
 	}
-
-	/// The report for a facility of `capacity` with intervals `interval_ms` long.
-	pub fn report(&self, capacity: Power, interval_ms: u64) -> ProductionReport {
-		// Capacity factor: energy over what the nameplate delivers in the intervals counted.
-		let ceiling = u128::from(capacity.0)
-			.saturating_mul(u128::from(interval_ms))
-			.saturating_mul(u128::from(self.intervals))
-			/ 3_600_000;
-		let share = |part: u128, all: u128| {
-			if all == 0 {
-				Permill::zero()
-			} else {
-				Permill::from_rational(part.min(all), all)
-			}
-		};
-		ProductionReport {
-			energy: self.energy,
-			intervals: self.intervals,
-			estimated: self.estimated,
-			capacity_factor: share(u128::from(self.energy.0), ceiling),
-			availability: share(u128::from(self.producing), u128::from(self.intervals)),
-		}
-	}
 }
 
 /// A facility's production over a window of days.
@@ -344,22 +321,6 @@ sp_api::decl_runtime_apis! {
 #[cfg(test)]
 mod tests {
 	use super::*;
-
-	#[test]
-	fn capacity_factor_and_availability() {
-		// 4 kW for 96 quarter-hours can deliver 96 kWh; 24 kWh is 25 %.
-		let day =
-			ProductionDay { energy: Energy(24_000), intervals: 96, producing: 48, estimated: 2 };
-		let r = day.report(Power(4_000), 900_000);
-		assert_eq!(r.capacity_factor, Permill::from_percent(25));
-		assert_eq!(r.availability, Permill::from_percent(50));
-		assert_eq!((r.energy, r.estimated), (Energy(24_000), 2));
-		let empty = ProductionDay::default().report(Power(4_000), 900_000);
-		assert_eq!((empty.capacity_factor, empty.availability), (Permill::zero(), Permill::zero()));
-		let mut two = day;
-		two.merge(&day);
-		assert_eq!((two.energy, two.intervals), (Energy(48_000), 192));
-	}
 
 	#[test]
 	fn locations_must_be_on_the_earth() {

@@ -141,39 +141,39 @@ impl_runtime_apis! {
 		}
 	}
 
-	impl daeg_primitives::analytics::MeteringApi<Block, AccountId> for Runtime {
+	impl daeg_primitives::consumption::ConsumptionApi<Block, AccountId> for Runtime {
 		fn intervals(
 			meter: daeg_primitives::MeterId,
 			from: daeg_primitives::IntervalIndex,
 			to: daeg_primitives::IntervalIndex,
-		) -> Vec<daeg_primitives::analytics::MeteredInterval> {
+		) -> Vec<daeg_primitives::consumption::MeteredInterval> {
 			Consumption::intervals(meter, from, to)
 		}
 
 		fn meter_report(
 			meter: daeg_primitives::MeterId,
-			period: daeg_primitives::analytics::Period,
-		) -> Option<daeg_primitives::analytics::EnergyReport> {
+			period: daeg_primitives::consumption::Period,
+		) -> Option<daeg_primitives::consumption::EnergyReport> {
 			Consumption::meter_report(meter, period)
 		}
 
 		fn account_report(
 			account: AccountId,
-			period: daeg_primitives::analytics::Period,
-		) -> daeg_primitives::analytics::EnergyReport {
+			period: daeg_primitives::consumption::Period,
+		) -> daeg_primitives::consumption::EnergyReport {
 			Consumption::account_report(&account, period)
 		}
 
 		fn daily_profile(
 			meter: daeg_primitives::MeterId,
-		) -> Option<Vec<daeg_primitives::analytics::HourlyEnergy>> {
+		) -> Option<Vec<daeg_primitives::consumption::HourlyEnergy>> {
 			Consumption::daily_profile(meter)
 		}
 
 		fn carbon_footprint(
 			account: AccountId,
 			day: daeg_primitives::DayIndex,
-		) -> daeg_primitives::analytics::Footprint {
+		) -> daeg_primitives::consumption::Footprint {
 			Consumption::carbon_footprint(&account, day)
 		}
 	}
@@ -212,8 +212,8 @@ impl_runtime_apis! {
 		}
 	}
 
-	impl daeg_primitives::market::MarketApi<Block, AccountId> for Runtime {
-		fn status() -> daeg_primitives::market::MarketStatus {
+	impl daeg_primitives::pricing::PricingApi<Block, AccountId> for Runtime {
+		fn status() -> daeg_primitives::pricing::MarketStatus {
 			crate::Pricing::status()
 		}
 
@@ -221,19 +221,19 @@ impl_runtime_apis! {
 			zone: daeg_primitives::ZoneId,
 			from: daeg_primitives::IntervalIndex,
 			to: daeg_primitives::IntervalIndex,
-		) -> Vec<(daeg_primitives::IntervalIndex, daeg_primitives::market::ZoneClearing)> {
+		) -> Vec<(daeg_primitives::IntervalIndex, daeg_primitives::pricing::ZoneClearing)> {
 			crate::Pricing::prices(zone, from, to)
 		}
 
 		fn clearing(
 			interval: daeg_primitives::IntervalIndex,
-		) -> Option<daeg_primitives::market::IntervalClearing> {
+		) -> Option<daeg_primitives::pricing::IntervalClearing> {
 			crate::Pricing::clearing(interval)
 		}
 
 		fn indicative(
 			interval: daeg_primitives::IntervalIndex,
-		) -> Vec<(daeg_primitives::ZoneId, daeg_primitives::market::ZoneClearing)> {
+		) -> Vec<(daeg_primitives::ZoneId, daeg_primitives::pricing::ZoneClearing)> {
 			crate::Pricing::indicative(interval)
 		}
 
@@ -241,14 +241,14 @@ impl_runtime_apis! {
 			zone: daeg_primitives::ZoneId,
 			from: daeg_primitives::IntervalIndex,
 			to: daeg_primitives::IntervalIndex,
-		) -> Vec<(daeg_primitives::IntervalIndex, daeg_primitives::market::ForecastPrice)> {
+		) -> Vec<(daeg_primitives::IntervalIndex, daeg_primitives::pricing::ForecastPrice)> {
 			crate::Pricing::forecast(zone, from, to)
 		}
 
 		fn depth(
 			interval: daeg_primitives::IntervalIndex,
 			zone: daeg_primitives::ZoneId,
-		) -> daeg_primitives::market::BookDepth {
+		) -> daeg_primitives::pricing::BookDepth {
 			crate::Pricing::depth(interval, zone)
 		}
 
@@ -256,14 +256,14 @@ impl_runtime_apis! {
 			who: AccountId,
 			from: daeg_primitives::DayIndex,
 			to: daeg_primitives::DayIndex,
-		) -> daeg_primitives::market::AccountStatements {
+		) -> daeg_primitives::pricing::AccountStatements {
 			crate::Pricing::statements(who, from, to)
 		}
 
 		fn quarantined() -> Vec<(
 			daeg_primitives::IntervalIndex,
 			daeg_primitives::MeterId,
-			daeg_primitives::market::Quarantined<AccountId>,
+			daeg_primitives::pricing::Quarantined<AccountId>,
 		)> {
 			crate::Pricing::quarantined()
 		}

@@ -199,17 +199,16 @@ parameter_types! {
 
 parameter_types! {
 	/// Each meter keeps a day of intervals beyond the lateness window (analytics, profiles).
-	pub const MeterHistorySpan: u64 = 25 * HOURS_MS;
+	pub const MeterHistoryMs: u64 = 25 * HOUR_MS;
 	/// Readings rank above ordinary transactions: settlement depends on them.
 	pub const ReadingPriority: TransactionPriority = TransactionPriority::MAX / 2;
 	/// A day without a reading suspends a meter (its intervals are substituted until then).
-	pub const MaxSilence: u64 = 24 * HOURS_MS;
+	pub const MaxSilence: u64 = 24 * HOUR_MS;
 	/// A reading may wait in the pool as long as its interval can still accept it.
-	pub const ReadingLongevity: TransactionLongevity = HOURS_MS / MILLI_SECS_PER_BLOCK;
+	pub const ReadingLongevity: TransactionLongevity = HOUR_MS / MILLI_SECS_PER_BLOCK;
 }
 
-/// Milliseconds in an hour.
-const HOURS_MS: u64 = 3_600_000;
+use daeg_primitives::HOUR_MS;
 
 /// How long after its interval a reading is accepted; then the interval is final: an hour, or
 /// six intervals where intervals are short (three minutes on the dev chain's 30-second
@@ -218,7 +217,7 @@ pub struct ReadingLateness;
 impl Get<u64> for ReadingLateness {
 	fn get() -> u64 {
 		use daeg_primitives::GridClock;
-		HOURS_MS.min(Pricing::interval_length_ms().saturating_mul(6))
+		HOUR_MS.min(Pricing::interval_length_ms().saturating_mul(6))
 	}
 }
 
@@ -236,7 +235,7 @@ impl pallet_consumption::Config for Runtime {
 	type ActivateOrigin = crate::governance::CertifierOrOperators;
 	type Clock = Pricing;
 	type LatenessWindow = ReadingLateness;
-	type HistorySpan = MeterHistorySpan;
+	type HistoryMs = MeterHistoryMs;
 	type MaxSilence = MaxSilence;
 	type MaxAnomalyStrikes = ConstU8<3>;
 	type JumpFactor = ConstU32<10>;
@@ -244,9 +243,9 @@ impl pallet_consumption::Config for Runtime {
 	type ReadingLongevity = ReadingLongevity;
 	type MaxReadingsPerBatch = ConstU32<500>;
 	// Two months of days and two years of months: a bill's period and its year-on-year.
-	type DaysKept = ConstU32<62>;
-	type MonthsKept = ConstU32<24>;
-	type GovernanceOrigin = crate::governance::GridOperatorOrigin;
+	type HistoryDays = ConstU32<62>;
+	type HistoryMonths = ConstU32<24>;
+	type OperatorOrigin = crate::governance::GridOperatorOrigin;
 	// Final meter values become facilities' production, are settled by the market, then
 	// balancing follows storage, demand response and each zone's metered position.
 	type OnFinal = ((crate::Production, Pricing), crate::Balancing);
@@ -262,11 +261,11 @@ parameter_types! {
 	/// The incentives account: feed-in premiums are paid from it (governance funds it).
 	pub IncentivesAccount: AccountId = INCENTIVES_PALLET_ID.into_account_truncating();
 	/// Maintenance is declared a day ahead, as day-ahead markets need.
-	pub const MaintenanceNotice: u64 = 24 * HOURS_MS;
+	pub const MaintenanceNotice: u64 = 24 * HOUR_MS;
 	/// A maintenance window lasts at most four weeks.
-	pub const MaxMaintenanceLength: u64 = 28 * 24 * HOURS_MS;
+	pub const MaxMaintenanceLength: u64 = 28 * 24 * HOUR_MS;
 	/// Five years (with their leap days): a facility is audited again at least this often.
-	pub const MaxCertificationTerm: u64 = (5 * 365 + 2) * 24 * HOURS_MS;
+	pub const MaxCertificationTerm: u64 = (5 * 365 + 2) * 24 * HOUR_MS;
 }
 
 /// The id the incentives account is derived from.
@@ -284,11 +283,11 @@ impl pallet_production::Config for Runtime {
 	#[cfg(feature = "runtime-benchmarks")]
 	type MeterHelper = Consumption;
 	type Zones = GridZones;
-	type GovernanceOrigin = crate::governance::GridOperatorOrigin;
+	type OperatorOrigin = crate::governance::GridOperatorOrigin;
 	type Clock = Pricing;
 	// Two months of production days; certificates live as long (claims need the consumption
-	// days the metering pallet keeps, also 62).
-	type DaysKept = ConstU32<62>;
+	// days the consumption pallet keeps, also 62).
+	type HistoryDays = ConstU32<62>;
 	type IncentivesAccount = IncentivesAccount;
 	type MaxMaintenanceWindows = ConstU32<16>;
 	type MaintenanceNotice = MaintenanceNotice;
@@ -301,7 +300,7 @@ parameter_types! {
 	/// The market's account: settlement collects into its pot and pays from it.
 	pub MarketAccount: AccountId = MARKET_PALLET_ID.into_account_truncating();
 	/// Cleared prices and volumes are kept for two days of quarter-hours.
-	pub const PriceHistory: u32 = 192;
+	pub const PriceHistoryIntervals: u32 = 192;
 }
 
 /// The id the market account is derived from.
@@ -329,7 +328,7 @@ impl pallet_pricing::Config for Runtime {
 	type Metered = Consumption;
 	type Purchases = Consumption;
 	type MarketAccount = MarketAccount;
-	type GovernanceOrigin = crate::governance::GridOperatorOrigin;
+	type OperatorOrigin = crate::governance::GridOperatorOrigin;
 	type ReleaseOrigin = crate::governance::CertifierOrOperators;
 	// 320 pages of 32: the aim of 10,000 orders cleared per interval, with room.
 	type MaxOrdersPerInterval = ConstU32<10_240>;
@@ -340,8 +339,8 @@ impl pallet_pricing::Config for Runtime {
 	// Two days of quarter-hours ahead (96 minutes on dev chains).
 	type MaxIntervalsAhead = ConstU32<192>;
 	type SettlementDeadline = SettlementDeadline;
-	type PriceHistory = PriceHistory;
-	// Two months of daily statements, as the metering pallet keeps days.
+	type PriceHistoryIntervals = PriceHistoryIntervals;
+	// Two months of daily statements, as the consumption pallet keeps days.
 	type StatementDays = ConstU32<62>;
 	type MaxZones = ConstU32<{ ZONES as u32 }>;
 	// Enough for a median that outvotes two bad oracles.
@@ -358,7 +357,7 @@ pub struct MarketBenchmarkHelper;
 #[cfg(feature = "runtime-benchmarks")]
 impl pallet_pricing::BenchmarkHelper<AccountId> for MarketBenchmarkHelper {
 	fn meter(owner: &AccountId, zone: daeg_primitives::ZoneId) -> daeg_primitives::MeterId {
-		use daeg_primitives::metering::{MeterBenchmarkHelper, MeterKind};
+		use daeg_primitives::consumption::{MeterBenchmarkHelper, MeterKind};
 		Consumption::active_meter(owner, MeterKind::Consumption, zone)
 	}
 
@@ -367,7 +366,7 @@ impl pallet_pricing::BenchmarkHelper<AccountId> for MarketBenchmarkHelper {
 		zone: daeg_primitives::ZoneId,
 	) -> daeg_primitives::FacilityId {
 		use daeg_primitives::{
-			metering::{MeterBenchmarkHelper, MeterKind},
+			consumption::{MeterBenchmarkHelper, MeterKind},
 			production::{Certification, Location},
 			DayIndex, EnergySource, Power,
 		};
@@ -408,7 +407,7 @@ impl pallet_balancing::Config for Runtime {
 	// Two hours of quarter-hours (four minutes on dev chains) before an event.
 	type BaselineIntervals = ConstU32<8>;
 	// As long as the market keeps results: well beyond a meter's lateness window.
-	type History = PriceHistory;
+	type HistoryIntervals = PriceHistoryIntervals;
 	type MaxEventIntervals = ConstU32<16>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type Helper = MarketBenchmarkHelper;
@@ -419,10 +418,10 @@ impl pallet_balancing::Config for Runtime {
 impl pallet_balancing::BenchmarkHelper<AccountId> for MarketBenchmarkHelper {
 	fn meter(
 		owner: &AccountId,
-		kind: daeg_primitives::metering::MeterKind,
+		kind: daeg_primitives::consumption::MeterKind,
 		zone: daeg_primitives::ZoneId,
 	) -> daeg_primitives::MeterId {
-		use daeg_primitives::metering::MeterBenchmarkHelper;
+		use daeg_primitives::consumption::MeterBenchmarkHelper;
 		Consumption::active_meter(owner, kind, zone)
 	}
 }

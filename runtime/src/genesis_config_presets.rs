@@ -16,7 +16,7 @@ use crate::{
 };
 use daeg_primitives::{
 	balancing::ZoneSpec,
-	market::{
+	pricing::{
 		Climate, ImbalancePrices, TariffParameters, WeatherChange, WeatherModel, WeatherRange,
 	},
 	Irradiance, Power, PricePerKWh, Temperature, WindSpeed, ZoneId,

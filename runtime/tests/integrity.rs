@@ -7,8 +7,8 @@ mod common;
 
 use common::{dev_chain, invariants, meter, Grid, Refused, TestMeter};
 use daeg_primitives::{
-	market::Weather,
-	metering::{MeterKind, ReadingError},
+	consumption::{MeterKind, ReadingError},
+	pricing::Weather,
 	production::Location,
 	Energy, EnergySource, FacilityId, IntervalIndex, Irradiance, Power, PricePerKWh, Temperature,
 	WindSpeed, ZoneId,
@@ -263,7 +263,7 @@ fn no_certifier_acts_alone_on_its_own_assets() {
 			MeterKind::Production,
 			ZoneId(0),
 			Power(10_000),
-			daeg_primitives::metering::MeterPublic::from(sp_core::Pair::public(&key)),
+			daeg_primitives::consumption::MeterPublic::from(sp_core::Pair::public(&key)),
 		));
 		assert_noop!(
 			Consumption::activate_meter(RuntimeOrigin::signed(dave.clone()), own),
@@ -372,7 +372,7 @@ fn a_seller_whose_meter_goes_silent_is_not_paid_for_estimated_export() {
 		let issuance = Balances::total_issuance();
 		settle(&mut grid, t);
 		let record = Consumption::record(plant.id, t).expect("substituted");
-		assert_eq!(record.quality, daeg_primitives::metering::Quality::Substituted);
+		assert_eq!(record.quality, daeg_primitives::consumption::Quality::Substituted);
 		assert!(record.exported > Energy::ZERO, "the estimate exports");
 		// Settled as undelivered: Eve's 100 Wh sold cost her the shortfall at the short price.
 		let line = System::events()

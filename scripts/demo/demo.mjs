@@ -2,12 +2,13 @@
 // The main job: a local energy community on a DAEG chain, on an accelerated grid clock, until
 // Ctrl-C (or for --days simulated days).
 //
-//   node scripts/demo/demo.mjs [--local] [--days N] [--households N] [--rate R] [--start YYYY-MM-DD]
-//                              [--dir DIR] [--dashboard-port P] [--rpc-port P]
+//   node scripts/demo/demo.mjs [--local] [--days N] [--scenario FILE] [--households N] [--rate R]
+//                              [--start YYYY-MM-DD] [--dir DIR] [--dashboard-port P] [--rpc-port P]
 //
 // Starts a dev chain (or the four-validator local network) whose grid time runs R times as fast
 // as real time (120 by default: one-hour intervals every 30 s, a day in 12 minutes), registers
-// the community (sim/src/community) with real transactions, serves its meters over Modbus TCP
+// the community of the scenario file (scenarios/community.toml by default, with its own number
+// of households unless --households says) with real transactions, serves its meters over Modbus TCP
 // (scripts/lib/modbus_meters.py), reads them with the meter oracle into the node's offchain
 // worker, and trades, balances and settles every interval, with a progress line. Serves the
 // dashboard (dashboard/) on port P (8080 by default; 0: any free port); the dev chain's
@@ -18,22 +19,23 @@ import { join } from 'node:path';
 import { ApiPromise, WsProvider, Keyring } from '@polkadot/api';
 import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { REPO, LocalNetwork, devSpecWith, freePort, rpc, sleep, startDevNode, startMeters, startProcess, waitFor } from '../lib/chain.mjs';
+import { DAY_MS, HOUR_MS, REPO, LocalNetwork, devSpecWith, freePort, rpc, sleep, startDevNode, startMeters, startProcess, waitFor } from '../lib/chain.mjs';
 import { client } from '../lib/client.mjs';
 import { serveDashboard } from '../../dashboard/server.mjs';
 import { describe } from './community.mjs';
 import { registerCommunity, meterUri } from './register.mjs';
 import { Trader } from './trader.mjs';
 
-const HOUR_MS = 3_600_000;
+const DEFAULT_SCENARIO = join(REPO, 'scenarios', 'community.toml');
 
 function options(argv) {
-  const o = { local: false, days: null, households: 30, rate: 120, start: '2025-06-21', dir: join(REPO, '.daeg', 'demo'), dashboardPort: 8080, rpcPort: 9944 };
+  const o = { local: false, days: null, scenario: DEFAULT_SCENARIO, households: null, rate: 120, start: '2025-06-21', dir: join(REPO, '.daeg', 'demo'), dashboardPort: 8080, rpcPort: 9944 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => argv[++i];
     if (a === '--local') o.local = true;
     else if (a === '--days') o.days = Number(value());
+    else if (a === '--scenario') o.scenario = value();
     else if (a === '--households') o.households = Number(value());
     else if (a === '--rate') o.rate = Number(value());
     else if (a === '--start') o.start = value();
@@ -112,7 +114,8 @@ export async function runDemo(argv, { onInterval, signal } = {}) {
     const helpers = client(api, keyring);
     await waitFor('the first block', async () => (await api.rpc.chain.getHeader()).number.toNumber() > 0, { timeoutMs: 60_000 });
 
-    const community = describe(o.households);
+    const scenario = { scenario: o.scenario, households: o.households };
+    const community = describe(scenario);
     const dashboard = await startDashboard(o.dashboardPort, node.rpcPort, community);
     dashboardServer = dashboard.server;
     say(`dashboard ${dashboard.url}`);
@@ -134,7 +137,7 @@ export async function runDemo(argv, { onInterval, signal } = {}) {
     writeFileSync(communityFile, JSON.stringify({
       timeScale, intervalMs, meters: meters.map((m) => ({ id: m.id, port: 0, map: m.map, unit: 1 })),
     }));
-    const trader = new Trader({ api, keyring, helpers, node, registered, households: o.households, intervalMs, powersPath, log: say });
+    const trader = new Trader({ api, keyring, helpers, node, registered, community: scenario, intervalMs, powersPath, log: say });
     await trader.step(await rpc(node.rpcPort, 'pricing_status', []));
     const python = process.env.DAEG_PYTHON;
     if (!python || !existsSync(python)) throw new Error('DAEG_PYTHON (pymodbus) is not set up: run scripts/setup.sh');
@@ -160,7 +163,7 @@ export async function runDemo(argv, { onInterval, signal } = {}) {
 
     say(`running; dashboard ${dashboard.url}; JSON-RPC ws://127.0.0.1:${node.rpcPort}; logs in ${o.dir}; Ctrl-C stops everything`);
     const first = (await rpc(node.rpcPort, 'pricing_status', [])).current;
-    const lastInterval = o.days ? first + Math.round((o.days * 86_400_000) / intervalMs) : Infinity;
+    const lastInterval = o.days ? first + Math.round((o.days * DAY_MS) / intervalMs) : Infinity;
     let seen = null;
     // Running totals for the progress line, from every block's events since the market opened.
     const totals = { counted: (await api.rpc.chain.getHeader()).number.toNumber(), values: 0, tradedWh: 0n, settled: 0 };

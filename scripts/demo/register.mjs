@@ -1,8 +1,10 @@
 // Registers the demo community on a running chain with real transactions: the operators'
-// multisig sets up the grid (zones, the microgrid, links, breakers, carbon intensities) and
-// appoints a certifier; each member installs its meters, registers its plant, storage unit and
+// multisig sets up the grid as the scenario says (zones, microgrids, links, breakers, the
+// tariff, carbon intensities) and appoints a certifier; each member installs its meters, registers its plant, storage unit and
 // flexible load; the certifier activates the meters and certifies the plants. Members act in parallel, each with
 // its own nonce sequence, so registration takes a handful of blocks.
+
+import { DAY_MS } from '../lib/chain.mjs';
 
 const DAEG = 1_000_000_000_000n;
 
@@ -29,27 +31,25 @@ export async function registerCommunity({ api, keyring, helpers, community, grid
     meters: m.meters.map((meter) => ({ ...meter, device: keyring.addFromUri(meterUri(m.name, meter.key)) })),
   }));
 
-  log(`funding ${members.length} members and the certifier`);
+  log(`${community.name}: funding ${members.length} members and the certifier`);
   await helpers.submitAll([api.tx.utility.batchAll([
     ...members.map((m) => api.tx.balances.transferKeepAlive(m.account.address, 1_000n * DAEG)),
     api.tx.balances.transferKeepAlive(certifier.address, 100n * DAEG),
   ])], alice);
 
-  log('the operators set up the grid: zones, the farm microgrid, links, breakers, carbon intensities, a certifier');
-  const grid = [
+  log('the operators set up the grid: zones, microgrids, links, breakers, the tariff, carbon intensities, a certifier');
+  const { grid } = community;
+  const setup = [
     api.tx.production.appointCertifier(certifier.address),
     ...community.zones.map((z) => api.tx.balancing.setZone(z.id, {
-      capacity: z.capacityW, peakShare: 800_000_000, parent: z.parent,
+      capacity: z.capacityW, peakShare: grid.peakShare, parent: z.parent,
     })),
     api.tx.pricing.setLinks(community.links.map((l) => ({ a: l.a, b: l.b, aToB: l.aToBW, bToA: l.bToAW }))),
-    // The price breaker trips after 4 intervals at the cap; the meter breaker when more than
-    // 30 % of at least 5 meters in an interval are anomalous.
-    api.tx.balancing.setBreakers({
-      capIntervals: 4, imbalanceShare: null, anomalousShare: 300_000_000, minMeters: 5,
-    }),
-    ...community.carbon.map(([source, grams]) => api.tx.consumption.setCarbonIntensity(source, grams)),
+    api.tx.balancing.setBreakers(grid.breakers),
+    api.tx.pricing.setTariff(grid.tariff),
+    ...grid.carbon.map(([source, grams]) => api.tx.consumption.setCarbonIntensity(source, grams)),
   ];
-  await helpers.asOperators(api.tx.utility.batchAll(grid).method);
+  await helpers.asOperators(api.tx.utility.batchAll(setup).method);
 
   log('members install their meters');
   await Promise.all(members.map(async (m) => {
@@ -63,18 +63,16 @@ export async function registerCommunity({ api, keyring, helpers, community, grid
 
   const producers = members.filter((m) => m.plant);
   log(`${producers.length} producers register their plants`);
-  // Commissioned a year before the demo's grid time starts.
-  const commissioned = Math.floor(gridNowMs / 86_400_000) - 365;
+  const commissioned = Math.floor(gridNowMs / DAY_MS) - grid.commissionedDaysBeforeStart;
   await Promise.all(producers.map(async (m) => {
-    // Where the profiles' weather was measured (data/README.md).
     const [r] = await helpers.submitAll([api.tx.production.registerFacility({
       source: m.plant.source, capacity: m.plant.capacityW, zone: m.zone,
-      location: { latMicroDeg: 36_100_000, lonMicroDeg: -79_950_000 }, commissioned, meter: meterOf(m, m.plant.meter).id,
+      location: grid.site, commissioned, meter: meterOf(m, m.plant.meter).id,
     })], m.account);
     m.plant.id = firstOf([r], 'production', 'FacilityRegistered')[0].data.facility.toNumber();
   }));
-  // Certified for five years of grid time, however fast the demo's clock runs.
-  const until = gridNowMs + 5 * 365 * 86_400_000;
+  // Certified for the scenario's term of grid time, however fast the demo's clock runs.
+  const until = gridNowMs + grid.certifiedDays * DAY_MS;
   await helpers.submitAll(producers.map((m) => api.tx.production.certify(m.plant.id, until)), certifier);
 
   const providers = members.filter((m) => m.storage);
@@ -83,10 +81,9 @@ export async function registerCommunity({ api, keyring, helpers, community, grid
     const txs = [];
     const s = m.storage;
     if (s) {
-      // Half full to start with.
       txs.push(api.tx.balancing.registerUnit({
         meter: meterOf(m, s.meter).id, capacity: s.capacityWh, maxCharge: s.powerW,
-        maxDischarge: s.powerW, efficiency: s.efficiencyPpb, charge: Math.floor(s.capacityWh / 2),
+        maxDischarge: s.powerW, efficiency: s.efficiencyPpb, charge: s.startWh,
       }));
     }
     if (m.flexible) {

@@ -1,22 +1,22 @@
 // The community's day-to-day: for each interval, a whole interval before its gate closes,
-// every member places its order (homes and businesses bid their forecast load, PV homes and
-// plants ask their forecast output, the gas peaker offers its capacity) and the weather oracle
-// forecasts each zone; once an interval is cleared, the dispatchable units get their setpoints
-// (storage its balancing schedule, the peaker what it sold). The meters' power file (what each
-// simulated meter measures per interval) is kept ahead of grid time.
+// every member places its order and the weather oracle forecasts each zone; once an interval
+// is cleared, the dispatchable units get their setpoints. What the orders, the forecast and the
+// setpoints are is the community's (sim/src/community, through community.mjs): the simulation
+// runs the same. The meters' power file (what each simulated meter measures per interval) is
+// kept ahead of grid time.
 
 import { writeFileSync, renameSync } from 'node:fs';
-import { rpc } from '../lib/chain.mjs';
-import { plan } from './community.mjs';
+import { DAY_MS, rpc } from '../lib/chain.mjs';
+import { dispatch, plan } from './community.mjs';
 import { meterOf } from './register.mjs';
 
 const MILLI = 1_000_000_000n;
-const HOUR_MS = 3_600_000;
 
 export class Trader {
-  /// `registered`: `registerCommunity`'s result; `powersPath`: the meters' power file.
-  constructor({ api, keyring, helpers, node, registered, households, intervalMs, powersPath, log = () => {} }) {
-    Object.assign(this, { api, helpers, node, households, intervalMs, powersPath, log });
+  /// `registered`: `registerCommunity`'s result; `community`: its scenario (`{ scenario,
+  /// households }`); `powersPath`: the meters' power file.
+  constructor({ api, keyring, helpers, node, registered, community, intervalMs, powersPath, log = () => {} }) {
+    Object.assign(this, { api, helpers, node, community, intervalMs, powersPath, log });
     this.members = registered.members;
     this.oracle = keyring.addFromUri('//Ferdie');
     this.plans = new Map();
@@ -24,24 +24,20 @@ export class Trader {
     this.dispatched = new Set();
     this.measured = new Set();
     this.powers = {};
-    // Which meter id each unit's schedule moves.
-    this.unitMeter = new Map(this.members.filter((m) => m.storage).map((m) => [m.storage.id, meterOf(m, m.storage.meter).id]));
-    this.peaker = this.members.find((m) => m.plant?.dispatchable);
+    // Each meter's name by its id, and the name of the meter each unit's schedule moves.
+    this.meterNames = new Map(this.members.flatMap((m) => m.meters.map((meter) => [meter.id, `${m.name}/${meter.key}`])));
+    this.unitMeter = new Map(this.members.filter((m) => m.storage).map((m) => [m.storage.id, `${m.name}/${m.storage.meter}`]));
+    this.meterIds = new Map([...this.meterNames].map(([id, name]) => [name, id]));
   }
 
   /// The plan of `interval` (fetched a day at a time).
   plan(interval) {
     if (!this.plans.has(interval)) {
-      for (const p of plan(this.households, interval * this.intervalMs, this.intervalMs, Math.max(1, Math.round(86_400_000 / this.intervalMs)))) {
+      for (const p of plan(this.community, interval * this.intervalMs, this.intervalMs, Math.max(1, Math.round(DAY_MS / this.intervalMs)))) {
         this.plans.set(p.interval, p);
       }
     }
     return this.plans.get(interval);
-  }
-
-  /// Power (W) that moves `wh` in an interval.
-  watts(wh) {
-    return (wh * HOUR_MS) / this.intervalMs;
   }
 
   /// Orders and weather forecasts for `interval`.
@@ -60,34 +56,31 @@ export class Trader {
       byMember.set(m, [...(byMember.get(m) ?? []), tx]);
     }
     for (const [m, txs] of byMember) jobs.push(this.helpers.submitAll(txs, m.account));
-    // The weather oracle: the profiles' weather is the forecast, for every zone.
-    const w = p.weather;
-    const weather = {
-      irradiance: Math.round(w.ghiWM2), windSpeed: Math.round(w.windMS * 1_000), temperature: Math.round(w.tempC * 1_000),
-    };
+    // The weather oracle's forecast, for every zone.
     const zones = [...new Set(this.members.map((m) => m.zone))];
-    jobs.push(this.helpers.submitAll([api.tx.utility.batchAll(zones.map((z) => api.tx.pricing.submitForecast(z, interval, [weather])))], this.oracle));
+    jobs.push(this.helpers.submitAll([api.tx.utility.batchAll(zones.map((z) => api.tx.pricing.submitForecast(z, interval, [p.forecast])))], this.oracle));
     const results = await Promise.allSettled(jobs);
     const failed = results.filter((r) => r.status === 'rejected');
     if (failed.length) this.log(`interval ${interval}: ${failed.length} order batches failed: ${failed[0].reason.message}`);
     this.traded.add(interval);
   }
 
-  /// The dispatchable units' setpoints for cleared `interval`.
+  /// The dispatchable units' setpoints for cleared `interval`: balancing's schedule of the
+  /// storage units and what the plants' asks sold, as the community dispatches them.
   async dispatch(interval) {
-    const set = (meter, watts) => { (this.powers[meter] ??= {})[interval] = Math.round(watts); };
+    const scheduled = {};
     for (const [unit, action] of await rpc(this.node.rpcPort, 'balancing_schedule', [interval])) {
       const meter = this.unitMeter.get(unit);
-      if (meter === undefined || action === 'Idle') continue;
-      if (action.Charge !== undefined) set(meter, this.watts(action.Charge));
-      if (action.Discharge !== undefined) set(meter, -this.watts(action.Discharge));
+      if (meter !== undefined) scheduled[meter] = action;
     }
-    if (this.peaker) {
-      const pages = await this.api.query.pricing.book.entries(interval);
-      const sold = pages.flatMap(([, page]) => page.unwrap())
-        .filter((o) => o.owner.toString() === this.peaker.account.address && o.origin.isFacility)
-        .reduce((sum, o) => sum + o.filled.toNumber(), 0);
-      set(meterOf(this.peaker, this.peaker.plant.meter).id, -this.watts(sold));
+    const sold = {};
+    const pages = await this.api.query.pricing.book.entries(interval);
+    for (const o of pages.flatMap(([, page]) => page.unwrap())) {
+      const meter = this.meterNames.get(o.meter.toNumber());
+      if (o.origin.isFacility && meter !== undefined) sold[meter] = (sold[meter] ?? 0) + o.filled.toNumber();
+    }
+    for (const [meter, watts] of Object.entries(dispatch(this.community, this.intervalMs, { scheduled, sold }))) {
+      (this.powers[this.meterIds.get(meter)] ??= {})[interval] = watts;
     }
     this.dispatched.add(interval);
   }
@@ -106,7 +99,7 @@ export class Trader {
 
   /// Writes the power file atomically, keeping the last day of intervals.
   writePowers(current) {
-    const keep = current - Math.round(86_400_000 / this.intervalMs);
+    const keep = current - Math.round(DAY_MS / this.intervalMs);
     for (const byInterval of Object.values(this.powers)) {
       for (const i of Object.keys(byInterval)) if (Number(i) < keep) delete byInterval[i];
     }

@@ -9,6 +9,10 @@ import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/// Milliseconds in an hour of grid time.
+export const HOUR_MS = 3_600_000;
+/// Milliseconds in a day of grid time.
+export const DAY_MS = 24 * HOUR_MS;
 
 /// The node binary: $DAEG_NODE, else the debug build in the cargo target directory that
 /// scripts/env.sh sets ($CARGO_TARGET_DIR, by default ~/.cache/daeg/target).

@@ -5,8 +5,6 @@
 //! Energy is in Wh, power in W, prices in the chain's smallest unit per kWh; efficiencies and
 //! shares are parts per billion.
 
-use std::sync::Arc;
-
 use codec::Codec;
 use daeg_primitives::{
 	balancing::{
@@ -19,7 +17,7 @@ use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
 use sp_runtime::traits::Block as BlockT;
 
-use super::runtime_error;
+use super::EnergyRpc;
 
 /// Balancing.
 #[rpc(server)]
@@ -69,20 +67,7 @@ pub trait BalancingApi<BlockHash, AccountId> {
 	) -> RpcResult<Vec<(IntervalIndex, DemandEvent)>>;
 }
 
-/// The `balancing_*` methods over a client.
-pub struct Balancing<C, B> {
-	client: Arc<C>,
-	_block: std::marker::PhantomData<B>,
-}
-
-impl<C, B> Balancing<C, B> {
-	/// Methods answered by `client`'s runtime.
-	pub fn new(client: Arc<C>) -> Self {
-		Self { client, _block: Default::default() }
-	}
-}
-
-impl<C, B, AccountId> BalancingApiServer<B::Hash, AccountId> for Balancing<C, B>
+impl<C, B, AccountId> BalancingApiServer<B::Hash, AccountId> for EnergyRpc<C, B>
 where
 	B: BlockT,
 	C: ProvideRuntimeApi<B> + HeaderBackend<B> + Send + Sync + 'static,
@@ -90,8 +75,7 @@ where
 	AccountId: Codec + Send + Sync + 'static + serde::Serialize,
 {
 	fn zones(&self, at: Option<B::Hash>) -> RpcResult<Vec<ZoneView>> {
-		let at = at.unwrap_or_else(|| self.client.info().best_hash);
-		self.client.runtime_api().zones(at).map_err(runtime_error)
+		self.call(at, |api, at| api.zones(at))
 	}
 
 	fn units(
@@ -99,8 +83,7 @@ where
 		zone: Option<ZoneId>,
 		at: Option<B::Hash>,
 	) -> RpcResult<Vec<UnitView<AccountId>>> {
-		let at = at.unwrap_or_else(|| self.client.info().best_hash);
-		self.client.runtime_api().units(at, zone).map_err(runtime_error)
+		self.call(at, |api, at| api.units(at, zone))
 	}
 
 	fn schedule(
@@ -108,8 +91,7 @@ where
 		interval: IntervalIndex,
 		at: Option<B::Hash>,
 	) -> RpcResult<Vec<(UnitId, Action)>> {
-		let at = at.unwrap_or_else(|| self.client.info().best_hash);
-		self.client.runtime_api().schedule(at, interval).map_err(runtime_error)
+		self.call(at, |api, at| api.schedule(at, interval))
 	}
 
 	fn reports(
@@ -119,8 +101,7 @@ where
 		to: IntervalIndex,
 		at: Option<B::Hash>,
 	) -> RpcResult<Vec<(IntervalIndex, ZoneReport)>> {
-		let at = at.unwrap_or_else(|| self.client.info().best_hash);
-		self.client.runtime_api().reports(at, zone, from, to).map_err(runtime_error)
+		self.call(at, |api, at| api.reports(at, zone, from, to))
 	}
 
 	fn demand_events(
@@ -130,7 +111,6 @@ where
 		to: IntervalIndex,
 		at: Option<B::Hash>,
 	) -> RpcResult<Vec<(IntervalIndex, DemandEvent)>> {
-		let at = at.unwrap_or_else(|| self.client.info().best_hash);
-		self.client.runtime_api().demand_events(at, zone, from, to).map_err(runtime_error)
+		self.call(at, |api, at| api.demand_events(at, zone, from, to))
 	}
 }

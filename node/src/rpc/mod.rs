@@ -3,12 +3,12 @@
 //!
 //! The energy RPCs plug in here: each energy pallet's runtime API is declared in
 //! `daeg-primitives`, and a jsonrpsee module in this directory answers it. So far:
-//! consumption analytics and carbon footprints ([`metering`], `metering_*`), production
+//! consumption analytics and carbon footprints ([`consumption`], `consumption_*`), production
 //! metrics ([`production`], `production_*`), the market ([`pricing`], `pricing_*`) and
 //! balancing ([`balancing`], `balancing_*`).
 
 pub mod balancing;
-pub mod metering;
+pub mod consumption;
 pub mod pricing;
 pub mod production;
 
@@ -43,14 +43,14 @@ where
 	C::Api: substrate_frame_rpc_system::AccountNonceApi<Block, AccountId, Nonce>
 		+ pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>
 		+ BlockBuilder<Block>
-		+ daeg_primitives::analytics::MeteringApi<Block, AccountId>
+		+ daeg_primitives::consumption::ConsumptionApi<Block, AccountId>
 		+ daeg_primitives::production::ProductionApi<Block>
-		+ daeg_primitives::market::MarketApi<Block, AccountId>
+		+ daeg_primitives::pricing::PricingApi<Block, AccountId>
 		+ daeg_primitives::balancing::BalancingApi<Block, AccountId>,
 	P: TransactionPool + 'static,
 {
 	use balancing::BalancingApiServer;
-	use metering::MeteringApiServer;
+	use consumption::ConsumptionApiServer;
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
 	use pricing::PricingApiServer;
 	use production::ProductionApiServer;
@@ -63,19 +63,46 @@ where
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	// `payment_queryInfo` and `payment_queryFeeDetails`.
 	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
-	// `metering_*`: consumption analytics and carbon footprints.
-	module.merge(metering::Metering::<C, Block>::new(client.clone()).into_rpc())?;
+	let energy = || EnergyRpc::<C, Block>::new(client.clone());
+	// `consumption_*`: consumption analytics and carbon footprints.
+	module.merge(ConsumptionApiServer::into_rpc(energy()))?;
 	// `production_*`: production metrics.
-	module.merge(production::Production::<C, Block>::new(client.clone()).into_rpc())?;
+	module.merge(ProductionApiServer::into_rpc(energy()))?;
 	// `pricing_*`: prices, tariffs, order books, clearing results and statements.
-	module.merge(pricing::Pricing::<C, Block>::new(client.clone()).into_rpc())?;
+	module.merge(PricingApiServer::into_rpc(energy()))?;
 	// `balancing_*`: zones, storage, schedules, balance reports and demand response.
-	module.merge(balancing::Balancing::<C, Block>::new(client).into_rpc())?;
+	module.merge(BalancingApiServer::into_rpc(energy()))?;
 
 	Ok(module)
 }
 
-/// The JSON-RPC error of a failed runtime call.
-fn runtime_error(e: sp_api::ApiError) -> jsonrpsee::types::ErrorObjectOwned {
-	jsonrpsee::types::ErrorObjectOwned::owned(1, "runtime call failed", Some(e.to_string()))
+/// The energy methods over a client: each module of this directory implements its
+/// `*ApiServer` trait for it, answering from the runtime API of the same name.
+pub struct EnergyRpc<C, B> {
+	client: Arc<C>,
+	_block: std::marker::PhantomData<B>,
+}
+
+impl<C, B> EnergyRpc<C, B>
+where
+	B: sp_runtime::traits::Block,
+	C: ProvideRuntimeApi<B> + HeaderBackend<B>,
+{
+	/// Methods answered by `client`'s runtime.
+	pub fn new(client: Arc<C>) -> Self {
+		Self { client, _block: Default::default() }
+	}
+
+	/// `f` on the runtime API at block `at` (the best block when `None`); a failed runtime
+	/// call becomes a JSON-RPC error.
+	fn call<R>(
+		&self,
+		at: Option<B::Hash>,
+		f: impl FnOnce(sp_api::ApiRef<'_, C::Api>, B::Hash) -> Result<R, sp_api::ApiError>,
+	) -> jsonrpsee::core::RpcResult<R> {
+		let at = at.unwrap_or_else(|| self.client.info().best_hash);
+		f(self.client.runtime_api(), at).map_err(|e| {
+			jsonrpsee::types::ErrorObjectOwned::owned(1, "runtime call failed", Some(e.to_string()))
+		})
+	}
 }

@@ -1,18 +1,16 @@
 //! The `pricing_*` RPC methods: the market's state, current and past prices and tariffs per
 //! zone, order-book depth, clearing results and accounts' statements, answered by the runtime's
-//! `MarketApi` at the best block (or at `at`).
+//! `PricingApi` at the best block (or at `at`).
 //!
 //! Intervals are interval indices (grid time / interval length); days are days since
 //! 1970-01-01 (UTC); energy is in Wh; prices are the chain's smallest unit per kWh and amounts
 //! its smallest unit (JSON numbers, or hex strings above 2^53 as polkadot.js writes them).
 
-use std::sync::Arc;
-
 use codec::Codec;
 use daeg_primitives::{
-	market::{
-		AccountStatements, BookDepth, ForecastPrice, IntervalClearing,
-		MarketApi as MarketRuntimeApi, MarketStatus, Quarantined, ZoneClearing,
+	pricing::{
+		AccountStatements, BookDepth, ForecastPrice, IntervalClearing, MarketStatus,
+		PricingApi as PricingRuntimeApi, Quarantined, ZoneClearing,
 	},
 	DayIndex, IntervalIndex, MeterId, ZoneId,
 };
@@ -21,7 +19,7 @@ use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
 use sp_runtime::traits::Block as BlockT;
 
-use super::runtime_error;
+use super::EnergyRpc;
 
 /// The market.
 #[rpc(server)]
@@ -107,29 +105,15 @@ pub trait PricingApi<BlockHash, AccountId> {
 	) -> RpcResult<Vec<(IntervalIndex, MeterId, Quarantined<AccountId>)>>;
 }
 
-/// The `pricing_*` methods over a client.
-pub struct Pricing<C, B> {
-	client: Arc<C>,
-	_block: std::marker::PhantomData<B>,
-}
-
-impl<C, B> Pricing<C, B> {
-	/// Methods answered by `client`'s runtime.
-	pub fn new(client: Arc<C>) -> Self {
-		Self { client, _block: Default::default() }
-	}
-}
-
-impl<C, B, AccountId> PricingApiServer<B::Hash, AccountId> for Pricing<C, B>
+impl<C, B, AccountId> PricingApiServer<B::Hash, AccountId> for EnergyRpc<C, B>
 where
 	B: BlockT,
 	C: ProvideRuntimeApi<B> + HeaderBackend<B> + Send + Sync + 'static,
-	C::Api: MarketRuntimeApi<B, AccountId>,
+	C::Api: PricingRuntimeApi<B, AccountId>,
 	AccountId: Codec + Send + Sync + 'static,
 {
 	fn status(&self, at: Option<B::Hash>) -> RpcResult<MarketStatus> {
-		let at = at.unwrap_or_else(|| self.client.info().best_hash);
-		self.client.runtime_api().status(at).map_err(runtime_error)
+		self.call(at, |api, at| api.status(at))
 	}
 
 	fn prices(
@@ -139,8 +123,7 @@ where
 		to: IntervalIndex,
 		at: Option<B::Hash>,
 	) -> RpcResult<Vec<(IntervalIndex, ZoneClearing)>> {
-		let at = at.unwrap_or_else(|| self.client.info().best_hash);
-		self.client.runtime_api().prices(at, zone, from, to).map_err(runtime_error)
+		self.call(at, |api, at| api.prices(at, zone, from, to))
 	}
 
 	fn clearing(
@@ -148,8 +131,7 @@ where
 		interval: IntervalIndex,
 		at: Option<B::Hash>,
 	) -> RpcResult<Option<IntervalClearing>> {
-		let at = at.unwrap_or_else(|| self.client.info().best_hash);
-		self.client.runtime_api().clearing(at, interval).map_err(runtime_error)
+		self.call(at, |api, at| api.clearing(at, interval))
 	}
 
 	fn indicative(
@@ -157,8 +139,7 @@ where
 		interval: IntervalIndex,
 		at: Option<B::Hash>,
 	) -> RpcResult<Vec<(ZoneId, ZoneClearing)>> {
-		let at = at.unwrap_or_else(|| self.client.info().best_hash);
-		self.client.runtime_api().indicative(at, interval).map_err(runtime_error)
+		self.call(at, |api, at| api.indicative(at, interval))
 	}
 
 	fn forecast(
@@ -168,8 +149,7 @@ where
 		to: IntervalIndex,
 		at: Option<B::Hash>,
 	) -> RpcResult<Vec<(IntervalIndex, ForecastPrice)>> {
-		let at = at.unwrap_or_else(|| self.client.info().best_hash);
-		self.client.runtime_api().forecast(at, zone, from, to).map_err(runtime_error)
+		self.call(at, |api, at| api.forecast(at, zone, from, to))
 	}
 
 	fn depth(
@@ -178,8 +158,7 @@ where
 		zone: ZoneId,
 		at: Option<B::Hash>,
 	) -> RpcResult<BookDepth> {
-		let at = at.unwrap_or_else(|| self.client.info().best_hash);
-		self.client.runtime_api().depth(at, interval, zone).map_err(runtime_error)
+		self.call(at, |api, at| api.depth(at, interval, zone))
 	}
 
 	fn statements(
@@ -189,15 +168,13 @@ where
 		to: DayIndex,
 		at: Option<B::Hash>,
 	) -> RpcResult<AccountStatements> {
-		let at = at.unwrap_or_else(|| self.client.info().best_hash);
-		self.client.runtime_api().statements(at, account, from, to).map_err(runtime_error)
+		self.call(at, |api, at| api.statements(at, account, from, to))
 	}
 
 	fn quarantined(
 		&self,
 		at: Option<B::Hash>,
 	) -> RpcResult<Vec<(IntervalIndex, MeterId, Quarantined<AccountId>)>> {
-		let at = at.unwrap_or_else(|| self.client.info().best_hash);
-		self.client.runtime_api().quarantined(at).map_err(runtime_error)
+		self.call(at, |api, at| api.quarantined(at))
 	}
 }

@@ -5,8 +5,6 @@
 //! Days are days since 1970-01-01 (UTC); energy is in Wh; capacity factor and availability are
 //! in parts per million.
 
-use std::sync::Arc;
-
 use daeg_primitives::{
 	production::{FacilityStatus, ProductionApi as ProductionRuntimeApi, ProductionReport},
 	DayIndex, Energy, EnergySource, FacilityId, ZoneId,
@@ -16,7 +14,7 @@ use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
 use sp_runtime::traits::Block as BlockT;
 
-use super::runtime_error;
+use super::EnergyRpc;
 
 /// Production metrics.
 #[rpc(server)]
@@ -55,20 +53,7 @@ pub trait ProductionApi<BlockHash> {
 	fn overdue_maintenance(&self, at: Option<BlockHash>) -> RpcResult<Vec<(FacilityId, DayIndex)>>;
 }
 
-/// The `production_*` methods over a client.
-pub struct Production<C, B> {
-	client: Arc<C>,
-	_block: std::marker::PhantomData<B>,
-}
-
-impl<C, B> Production<C, B> {
-	/// Methods answered by `client`'s runtime.
-	pub fn new(client: Arc<C>) -> Self {
-		Self { client, _block: Default::default() }
-	}
-}
-
-impl<C, B> ProductionApiServer<B::Hash> for Production<C, B>
+impl<C, B> ProductionApiServer<B::Hash> for EnergyRpc<C, B>
 where
 	B: BlockT,
 	C: ProvideRuntimeApi<B> + HeaderBackend<B> + Send + Sync + 'static,
@@ -81,8 +66,7 @@ where
 		to: DayIndex,
 		at: Option<B::Hash>,
 	) -> RpcResult<Option<ProductionReport>> {
-		let at = at.unwrap_or_else(|| self.client.info().best_hash);
-		self.client.runtime_api().facility_report(at, facility, from, to).map_err(runtime_error)
+		self.call(at, |api, at| api.facility_report(at, facility, from, to))
 	}
 
 	fn day_totals(
@@ -90,8 +74,7 @@ where
 		day: DayIndex,
 		at: Option<B::Hash>,
 	) -> RpcResult<Vec<(EnergySource, ZoneId, Energy)>> {
-		let at = at.unwrap_or_else(|| self.client.info().best_hash);
-		self.client.runtime_api().day_totals(at, day).map_err(runtime_error)
+		self.call(at, |api, at| api.day_totals(at, day))
 	}
 
 	fn facility_status(
@@ -99,12 +82,10 @@ where
 		facility: FacilityId,
 		at: Option<B::Hash>,
 	) -> RpcResult<Option<FacilityStatus>> {
-		let at = at.unwrap_or_else(|| self.client.info().best_hash);
-		self.client.runtime_api().facility_status(at, facility).map_err(runtime_error)
+		self.call(at, |api, at| api.facility_status(at, facility))
 	}
 
 	fn overdue_maintenance(&self, at: Option<B::Hash>) -> RpcResult<Vec<(FacilityId, DayIndex)>> {
-		let at = at.unwrap_or_else(|| self.client.info().best_hash);
-		self.client.runtime_api().overdue_maintenance(at).map_err(runtime_error)
+		self.call(at, |api, at| api.overdue_maintenance(at))
 	}
 }

@@ -1,12 +1,12 @@
 // Final values, consumption analytics, preferences and carbon footprints on a real --dev node,
-// through a real @polkadot/api client and the node's `metering_*` JSON-RPC methods.
+// through a real @polkadot/api client and the node's `consumption_*` JSON-RPC methods.
 //
 // On the dev chain intervals last 30 seconds and the lateness window is six of them, so a
 // reading's interval becomes final about three and a half minutes after it ends.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { waitFor, rpc } from '../../../scripts/lib/chain.mjs';
+import { DAY_MS, HOUR_MS, waitFor, rpc } from '../../../scripts/lib/chain.mjs';
 import { devSession, submitRecentReadings, waitFinal } from './client.mjs';
 
 let node;
@@ -25,8 +25,6 @@ after(async () => {
   await session?.stop();
 });
 
-const DAY_MS = 86_400_000;
-const HOUR_MS = 3_600_000;
 const RESIDUAL_G_PER_KWH = 400;
 const WH_PER_INTERVAL = 20;
 
@@ -50,7 +48,7 @@ test('readings become final values, day totals, a profile and a footprint', asyn
 
   // The meter falls silent: its overdue intervals get provisional substitutes at its trend.
   const overdue = await waitFor('a provisional substitute', async () => {
-    const rows = await rpc(node.rpcPort, 'metering_intervals', [id, last + 1, last + 1]);
+    const rows = await rpc(node.rpcPort, 'consumption_intervals', [id, last + 1, last + 1]);
     return rows.length === 1 ? rows[0] : null;
   }, { timeoutMs: 90_000 });
   assert.equal(overdue.record.quality, 'Substituted');
@@ -62,7 +60,7 @@ test('readings become final values, day totals, a profile and a footprint', asyn
 
   // Every query below at one block, so that the pass cannot move on between them.
   const at = (await api.rpc.chain.getBlockHash()).toHex();
-  const rows = await rpc(node.rpcPort, 'metering_intervals', [id, first, last + 1, at]);
+  const rows = await rpc(node.rpcPort, 'consumption_intervals', [id, first, last + 1, at]);
   assert.deepEqual(rows.map((x) => x.record.interval), [first + 1, first + 2, first + 3, last, last + 1]);
   for (const row of rows.slice(0, 4)) {
     assert.equal(row.record.quality, 'Measured');
@@ -79,7 +77,7 @@ test('readings become final values, day totals, a profile and a footprint', asyn
     Math.floor(((first + 1 + k) * length) / DAY_MS)))];
   let imported = 0; let intervals = 0; let estimated = 0;
   for (const day of days) {
-    const report = await rpc(node.rpcPort, 'metering_meterReport', [id, { Day: day }, at]);
+    const report = await rpc(node.rpcPort, 'consumption_meterReport', [id, { Day: day }, at]);
     assert.ok(report, `a report for day ${day}`);
     imported += report.imported; intervals += report.intervals; estimated += report.estimated;
     // 20 Wh in 30 s is 2.4 kW at every interval: the load is flat, the load factor 100 %.
@@ -90,27 +88,27 @@ test('readings become final values, day totals, a profile and a footprint', asyn
   assert.equal(estimated, finalized - last, 'the silent intervals counted as estimates');
   assert.equal(imported, WH_PER_INTERVAL * intervals);
   const day = days[0];
-  const account = await rpc(node.rpcPort, 'metering_accountReport', [alice.address, { Day: day }, at]);
-  const mine = await rpc(node.rpcPort, 'metering_meterReport', [id, { Day: day }, at]);
+  const account = await rpc(node.rpcPort, 'consumption_accountReport', [alice.address, { Day: day }, at]);
+  const mine = await rpc(node.rpcPort, 'consumption_meterReport', [id, { Day: day }, at]);
   assert.equal(account.imported, mine.imported, "Alice's only meter is the account");
-  const month = await rpc(node.rpcPort, 'metering_meterReport', [id, { Month: monthOf(day) }, at]);
+  const month = await rpc(node.rpcPort, 'consumption_meterReport', [id, { Month: monthOf(day) }, at]);
   assert.equal(month.imported, imported, 'the month holds the same final values');
 
   // The typical day learnt the measured intervals (per hour: 120 intervals of 30 s).
-  const profile = await rpc(node.rpcPort, 'metering_dailyProfile', [id, at]);
+  const profile = await rpc(node.rpcPort, 'consumption_dailyProfile', [id, at]);
   assert.equal(profile.length, 24);
   const hour = Math.floor(((first + 1) * length) / HOUR_MS) % 24;
   assert.ok(profile[hour].samples >= 1, 'the hour of the readings has samples');
   assert.equal(profile[hour].imported, WH_PER_INTERVAL * HOUR_MS / length);
 
   // No purchases yet: the whole day's consumption is at the residual mix.
-  const footprint = await rpc(node.rpcPort, 'metering_carbonFootprint', [alice.address, day, at]);
+  const footprint = await rpc(node.rpcPort, 'consumption_carbonFootprint', [alice.address, day, at]);
   assert.equal(footprint.consumed, account.imported);
   assert.deepEqual(footprint.bought, []);
   assert.equal(footprint.residual, account.imported);
   assert.equal(footprint.co2, Math.floor(account.imported * RESIDUAL_G_PER_KWH / 1_000));
 
-  assert.equal(await rpc(node.rpcPort, 'metering_meterReport', [999_999, { Day: day }]), null);
+  assert.equal(await rpc(node.rpcPort, 'consumption_meterReport', [999_999, { Day: day }]), null);
 });
 
 test('consumers set preferences; only the operators assign a priority class', async () => {

@@ -51,7 +51,7 @@ export function readingCall(api, device, fields) {
 }
 
 /// A meter's record of `interval` on chain, as JSON. The history is a ring of
-/// `HistorySpan / interval length` slots, interval `i` in slot `i % slots`.
+/// `HistoryMs / interval length` slots, interval `i` in slot `i % slots`.
 export async function intervalRecord(api, meter, interval) {
   const length = (await api.query.pricing.intervalLength()).toNumber();
   const slots = Math.floor(api.consts.consumption.historySpan.toNumber() / length);

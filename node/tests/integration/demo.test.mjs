@@ -4,13 +4,16 @@
 // dashboard it serves: the charts render and the values shown change between two moments.
 // After the day: every interval whose book crossed traded, every meter has a reading (or a
 // flagged substitute) for every interval, settlement moved exactly the money it reported, and
-// storage both charged and discharged.
+// storage both charged and discharged. The demo runs a copy of the demo scenario whose meter
+// breaker thresholds differ: the chain's breakers follow the file (the simulation's own test,
+// sim/src/simulate/world.rs, shows the same for the simulation).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { rpc, sleep, workDir } from '../../../scripts/lib/chain.mjs';
+import { REPO, rpc, sleep, workDir } from '../../../scripts/lib/chain.mjs';
 import { client } from '../../../scripts/lib/client.mjs';
 import { runDemo } from '../../../scripts/demo/demo.mjs';
 
@@ -39,7 +42,15 @@ test('the demo community runs a simulated day, and its dashboard shows it live',
   let startBlock = null;
   let startPot = null;
 
-  const run = runDemo(['--dir', workDir('demo'), '--dashboard-port', '0', '--rpc-port', '0'], {
+  const scenarioDir = workDir('demo-scenario');
+  mkdirSync(scenarioDir, { recursive: true });
+  const scenario = join(scenarioDir, 'community.toml');
+  const demoScenario = readFileSync(join(REPO, 'scenarios', 'community.toml'), 'utf8');
+  const edited = demoScenario.replace('anomalous_share_percent = 30', 'anomalous_share_percent = 35').replace('min_meters = 5', 'min_meters = 7');
+  assert.notEqual(edited, demoScenario, 'the scenario has the thresholds this test changes');
+  writeFileSync(scenario, edited);
+
+  const run = runDemo(['--dir', workDir('demo'), '--scenario', scenario, '--dashboard-port', '0', '--rpc-port', '0'], {
     signal: abort.signal,
     onInterval: async (ctx) => {
       const { node, status, first, community } = ctx;
@@ -61,7 +72,7 @@ test('the demo community runs a simulated day, and its dashboard shows it live',
       const final = status.current - 3;
       if (final > first && final <= first + DAY) {
         for (const meter of ctx.registered.members.flatMap((m) => m.meters)) {
-          for (const r of await rpc(node.rpcPort, 'metering_intervals', [meter.id, final, final])) {
+          for (const r of await rpc(node.rpcPort, 'consumption_intervals', [meter.id, final, final])) {
             values.set(`${meter.id}/${r.record.interval}`, r.record);
           }
         }
@@ -153,6 +164,10 @@ test('the demo community runs a simulated day, and its dashboard shows it live',
       const { api, node, registered, first } = ctx;
       const day = Array.from({ length: DAY }, (_, k) => first + 1 + k);
       const helpers = client(api, null);
+
+      // The operators set the breakers the scenario file says.
+      const breakers = (await api.query.balancing.breakers()).toJSON();
+      assert.deepEqual(breakers, { capIntervals: 4, imbalanceShare: null, anomalousShare: 350_000_000, minMeters: 7 });
 
       // Every interval whose book crossed traded in that zone.
       let checked = 0;

@@ -22,7 +22,7 @@ test(`simulation mode runs ${DAYS} days of the community and plots them`, { time
   const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
   assert.deepEqual(JSON.parse(stdout.toString()), summary, 'the summary printed is the one written');
 
-  const community = describe(HOUSEHOLDS);
+  const community = describe({ households: HOUSEHOLDS });
   const meters = community.members.reduce((n, m) => n + m.meters.length, 0);
   const [header, ...rows] = readFileSync(join(out, 'intervals.csv'), 'utf8').trim().split('\n');
   const cols = header.split(',');

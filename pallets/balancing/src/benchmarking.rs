@@ -6,8 +6,8 @@ use crate::Pallet as Balancing;
 use alloc::vec::Vec;
 use daeg_primitives::{
 	balancing::{Action, BreakerSettings, DemandTrigger, OnCleared, ZoneSpec},
-	market::ZoneClearing,
-	metering::{Anomaly, IntervalRecord, MeterKind, OnFinalInterval, Quality},
+	consumption::{Anomaly, IntervalRecord, MeterKind, OnFinalInterval, Quality},
+	pricing::ZoneClearing,
 	ring, GridClock, IntervalIndex, PricePerKWh, UnitId,
 };
 use frame_benchmarking::v2::*;
@@ -139,7 +139,7 @@ mod benchmarks {
 		}
 		let (id, _) = last.ok_or(BenchmarkError::Weightless)?;
 		let owner = Units::<T>::get(id).map(|u| u.owner).ok_or(BenchmarkError::Weightless)?;
-		for slot in 0..T::History::get().min(16) {
+		for slot in 0..T::HistoryIntervals::get().min(16) {
 			Schedules::<T>::insert(id, slot, (IntervalIndex(slot), Action::Idle));
 		}
 

@@ -14,7 +14,7 @@ use crate::{
 };
 use daeg_primitives::{
 	balancing::{DemandEvent, DemandTrigger, MarketFund},
-	metering::{IntervalRecord, Quality},
+	consumption::{IntervalRecord, Quality},
 	ring, Energy, GridClock, IntervalIndex, MeterId, Rounding, ZoneId,
 };
 use frame_support::traits::Get;

@@ -31,6 +31,7 @@ pub use weights::WeightInfo;
 mod benchmarking;
 mod demand;
 pub mod dispatch;
+pub mod grid;
 mod metered;
 #[cfg(test)]
 mod mock;
@@ -41,7 +42,7 @@ mod tests;
 pub mod weights;
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
-use daeg_primitives::{metering::FlexibleLoad, DayIndex, Energy, MeterId, Power, ZoneId};
+use daeg_primitives::{consumption::FlexibleLoad, DayIndex, Energy, MeterId, Power, ZoneId};
 use dispatch::UnitState;
 use frame_support::{traits::Get, BoundedVec};
 use scale_info::TypeInfo;
@@ -154,7 +155,7 @@ pub trait BenchmarkHelper<AccountId> {
 	/// An active meter of `owner`'s in `zone` of `kind`.
 	fn meter(
 		owner: &AccountId,
-		kind: daeg_primitives::metering::MeterKind,
+		kind: daeg_primitives::consumption::MeterKind,
 		zone: ZoneId,
 	) -> MeterId;
 }
@@ -167,7 +168,7 @@ pub mod pallet {
 			Action, BreakerSettings, DemandEvent, DemandTrigger, GridControl, Halt, MarketFund,
 			ZoneMarket, ZoneReport, ZoneSpec, ZoneStatus,
 		},
-		metering::{ConsumerProfiles, MeterRegistry, PriorityClass},
+		consumption::{ConsumerProfiles, MeterRegistry, PriorityClass},
 		GridClock, IntervalIndex, Money, PricePerKWh, UnitId,
 	};
 	use frame_support::pallet_prelude::*;
@@ -187,10 +188,10 @@ pub mod pallet {
 		#[allow(deprecated)]
 		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
 
-		/// The meter registry (the metering pallet).
+		/// The meter registry (the consumption pallet).
 		type Meters: MeterRegistry<Self::AccountId>;
 
-		/// Consumers' priority classes, for shedding load (the metering pallet).
+		/// Consumers' priority classes, for shedding load (the consumption pallet).
 		type Consumers: ConsumerProfiles<Self::AccountId>;
 
 		/// The grid clock (the market).
@@ -222,7 +223,7 @@ pub mod pallet {
 		/// How many intervals of reports, schedules and demand-response events are kept (a
 		/// ring; at least the intervals between clearing and a meter's final value).
 		#[pallet::constant]
-		type History: Get<u32>;
+		type HistoryIntervals: Get<u32>;
 
 		/// The most intervals one operators' demand-response call covers.
 		#[pallet::constant]
@@ -270,12 +271,12 @@ pub mod pallet {
 	pub type UnitOfMeter<T> = StorageMap<_, Twox64Concat, MeterId, UnitId>;
 
 	/// Each unit's schedule per interval until its meter's value is final: a ring of
-	/// [`Config::History`] slots.
+	/// [`Config::HistoryIntervals`] slots.
 	#[pallet::storage]
 	pub type Schedules<T> =
 		StorageDoubleMap<_, Twox64Concat, UnitId, Twox64Concat, u32, (IntervalIndex, Action)>;
 
-	/// Each zone's balance per interval: a ring of [`Config::History`] slots.
+	/// Each zone's balance per interval: a ring of [`Config::HistoryIntervals`] slots.
 	#[pallet::storage]
 	pub type Reports<T> =
 		StorageDoubleMap<_, Twox64Concat, ZoneId, Twox64Concat, u32, (IntervalIndex, ZoneReport)>;
@@ -299,12 +300,12 @@ pub mod pallet {
 	pub type Participants<T: Config> =
 		StorageMap<_, Twox64Concat, ZoneId, BoundedVec<MeterId, T::MaxParticipants>, ValueQuery>;
 
-	/// Each zone's demand-response event per interval: a ring of [`Config::History`] slots.
+	/// Each zone's demand-response event per interval: a ring of [`Config::HistoryIntervals`] slots.
 	#[pallet::storage]
 	pub type DemandEvents<T> =
 		StorageDoubleMap<_, Twox64Concat, ZoneId, Twox64Concat, u32, (IntervalIndex, DemandEvent)>;
 
-	/// The intervals each meter was called for: a ring of [`Config::History`] slots.
+	/// The intervals each meter was called for: a ring of [`Config::HistoryIntervals`] slots.
 	#[pallet::storage]
 	pub type Called<T> =
 		StorageDoubleMap<_, Twox64Concat, MeterId, Twox64Concat, u32, IntervalIndex>;
@@ -489,7 +490,7 @@ pub mod pallet {
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		/// The rings must span the intervals between clearing and final values.
 		fn integrity_test() {
-			assert!(T::History::get() > 0, "the rings need a slot");
+			assert!(T::HistoryIntervals::get() > 0, "the rings need a slot");
 			assert!(T::BaselineIntervals::get() > 0, "a baseline needs an interval");
 		}
 
@@ -567,7 +568,7 @@ pub mod pallet {
 			Units::<T>::remove(unit);
 			UnitOfMeter::<T>::remove(u.spec.meter);
 			ZoneUnits::<T>::mutate(u.zone, |units| units.retain(|x| *x != unit));
-			let _ = Schedules::<T>::clear_prefix(unit, T::History::get(), None);
+			let _ = Schedules::<T>::clear_prefix(unit, T::HistoryIntervals::get(), None);
 			Self::deposit_event(Event::UnitDeregistered { unit });
 			Ok(())
 		}
@@ -642,7 +643,7 @@ pub mod pallet {
 			ensure!(e.owner == who, Error::<T>::NotMeterOwner);
 			Enrollments::<T>::remove(meter);
 			Participants::<T>::mutate(e.zone, |p| p.retain(|m| *m != meter));
-			let _ = Called::<T>::clear_prefix(meter, T::History::get(), None);
+			let _ = Called::<T>::clear_prefix(meter, T::HistoryIntervals::get(), None);
 			Self::deposit_event(Event::Left { meter });
 			Ok(())
 		}
@@ -854,9 +855,9 @@ pub mod pallet {
 	}
 
 	impl<T: Config> Pallet<T> {
-		/// The slot of `interval` in the rings of [`Config::History`] slots.
+		/// The slot of `interval` in the rings of [`Config::HistoryIntervals`] slots.
 		pub(crate) fn slot(interval: IntervalIndex) -> u32 {
-			daeg_primitives::ring::slot(interval.0, T::History::get())
+			daeg_primitives::ring::slot(interval.0, T::HistoryIntervals::get())
 		}
 
 		/// Whether `zone` is one of the grid's zones.

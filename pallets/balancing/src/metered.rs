@@ -1,4 +1,4 @@
-//! What the meters measured (the metering pallet's finalization pass, [`OnFinalInterval`]):
+//! What the meters measured (the consumption pallet's finalization pass, [`OnFinalInterval`]):
 //! each zone's metered position and anomalies (the anomalous-meter breaker, the metered peak),
 //! load by priority class (for shedding), each unit's state of charge, and demand-response
 //! verification.
@@ -12,7 +12,7 @@ use crate::{
 };
 use daeg_primitives::{
 	balancing::{Action, Breaker, DemandTrigger},
-	metering::{
+	consumption::{
 		ConsumerProfiles, DispatchedEnergy, IntervalRecord, MeterRegistry, OnFinalInterval,
 	},
 	ring, Energy, GridClock, IntervalIndex, MeterId, UnitId, ZoneId,
@@ -92,7 +92,7 @@ impl<T: Config> Pallet<T> {
 		}
 		let length = T::Clock::interval_length_ms();
 		if let Some(spec) = Zones::<T>::get(zone) {
-			let threshold = spec.peak_threshold(length);
+			let threshold = crate::grid::peak_threshold(&spec, length);
 			let before = report.metered_import.saturating_sub(record.imported);
 			if before <= threshold && report.metered_import > threshold {
 				// The next interval has not started: its participants can still act.
@@ -106,7 +106,7 @@ impl<T: Config> Pallet<T> {
 	/// Adds `record`'s import to `zone`'s load of `class` in its interval.
 	fn note_class_load(
 		zone: ZoneId,
-		class: daeg_primitives::metering::PriorityClass,
+		class: daeg_primitives::consumption::PriorityClass,
 		record: &IntervalRecord,
 	) {
 		ClassLoads::<T>::mutate(zone, |entry| {

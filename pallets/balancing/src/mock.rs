@@ -4,8 +4,8 @@
 
 use crate as pallet_balancing;
 use daeg_primitives::{
-	analytics::EnergyTotals,
-	metering::{
+	consumption::EnergyTotals,
+	consumption::{
 		Anomaly, ConsumerPreferences, ConsumerProfiles, IntervalRecord, MeterInfo, MeterKind,
 		MeterRegistry, MeterStatus, MeteredEnergy, OnFinalInterval, PriorityClass, PurchaseLedger,
 		Quality,
@@ -72,7 +72,7 @@ parameter_types! {
 	pub static Inactive: Vec<MeterId> = vec![];
 	/// Priority classes other than `Standard`.
 	pub static Priorities: Vec<(u64, PriorityClass)> = vec![];
-	/// Final values the metering pallet would hold.
+	/// Final values the consumption pallet would hold.
 	pub static FinalValues: Vec<(MeterId, IntervalRecord)> = vec![];
 	pub const MarketAccount: u64 = MARKET;
 }
@@ -125,7 +125,7 @@ impl ConsumerProfiles<u64> for Consumers {
 	}
 }
 
-/// Final values from a metering pallet that tests fill.
+/// Final values from a consumption pallet that tests fill.
 pub struct Metered;
 impl MeteredEnergy for Metered {
 	fn final_energy(meter: MeterId, interval: IntervalIndex) -> Option<IntervalRecord> {
@@ -166,7 +166,7 @@ impl pallet_pricing::Config for Test {
 	type Metered = Metered;
 	type Purchases = Ledger;
 	type MarketAccount = MarketAccount;
-	type GovernanceOrigin = Operators;
+	type OperatorOrigin = Operators;
 	type ReleaseOrigin = frame_system::EnsureRootWithSuccess<u64, NoAccount>;
 	type MaxOrdersPerInterval = ConstU32<512>;
 	type MaxOrdersPerAccount = ConstU32<16>;
@@ -174,7 +174,7 @@ impl pallet_pricing::Config for Test {
 	type GateClosureIntervals = ConstU32<1>;
 	type MaxIntervalsAhead = ConstU32<8>;
 	type SettlementDeadline = ConstU32<12>;
-	type PriceHistory = ConstU32<96>;
+	type PriceHistoryIntervals = ConstU32<96>;
 	type StatementDays = ConstU32<3>;
 	type MaxZones = ConstU32<4>;
 	type MaxWeatherOracles = ConstU32<1>;
@@ -213,7 +213,7 @@ impl pallet_balancing::Config for Test {
 	type MaxUnitsPerZone = ConstU32<4>;
 	type MaxParticipants = ConstU32<8>;
 	type BaselineIntervals = ConstU32<4>;
-	type History = ConstU32<96>;
+	type HistoryIntervals = ConstU32<96>;
 	type MaxEventIntervals = ConstU32<8>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type Helper = Helper;
@@ -236,7 +236,7 @@ pub fn facility(owner: u64, source: EnergySource, zone: u16) -> FacilityId {
 }
 
 /// Makes `(imported, exported)` the final value of `meter` in `interval` and tells the market
-/// and this pallet, as the metering pallet's finalization pass does.
+/// and this pallet, as the consumption pallet's finalization pass does.
 pub fn finalize_with(
 	meter: MeterId,
 	interval: IntervalIndex,

@@ -7,7 +7,7 @@ use crate::{
 use alloc::vec::Vec;
 use daeg_primitives::{
 	balancing::{Action, DemandEvent, UnitView, ZoneReport, ZoneView},
-	market::MAX_QUERY_INTERVALS,
+	pricing::MAX_QUERY_INTERVALS,
 	ring, IntervalIndex, UnitId, ZoneId,
 };
 use frame_support::traits::Get;
@@ -84,7 +84,7 @@ impl<T: Config> Pallet<T> {
 		to: IntervalIndex,
 		get: impl Fn(IntervalIndex) -> Option<V>,
 	) -> Vec<(IntervalIndex, V)> {
-		let most = T::History::get().min(MAX_QUERY_INTERVALS);
+		let most = T::HistoryIntervals::get().min(MAX_QUERY_INTERVALS);
 		(from.0..=to.0)
 			.take(most as usize)
 			.map(IntervalIndex)

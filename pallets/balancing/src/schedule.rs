@@ -14,7 +14,7 @@ use crate::{
 use alloc::vec::Vec;
 use daeg_primitives::{
 	balancing::{Breaker, DemandTrigger, Dispatch, LinkFlow, OnCleared, ZoneReport},
-	market::{Side, ZoneClearing},
+	pricing::{Side, ZoneClearing},
 	ring, Energy, GridClock, IntervalIndex, PricePerKWh, ZoneId,
 };
 use frame_support::{traits::Get, weights::Weight};
@@ -94,7 +94,7 @@ impl<T: Config> Pallet<T> {
 		let unsold = result.offered.saturating_sub(result.sold);
 		let (short, long) = (unmet.saturating_sub(unsold), unsold.saturating_sub(unmet));
 		let peak = Zones::<T>::get(zone).map_or(Energy::ZERO, |spec| {
-			result.demanded.saturating_sub(spec.peak_threshold(length))
+			result.demanded.saturating_sub(crate::grid::peak_threshold(&spec, length))
 		});
 		let mut report = ZoneReport {
 			demanded: result.demanded,

@@ -1,4 +1,4 @@
-//! What the `MeteringApi` runtime API answers: intervals, day and month reports, typical days
+//! What the `ConsumptionApi` runtime API answers: intervals, day and month reports, typical days
 //! and carbon footprints of meters and accounts; and the ledger of purchases by source that the
 //! market fills in at settlement.
 //!
@@ -6,6 +6,7 @@
 //! one day or month slot per meter of an account (at most [`Config::MaxMetersPerOwner`]).
 
 use crate::{
+	figures,
 	pallet::{
 		Config, DayTotals, Meters, MetersOf, MonthTotals, Pallet, Profiles, Purchases,
 		ResidualIntensity, SourceIntensities,
@@ -14,10 +15,8 @@ use crate::{
 };
 use alloc::vec::Vec;
 use daeg_primitives::{
-	analytics::{
-		hourly, EnergyReport, EnergyTotals, Footprint, HourlyEnergy, MeteredInterval, Period,
-	},
-	metering::PurchaseLedger,
+	consumption::PurchaseLedger,
+	consumption::{EnergyReport, EnergyTotals, Footprint, HourlyEnergy, MeteredInterval, Period},
 	ring, DayIndex, Energy, EnergySource, GridClock, IntervalIndex, MeterId,
 };
 use frame_support::weights::Weight;
@@ -57,7 +56,8 @@ impl<T: Config> Pallet<T> {
 		if !Meters::<T>::contains_key(meter) {
 			return None;
 		}
-		Self::meter_totals(meter, period).map(|t| t.report(T::Clock::interval_length_ms()))
+		Self::meter_totals(meter, period)
+			.map(|t| figures::report(&t, T::Clock::interval_length_ms()))
 	}
 
 	/// The totals of all of `who`'s meters over `period`.
@@ -73,13 +73,13 @@ impl<T: Config> Pallet<T> {
 
 	/// The report of all of `who`'s meters over `period`.
 	pub fn account_report(who: &T::AccountId, period: Period) -> EnergyReport {
-		Self::account_totals(who, period).report(T::Clock::interval_length_ms())
+		figures::report(&Self::account_totals(who, period), T::Clock::interval_length_ms())
 	}
 
 	/// A meter's typical day, hour by hour; `None` for an unknown meter.
 	pub fn daily_profile(meter: MeterId) -> Option<Vec<HourlyEnergy>> {
 		Meters::<T>::contains_key(meter)
-			.then(|| hourly(&Profiles::<T>::get(meter), T::Clock::interval_length_ms()))
+			.then(|| figures::hourly(&Profiles::<T>::get(meter), T::Clock::interval_length_ms()))
 	}
 
 	/// What `who` bought on `day`, by source.

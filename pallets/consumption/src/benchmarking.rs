@@ -1,4 +1,4 @@
-//! Benchmarks of the metering pallet (frame-benchmarking v2). `weights.rs` is generated from
+//! Benchmarks of the consumption pallet (frame-benchmarking v2). `weights.rs` is generated from
 //! them by `scripts/benchmark.sh consumption`.
 
 use super::*;
@@ -6,8 +6,8 @@ use crate::Pallet as Consumption;
 use alloc::vec::Vec;
 use codec::Decode;
 use daeg_primitives::{
-	analytics::{DailyProfile, EnergyTotals, ProfileHour},
-	metering::{FlexibleLoad, MeterBenchmarkHelper, Quality, Reading},
+	consumption::{DailyProfile, EnergyTotals, ProfileHour},
+	consumption::{FlexibleLoad, MeterBenchmarkHelper, Quality, Reading},
 	DayIndex, GridClock, IntervalIndex, MonthIndex, PricePerKWh,
 };
 use frame_benchmarking::v2::*;
@@ -246,10 +246,10 @@ mod benchmarks {
 		let ids = install_many::<T>(&owner, m, 0)?;
 		// The first is the costliest to find and remove from the owner's list.
 		let id = ids[0];
-		for d in 0..T::DaysKept::get() {
+		for d in 0..T::HistoryDays::get() {
 			DayTotals::<T>::insert(id, d, (DayIndex(d), EnergyTotals::default()));
 		}
-		for m in 0..T::MonthsKept::get() {
+		for m in 0..T::HistoryMonths::get() {
 			MonthTotals::<T>::insert(id, m, (MonthIndex(m), EnergyTotals::default()));
 		}
 		Profiles::<T>::insert(id, full_profile());
@@ -446,7 +446,7 @@ mod benchmarks {
 		let owner = funded::<T>("owner");
 		install_many::<T>(&owner, 1, 0)?;
 		let origin =
-			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+			T::OperatorOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, owner.clone(), PriorityClass::Critical);
@@ -458,7 +458,7 @@ mod benchmarks {
 	#[benchmark]
 	fn set_carbon_intensity() -> Result<(), BenchmarkError> {
 		let origin =
-			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+			T::OperatorOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, Some(EnergySource::Thermal), CarbonIntensity(450));
@@ -470,11 +470,11 @@ mod benchmarks {
 	/// The market noting a purchase at settlement, in a day slot that held an older day.
 	#[benchmark]
 	fn note_purchase() -> Result<(), BenchmarkError> {
-		use daeg_primitives::metering::PurchaseLedger;
+		use daeg_primitives::consumption::PurchaseLedger;
 		let buyer: T::AccountId = account("buyer", 0, 0);
 		let interval = BASE;
 		let day = interval.day(T::Clock::interval_length_ms()).ok_or("day overflow")?;
-		let old = DayIndex(day.0.saturating_sub(T::DaysKept::get()));
+		let old = DayIndex(day.0.saturating_sub(T::HistoryDays::get()));
 		Purchases::<T>::insert(
 			&buyer,
 			Consumption::<T>::day_slot(day),

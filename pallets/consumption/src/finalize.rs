@@ -32,8 +32,8 @@ use crate::{
 };
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use daeg_primitives::{
-	analytics::{DailyProfile, EnergyTotals, Period},
-	metering::{IntervalRecord, MeterStatus, OnFinalInterval, Quality},
+	consumption::{DailyProfile, EnergyTotals, Period},
+	consumption::{IntervalRecord, MeterStatus, OnFinalInterval, Quality},
 	ring, CarbonIntensity, DayIndex, Energy, EnergySource, GridClock, IntervalIndex, MeterId,
 	MonthIndex,
 };
@@ -154,14 +154,14 @@ impl<T: Config> Pallet<T> {
 		Self::max_interpolation_gap().max(Self::lateness_window().saturating_add(2))
 	}
 
-	/// The day-totals slot of `day`: a ring of [`Config::DaysKept`] days per meter.
+	/// The day-totals slot of `day`: a ring of [`Config::HistoryDays`] days per meter.
 	pub(crate) fn day_slot(day: DayIndex) -> u32 {
-		ring::slot(day.0, T::DaysKept::get())
+		ring::slot(day.0, T::HistoryDays::get())
 	}
 
-	/// The month-totals slot of `month`: a ring of [`Config::MonthsKept`] months per meter.
+	/// The month-totals slot of `month`: a ring of [`Config::HistoryMonths`] months per meter.
 	pub(crate) fn month_slot(month: MonthIndex) -> u32 {
-		ring::slot(month.0, T::MonthsKept::get())
+		ring::slot(month.0, T::HistoryMonths::get())
 	}
 
 	/// The last interval that is final at `current`: the one just older than the window.
@@ -225,7 +225,7 @@ impl<T: Config> Pallet<T> {
 				visit.handled = visit.handled.saturating_add(handled);
 				if record.quality == Quality::Measured && record.anomaly.is_none() {
 					if let Some(hour) = profile.get_mut(Self::hour(t)) {
-						hour.learn(record.imported, record.exported);
+						crate::figures::learn(hour, record.imported, record.exported);
 						learnt = true;
 					}
 				}
@@ -353,7 +353,7 @@ impl<T: Config> Pallet<T> {
 	}
 }
 
-impl<T: Config> daeg_primitives::metering::MeteredEnergy for Pallet<T> {
+impl<T: Config> daeg_primitives::consumption::MeteredEnergy for Pallet<T> {
 	fn final_energy(meter: MeterId, interval: IntervalIndex) -> Option<IntervalRecord> {
 		Self::final_record(meter, interval)
 	}
@@ -363,7 +363,7 @@ impl<T: Config> daeg_primitives::metering::MeteredEnergy for Pallet<T> {
 	}
 }
 
-impl<T: Config> daeg_primitives::metering::CarbonIntensities for Pallet<T> {
+impl<T: Config> daeg_primitives::consumption::CarbonIntensities for Pallet<T> {
 	fn intensity_of(source: EnergySource) -> CarbonIntensity {
 		SourceIntensities::<T>::get(source)
 	}

@@ -1,6 +1,6 @@
 //! # Consumption pallet: DAEG's metering
 //!
-//! The registry of smart meters, and (as the metering issue progresses) their device-signed
+//! The registry of smart meters, their device-signed
 //! readings, substitutes for missing data, consumption analytics, consumer preferences and
 //! carbon footprints.
 //!
@@ -22,7 +22,7 @@
 //! A meter's device signs a [`Reading`] of its cumulative registers at the end of each market
 //! interval; it enters as an authorized general transaction (no account, no fee:
 //! [`Pallet::submit_reading`]). The transaction pool refuses bad readings, each with its own
-//! [`ReadingError`](daeg_primitives::metering::ReadingError) code, and keeps at most one reading per meter and interval. An accepted
+//! [`ReadingError`](daeg_primitives::consumption::ReadingError) code, and keeps at most one reading per meter and interval. An accepted
 //! reading becomes the interval's energy in the meter's [`History`]; a gap of up to two hours
 //! is interpolated, and readings above the connection's capacity or far above the meter's
 //! trend are stored but flagged. Repeated anomalies suspend the meter.
@@ -38,11 +38,11 @@
 //!
 //! ## Analytics, preferences and carbon
 //!
-//! The `MeteringApi` runtime API (RPC `metering_*`) reports energy per interval, day and month,
+//! The `ConsumptionApi` runtime API (RPC `consumption_*`) reports energy per interval, day and month,
 //! peak power, load factor and the typical day of a meter or an account ([`analytics`]).
 //! Consumers set their market preferences (maximum price, green only, flexible load); the grid
 //! operators assign priority classes for load shedding. The market reports each buyer's
-//! purchases by source ([`PurchaseLedger`](daeg_primitives::metering::PurchaseLedger)), and an
+//! purchases by source ([`PurchaseLedger`](daeg_primitives::consumption::PurchaseLedger)), and an
 //! account's daily carbon footprint follows from that mix and the intensities governance sets.
 
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -55,6 +55,7 @@ pub use weights::WeightInfo;
 pub mod analytics;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod figures;
 pub mod finalize;
 #[cfg(test)]
 mod mock;
@@ -65,9 +66,9 @@ mod tests;
 pub mod weights;
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
-pub use daeg_primitives::metering::{Anomaly, IntervalRecord};
+pub use daeg_primitives::consumption::{Anomaly, IntervalRecord};
 use daeg_primitives::{
-	metering::{
+	consumption::{
 		ConsumerPreferences, ConsumerProfiles, MeterInfo, MeterKind, MeterPublic, MeterRegistry,
 		MeterSignature, MeterStatus, PriorityClass, Reading,
 	},
@@ -126,10 +127,10 @@ pub type MeterOf<T> = Meter<
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
-	use daeg_primitives::market::MarketStanding;
+	use daeg_primitives::pricing::MarketStanding;
 	use daeg_primitives::{
-		analytics::{DailyProfile, EnergyTotals},
-		metering::{Correction, Quality},
+		consumption::{Correction, Quality},
+		consumption::{DailyProfile, EnergyTotals},
 		GridClock, IntervalIndex, MonthIndex,
 	};
 	use frame_support::{
@@ -145,7 +146,7 @@ pub mod pallet {
 	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
-	/// Configuration of the metering pallet.
+	/// Configuration of the consumption pallet.
 	#[pallet::config]
 	pub trait Config:
 		frame_system::Config + frame_system::offchain::CreateAuthorizedTransaction<Call<Self>>
@@ -189,7 +190,7 @@ pub mod pallet {
 		/// intervals: at least the lateness window and a day, for settlement, analytics and
 		/// substitutes.
 		#[pallet::constant]
-		type HistorySpan: Get<u64>;
+		type HistoryMs: Get<u64>;
 
 		/// How long (ms of grid time) a meter may go without a reading after its last one's
 		/// interval before it is suspended (its intervals are substituted meanwhile): a silent
@@ -220,26 +221,26 @@ pub mod pallet {
 
 		/// How many days of totals each meter (and of purchases each account) keeps.
 		#[pallet::constant]
-		type DaysKept: Get<u32>;
+		type HistoryDays: Get<u32>;
 
 		/// How many months of totals each meter keeps.
 		#[pallet::constant]
-		type MonthsKept: Get<u32>;
+		type HistoryMonths: Get<u32>;
 
 		/// Who assigns priority classes and sets carbon intensities: the grid operators.
-		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+		type OperatorOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
 		/// Told of every interval value the finalization pass makes final (production
 		/// metrics, certificates of origin).
-		type OnFinal: daeg_primitives::metering::OnFinalInterval;
+		type OnFinal: daeg_primitives::consumption::OnFinalInterval;
 
 		/// What the grid dispatched storage units to do (the balancing pallet's schedule): a
 		/// meter's step to what its unit was dispatched to is not a jump.
-		type Dispatched: daeg_primitives::metering::DispatchedEnergy;
+		type Dispatched: daeg_primitives::consumption::DispatchedEnergy;
 
 		/// The market (the pricing pallet): a meter whose owner owes it, or that still has
 		/// positions to settle, is not removed.
-		type Market: daeg_primitives::market::MarketStanding<Self::AccountId>;
+		type Market: daeg_primitives::pricing::MarketStanding<Self::AccountId>;
 
 		/// Weights of this pallet's calls, from its benchmarks.
 		type WeightInfo: WeightInfo;
@@ -275,7 +276,7 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type DeviceKeys<T> = StorageMap<_, Blake2_128Concat, MeterPublic, MeterId>;
 
-	/// Each meter's energy per interval, a ring of [`Config::HistorySpan`] slots: interval
+	/// Each meter's energy per interval, a ring of [`Config::HistoryMs`] slots: interval
 	/// `i` lives in slot `i % HistoryLength` and overwrites the interval that many before it.
 	#[pallet::storage]
 	pub type History<T> =
@@ -285,12 +286,12 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Profiles<T> = StorageMap<_, Twox64Concat, MeterId, DailyProfile, ValueQuery>;
 
-	/// Each meter's final energy per day, a ring of [`Config::DaysKept`] slots.
+	/// Each meter's final energy per day, a ring of [`Config::HistoryDays`] slots.
 	#[pallet::storage]
 	pub type DayTotals<T> =
 		StorageDoubleMap<_, Twox64Concat, MeterId, Twox64Concat, u32, (DayIndex, EnergyTotals)>;
 
-	/// Each meter's final energy per month, a ring of [`Config::MonthsKept`] slots.
+	/// Each meter's final energy per month, a ring of [`Config::HistoryMonths`] slots.
 	#[pallet::storage]
 	pub type MonthTotals<T> =
 		StorageDoubleMap<_, Twox64Concat, MeterId, Twox64Concat, u32, (MonthIndex, EnergyTotals)>;
@@ -324,7 +325,7 @@ pub mod pallet {
 	pub type ResidualIntensity<T> = StorageValue<_, CarbonIntensity, ValueQuery>;
 
 	/// What each account bought per day and source, as the market reports it: a ring of
-	/// [`Config::DaysKept`] slots per account.
+	/// [`Config::HistoryDays`] slots per account.
 	#[pallet::storage]
 	pub type Purchases<T: Config> = StorageDoubleMap<
 		_,
@@ -497,7 +498,7 @@ pub mod pallet {
 				history > Self::max_spread().saturating_add(Self::lateness_window()),
 				"the history must outlast the lateness window and the spread of a gap"
 			);
-			assert!(T::DaysKept::get() > 0 && T::MonthsKept::get() > 0, "totals need a slot");
+			assert!(T::HistoryDays::get() > 0 && T::HistoryMonths::get() > 0, "totals need a slot");
 			assert!(T::MaxAnomalyStrikes::get() > 0, "suspension needs at least one strike");
 		}
 
@@ -639,8 +640,8 @@ pub mod pallet {
 		///
 		/// ## Complexity
 		/// - O(M + H), M the caller's meters (bounded by [`Config::MaxMetersPerOwner`]), H the
-		///   meter's history and totals (bounded by [`Config::HistorySpan`],
-		///   [`Config::DaysKept`] and [`Config::MonthsKept`]).
+		///   meter's history and totals (bounded by [`Config::HistoryMs`],
+		///   [`Config::HistoryDays`] and [`Config::HistoryMonths`]).
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::remove_meter(Pallet::<T>::history_length())
 			.saturating_add(<T::Market as MarketStanding<T::AccountId>>::weight().saturating_mul(2)))]
@@ -675,8 +676,8 @@ pub mod pallet {
 			Meters::<T>::remove(meter);
 			SuspendedByOperators::<T>::remove(meter);
 			let _ = History::<T>::clear_prefix(meter, Self::history_length(), None);
-			let _ = DayTotals::<T>::clear_prefix(meter, T::DaysKept::get(), None);
-			let _ = MonthTotals::<T>::clear_prefix(meter, T::MonthsKept::get(), None);
+			let _ = DayTotals::<T>::clear_prefix(meter, T::HistoryDays::get(), None);
+			let _ = MonthTotals::<T>::clear_prefix(meter, T::HistoryMonths::get(), None);
 			Profiles::<T>::remove(meter);
 			Self::deposit_event(Event::MeterRemoved { meter, owner: who });
 			Ok(())
@@ -684,7 +685,7 @@ pub mod pallet {
 
 		/// Records a meter's reading, signed by its device key. Submitted as a general
 		/// transaction without a signer and without fees: the transaction pool checks it
-		/// (`#[pallet::authorize]`) and refuses it with the [`ReadingError`](daeg_primitives::metering::ReadingError) code of the first
+		/// (`#[pallet::authorize]`) and refuses it with the [`ReadingError`](daeg_primitives::consumption::ReadingError) code of the first
 		/// check it fails; at most one reading per meter and interval enters the pool.
 		///
 		/// The reading's energy since the meter's last reading becomes the interval's record:
@@ -793,7 +794,7 @@ pub mod pallet {
 		/// Assigns `who` (an account that owns a meter) a priority class for load shedding:
 		/// critical loads are shed last.
 		///
-		/// Origin: [`Config::GovernanceOrigin`]. Emits [`Event::PriorityClassSet`].
+		/// Origin: [`Config::OperatorOrigin`]. Emits [`Event::PriorityClassSet`].
 		#[pallet::call_index(9)]
 		#[pallet::weight(T::WeightInfo::set_priority_class())]
 		pub fn set_priority_class(
@@ -801,7 +802,7 @@ pub mod pallet {
 			who: T::AccountId,
 			class: PriorityClass,
 		) -> DispatchResult {
-			T::GovernanceOrigin::ensure_origin(origin)?;
+			T::OperatorOrigin::ensure_origin(origin)?;
 			ensure!(MetersOf::<T>::contains_key(&who), Error::<T>::NoMeter);
 			ensure!(Self::priority(&who) != class, Error::<T>::SamePriorityClass);
 			if class == PriorityClass::default() {
@@ -816,7 +817,7 @@ pub mod pallet {
 		/// Sets the carbon intensity of a source's energy, or with `source` `None` of the
 		/// residual mix (energy consumed but not bought in the market).
 		///
-		/// Origin: [`Config::GovernanceOrigin`]. Emits [`Event::CarbonIntensitySet`].
+		/// Origin: [`Config::OperatorOrigin`]. Emits [`Event::CarbonIntensitySet`].
 		#[pallet::call_index(10)]
 		#[pallet::weight(T::WeightInfo::set_carbon_intensity())]
 		pub fn set_carbon_intensity(
@@ -824,7 +825,7 @@ pub mod pallet {
 			source: Option<EnergySource>,
 			intensity: CarbonIntensity,
 		) -> DispatchResult {
-			T::GovernanceOrigin::ensure_origin(origin)?;
+			T::OperatorOrigin::ensure_origin(origin)?;
 			match source {
 				Some(s) => SourceIntensities::<T>::insert(s, intensity),
 				None => ResidualIntensity::<T>::put(intensity),

@@ -2,7 +2,7 @@
 
 use crate as pallet_consumption;
 use daeg_primitives::{
-	metering::{MeterPublic, MeterSignature, Reading},
+	consumption::{MeterPublic, MeterSignature, Reading},
 	GridClock, ZoneId,
 };
 use frame_support::{
@@ -72,15 +72,15 @@ parameter_types! {
 	/// What the finalization pass told [`RecordFinal`]: meter, interval, exported Wh.
 	pub static Finalized: Vec<(daeg_primitives::MeterId, u32, u64)> = vec![];
 	/// What readings after a silence trued up: meter, the reading's interval, the correction.
-	pub static Corrections: Vec<(daeg_primitives::MeterId, u32, daeg_primitives::metering::Correction)> = vec![];
+	pub static Corrections: Vec<(daeg_primitives::MeterId, u32, daeg_primitives::consumption::Correction)> = vec![];
 }
 
 /// Records the final values the pass reports.
 pub struct RecordFinal;
-impl daeg_primitives::metering::OnFinalInterval for RecordFinal {
+impl daeg_primitives::consumption::OnFinalInterval for RecordFinal {
 	fn on_final(
 		meter: daeg_primitives::MeterId,
-		r: &daeg_primitives::metering::IntervalRecord,
+		r: &daeg_primitives::consumption::IntervalRecord,
 	) -> frame_support::weights::Weight {
 		Finalized::mutate(|v| v.push((meter, r.interval.0, r.exported.0)));
 		Self::weight()
@@ -88,7 +88,7 @@ impl daeg_primitives::metering::OnFinalInterval for RecordFinal {
 	fn on_correction(
 		meter: daeg_primitives::MeterId,
 		at: daeg_primitives::IntervalIndex,
-		correction: &daeg_primitives::metering::Correction,
+		correction: &daeg_primitives::consumption::Correction,
 	) -> frame_support::weights::Weight {
 		Corrections::mutate(|v| v.push((meter, at.0, *correction)));
 		Self::weight()
@@ -105,7 +105,7 @@ parameter_types! {
 
 /// A schedule that tests set.
 pub struct TestDispatch;
-impl daeg_primitives::metering::DispatchedEnergy for TestDispatch {
+impl daeg_primitives::consumption::DispatchedEnergy for TestDispatch {
 	fn dispatched(
 		meter: daeg_primitives::MeterId,
 		interval: daeg_primitives::IntervalIndex,
@@ -130,7 +130,7 @@ parameter_types! {
 
 /// A market standing that tests set.
 pub struct TestMarket;
-impl daeg_primitives::market::MarketStanding<u64> for TestMarket {
+impl daeg_primitives::pricing::MarketStanding<u64> for TestMarket {
 	fn in_arrears(who: &u64) -> bool {
 		InArrears::get().contains(who)
 	}
@@ -196,16 +196,16 @@ impl pallet_consumption::Config for Test {
 	type ActivateOrigin = Activators;
 	type Clock = TestClock;
 	type LatenessWindow = frame_support::traits::ConstU64<{ LATENESS as u64 * INTERVAL_MS }>;
-	type HistorySpan = frame_support::traits::ConstU64<{ HISTORY as u64 * INTERVAL_MS }>;
+	type HistoryMs = frame_support::traits::ConstU64<{ HISTORY as u64 * INTERVAL_MS }>;
 	type MaxSilence = frame_support::traits::ConstU64<{ SILENCE as u64 * INTERVAL_MS }>;
 	type MaxAnomalyStrikes = frame_support::traits::ConstU8<STRIKES>;
 	type JumpFactor = ConstU32<10>;
 	type ReadingPriority = frame_support::traits::ConstU64<1_000>;
 	type ReadingLongevity = frame_support::traits::ConstU64<64>;
 	type MaxReadingsPerBatch = ConstU32<4>;
-	type DaysKept = ConstU32<DAYS_KEPT>;
-	type MonthsKept = ConstU32<3>;
-	type GovernanceOrigin =
+	type HistoryDays = ConstU32<DAYS_KEPT>;
+	type HistoryMonths = ConstU32<3>;
+	type OperatorOrigin =
 		frame_support::traits::EitherOfDiverse<EnsureRoot<u64>, EnsureSignedBy<Operator, u64>>;
 	type OnFinal = RecordFinal;
 	type Dispatched = TestDispatch;

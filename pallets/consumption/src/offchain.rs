@@ -18,7 +18,7 @@ use crate::pallet::{Call, Config, Meters, Pallet};
 use alloc::{collections::BTreeMap, format, vec::Vec};
 use codec::{Decode, Encode};
 use daeg_primitives::{
-	metering::{oracle_api, IntervalRegisters, MeterSignature, MeterStatus, Reading},
+	consumption::{oracle_api, IntervalRegisters, MeterSignature, MeterStatus, Reading},
 	GridClock, IntervalIndex, MeterId,
 };
 use frame_support::traits::Get;

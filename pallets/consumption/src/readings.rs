@@ -11,8 +11,8 @@ use crate::{
 };
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use daeg_primitives::{
-	analytics::DailyProfile,
-	metering::{
+	consumption::DailyProfile,
+	consumption::{
 		Anomaly, Correction, DispatchedEnergy, IntervalRecord, MeterSignature, MeterStatus,
 		OnFinalInterval, Quality, Reading, ReadingError,
 	},
@@ -152,7 +152,7 @@ impl<T: Config> Pallet<T> {
 
 	/// The length of each meter's history ring, in intervals.
 	pub fn history_length() -> u32 {
-		T::Clock::intervals_in(T::HistorySpan::get())
+		T::Clock::intervals_in(T::HistoryMs::get())
 	}
 
 	/// The weight of [`Pallet::submit_reading`] writing `written` interval records: its
@@ -519,7 +519,7 @@ impl<T: Config> Pallet<T> {
 		written
 	}
 
-	/// The history slot of an interval: the history is a ring of [`Config::HistorySpan`]
+	/// The history slot of an interval: the history is a ring of [`Config::HistoryMs`]
 	/// intervals per meter, so writing an interval overwrites the one `HistoryLength` before.
 	pub(crate) fn slot(interval: IntervalIndex) -> u32 {
 		interval.0.checked_rem(Self::history_length()).unwrap_or(0)

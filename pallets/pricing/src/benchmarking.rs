@@ -5,11 +5,11 @@ use super::*;
 use crate::Pallet as Pricing;
 use alloc::vec::Vec;
 use daeg_primitives::{
-	market::{
+	consumption::{IntervalRecord, Quality},
+	pricing::{
 		Climate, ImbalancePrices, OrderId, Quarantined, TariffParameters, Weather, WeatherChange,
 		WeatherModel, WeatherRange, ZoneClearing, ZoneLink,
 	},
-	metering::{IntervalRecord, Quality},
 	production::FacilityRegistry,
 	IntervalIndex, Irradiance, Power, Temperature, WindSpeed,
 };
@@ -196,7 +196,7 @@ mod benchmarks {
 	#[benchmark]
 	fn set_links() -> Result<(), BenchmarkError> {
 		let origin =
-			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+			T::OperatorOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		let links = ring::<T>();
 
 		#[extrinsic_call]
@@ -209,7 +209,7 @@ mod benchmarks {
 	#[benchmark]
 	fn set_price_limits() -> Result<(), BenchmarkError> {
 		let origin =
-			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+			T::OperatorOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		let limits = PriceLimits { floor: PricePerKWh(1), cap: PricePerKWh(1_000_000) };
 
 		#[extrinsic_call]
@@ -245,7 +245,7 @@ mod benchmarks {
 	#[benchmark]
 	fn set_tariff() -> Result<(), BenchmarkError> {
 		let origin =
-			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+			T::OperatorOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		let tariff = TariffParameters {
 			reference: PricePerKWh(200),
 			grid_fees: [PricePerKWh(50); 24],
@@ -263,7 +263,7 @@ mod benchmarks {
 	#[benchmark]
 	fn set_imbalance_prices() -> Result<(), BenchmarkError> {
 		let origin =
-			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+			T::OperatorOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		let prices = ImbalancePrices { short: PricePerKWh(400), long: PricePerKWh(100) };
 
 		#[extrinsic_call]
@@ -401,7 +401,7 @@ mod benchmarks {
 			imported: Energy(1_000),
 			exported: Energy(500),
 			quality: Quality::Measured,
-			anomaly: Some(daeg_primitives::metering::Anomaly::Jump),
+			anomaly: Some(daeg_primitives::consumption::Anomaly::Jump),
 		};
 		Quarantine::<T>::insert(
 			interval,
@@ -429,7 +429,7 @@ mod benchmarks {
 	#[benchmark]
 	fn set_weather_oracles() -> Result<(), BenchmarkError> {
 		let origin =
-			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+			T::OperatorOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		let oracles: Vec<T::AccountId> =
 			(0..T::MaxWeatherOracles::get()).map(|i| account("oracle", i, 0)).collect();
 		let oracles = BoundedVec::truncate_from(oracles);
@@ -444,7 +444,7 @@ mod benchmarks {
 	#[benchmark]
 	fn set_climate() -> Result<(), BenchmarkError> {
 		let origin =
-			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+			T::OperatorOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, ZoneId(0), Some(climate()));
@@ -456,7 +456,7 @@ mod benchmarks {
 	#[benchmark]
 	fn set_weather_model() -> Result<(), BenchmarkError> {
 		let origin =
-			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+			T::OperatorOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		let model = WeatherModel {
 			solar: PricePerKWh(100),
 			wind: PricePerKWh(80),

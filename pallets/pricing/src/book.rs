@@ -13,7 +13,7 @@ use crate::{
 use alloc::vec::Vec;
 use daeg_primitives::{
 	balancing::{GridControl, LinkFlow, OnCleared, ZoneMarket},
-	market::{Side, ZoneClearing},
+	pricing::{Side, ZoneClearing},
 	Energy, EnergySource, GridClock, IntervalIndex, PricePerKWh, ZoneId,
 };
 use frame_support::{storage::with_storage_layer, traits::Get, weights::Weight, BoundedVec};

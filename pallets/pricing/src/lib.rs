@@ -64,21 +64,20 @@ pub mod clearing;
 mod mock;
 mod queries;
 mod settlement;
+pub mod statement;
 mod tariff;
 #[cfg(test)]
 mod tests;
+pub mod weather;
 pub mod weights;
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use daeg_primitives::{
-	market::{Side, ZoneLink},
+	pricing::{Side, ZoneLink},
 	Energy, EnergySource, FacilityId, GridClock, MeterId, PricePerKWh, TimeScale, ZoneId,
 };
 use frame_support::traits::fungible;
 use scale_info::TypeInfo;
-
-/// One hour in milliseconds: the interval length must divide it.
-pub const HOUR_MS: u64 = 3_600_000;
 
 /// The default interval length: a quarter-hour.
 pub const DEFAULT_INTERVAL_MS: u64 = 15 * 60_000;
@@ -90,7 +89,7 @@ pub const PAGE_SIZE: u32 = 32;
 
 /// Whether `length_ms` is a valid interval length: above zero and dividing an hour.
 pub const fn is_valid_interval_length(length_ms: u64) -> bool {
-	length_ms > 0 && HOUR_MS.is_multiple_of(length_ms)
+	length_ms > 0 && daeg_primitives::HOUR_MS.is_multiple_of(length_ms)
 }
 
 /// The balance type of the pallet's currency.
@@ -248,11 +247,11 @@ pub mod pallet {
 	use super::*;
 	use daeg_primitives::{
 		balancing::{GridControl, OnCleared},
-		market::{
+		consumption::{IntervalRecord, MeterRegistry, MeteredEnergy, PurchaseLedger, Quality},
+		pricing::{
 			Climate, ImbalancePrices, OrderId, Quarantined, Statement, TariffParameters, Weather,
 			WeatherModel, ZoneClearing,
 		},
-		metering::{IntervalRecord, MeterRegistry, MeteredEnergy, PurchaseLedger, Quality},
 		production::FacilityRegistry,
 		DayIndex, IntervalIndex,
 	};
@@ -288,7 +287,7 @@ pub mod pallet {
 		/// The runtime's hold reasons, which include this pallet's.
 		type RuntimeHoldReason: From<HoldReason>;
 
-		/// The meter registry (the metering pallet): bids are delivered at meters.
+		/// The meter registry (the consumption pallet): bids are delivered at meters.
 		type Meters: MeterRegistry<Self::AccountId>;
 
 		/// The facility registry (the production pallet): asks come from facilities.
@@ -298,7 +297,7 @@ pub mod pallet {
 		/// storage dispatch of each cleared interval, which settlement pays.
 		type Balancing: GridControl + OnCleared<Self::AccountId>;
 
-		/// Final metered values (the metering pallet), for positions its finalization pass
+		/// Final metered values (the consumption pallet), for positions its finalization pass
 		/// never reported (see [`Config::SettlementDeadline`]).
 		type Metered: MeteredEnergy;
 
@@ -310,7 +309,7 @@ pub mod pallet {
 		type MarketAccount: Get<Self::AccountId>;
 
 		/// Who sets links and price limits: the grid operators.
-		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+		type OperatorOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
 		/// Who releases quarantined values: a certifier (`Some` of its account: never for its
 		/// own meters) or the grid operators (`None`).
@@ -344,7 +343,7 @@ pub mod pallet {
 
 		/// How many intervals of clearing results (prices, volumes, tariffs, flows) are kept.
 		#[pallet::constant]
-		type PriceHistory: Get<u32>;
+		type PriceHistoryIntervals: Get<u32>;
 
 		/// How many days of statements are kept per account.
 		#[pallet::constant]
@@ -478,7 +477,7 @@ pub mod pallet {
 		StorageDoubleMap<_, Twox64Concat, IntervalIndex, Twox64Concat, MeterId, ()>;
 
 	/// How many intervals each meter has an unsettled position in: a meter with one is not
-	/// removed (see [`MarketStanding`](daeg_primitives::market::MarketStanding)).
+	/// removed (see [`MarketStanding`](daeg_primitives::pricing::MarketStanding)).
 	#[pallet::storage]
 	pub type MeterPositions<T> = StorageMap<_, Twox64Concat, MeterId, u32, ValueQuery>;
 
@@ -505,7 +504,7 @@ pub mod pallet {
 		StorageValue<_, BoundedVec<T::AccountId, T::MaxWeatherOracles>, ValueQuery>;
 
 	/// Each zone's climate: the weather plausible per season and the largest revision of a
-	/// forecast (zones without one: only the Earth's bounds, [`Weather::is_plausible`]).
+	/// forecast (zones without one: only the Earth's bounds, [`weather::is_plausible`]).
 	#[pallet::storage]
 	pub type Climates<T> = StorageMap<_, Twox64Concat, ZoneId, Climate>;
 
@@ -515,7 +514,7 @@ pub mod pallet {
 
 	/// Each weather oracle's latest forecast per interval and zone (the forecast that counts
 	/// is their median: [`Pallet::agreed_weather`]); kept as long as the interval's results
-	/// ([`Config::PriceHistory`]).
+	/// ([`Config::PriceHistoryIntervals`]).
 	#[pallet::storage]
 	pub type Forecasts<T: Config> = StorageDoubleMap<
 		_,
@@ -611,12 +610,15 @@ pub mod pallet {
 			WeatherOracles::<T>::put(oracles);
 			for (zone, climate) in &self.climates {
 				assert!(Pallet::<T>::is_zone(*zone), "climates are of the grid's zones");
-				assert!(climate.is_valid(), "a climate lies within the Earth's weather");
+				assert!(
+					weather::is_valid_climate(climate),
+					"a climate lies within the Earth's weather"
+				);
 				Climates::<T>::insert(zone, climate);
 			}
 			for (zone, model) in &self.weather_models {
 				assert!(Pallet::<T>::is_zone(*zone), "weather models are for the grid's zones");
-				assert!(model.is_valid(), "a weather model's wind speeds rise");
+				assert!(weather::is_valid_model(model), "a weather model's wind speeds rise");
 				WeatherModels::<T>::insert(zone, model);
 			}
 		}
@@ -986,14 +988,14 @@ pub mod pallet {
 
 		/// Sets the links between zones and their transfer limits (replacing all).
 		///
-		/// Origin: [`Config::GovernanceOrigin`]. Emits [`Event::LinksSet`].
+		/// Origin: [`Config::OperatorOrigin`]. Emits [`Event::LinksSet`].
 		#[pallet::call_index(3)]
 		#[pallet::weight(<T as Config>::WeightInfo::set_links())]
 		pub fn set_links(
 			origin: OriginFor<T>,
 			links: BoundedVec<ZoneLink, T::MaxLinks>,
 		) -> DispatchResult {
-			T::GovernanceOrigin::ensure_origin(origin)?;
+			T::OperatorOrigin::ensure_origin(origin)?;
 			for (i, l) in links.iter().enumerate() {
 				ensure!(l.a != l.b, Error::<T>::BadLink);
 				ensure!(Self::is_zone(l.a) && Self::is_zone(l.b), Error::<T>::UnknownZone);
@@ -1010,11 +1012,11 @@ pub mod pallet {
 
 		/// Sets the price floor and cap (orders already placed keep their prices).
 		///
-		/// Origin: [`Config::GovernanceOrigin`]. Emits [`Event::PriceLimitsSet`].
+		/// Origin: [`Config::OperatorOrigin`]. Emits [`Event::PriceLimitsSet`].
 		#[pallet::call_index(4)]
 		#[pallet::weight(<T as Config>::WeightInfo::set_price_limits())]
 		pub fn set_price_limits(origin: OriginFor<T>, limits: PriceLimits) -> DispatchResult {
-			T::GovernanceOrigin::ensure_origin(origin)?;
+			T::OperatorOrigin::ensure_origin(origin)?;
 			ensure!(limits.floor <= limits.cap, Error::<T>::BadLimits);
 			ensure!(limits.cap <= MAX_PRICE, Error::<T>::PriceTooHigh);
 			Limits::<T>::put(limits);
@@ -1025,11 +1027,11 @@ pub mod pallet {
 		/// Sets how the tariff of consumers who do not bid is built, from the next interval
 		/// cleared on (see [`TariffParameters`]).
 		///
-		/// Origin: [`Config::GovernanceOrigin`]. Emits [`Event::TariffSet`].
+		/// Origin: [`Config::OperatorOrigin`]. Emits [`Event::TariffSet`].
 		#[pallet::call_index(5)]
 		#[pallet::weight(<T as Config>::WeightInfo::set_tariff())]
 		pub fn set_tariff(origin: OriginFor<T>, tariff: TariffParameters) -> DispatchResult {
-			T::GovernanceOrigin::ensure_origin(origin)?;
+			T::OperatorOrigin::ensure_origin(origin)?;
 			let prices = [tariff.reference, tariff.congestion, tariff.scarcity];
 			ensure!(
 				prices.iter().chain(tariff.grid_fees.iter()).all(|p| *p <= MAX_PRICE),
@@ -1042,14 +1044,14 @@ pub mod pallet {
 
 		/// Sets the prices deviations are settled at, for intervals settled from now on.
 		///
-		/// Origin: [`Config::GovernanceOrigin`]. Emits [`Event::ImbalancePricesSet`].
+		/// Origin: [`Config::OperatorOrigin`]. Emits [`Event::ImbalancePricesSet`].
 		#[pallet::call_index(6)]
 		#[pallet::weight(<T as Config>::WeightInfo::set_imbalance_prices())]
 		pub fn set_imbalance_prices(
 			origin: OriginFor<T>,
 			prices: ImbalancePrices,
 		) -> DispatchResult {
-			T::GovernanceOrigin::ensure_origin(origin)?;
+			T::OperatorOrigin::ensure_origin(origin)?;
 			ensure!(prices.short <= MAX_PRICE, Error::<T>::PriceTooHigh);
 			ensure!(prices.long <= prices.short, Error::<T>::BadImbalancePrices);
 			Imbalance::<T>::put(prices);
@@ -1102,14 +1104,14 @@ pub mod pallet {
 		/// them have forecast an interval; forecasts of oracles no longer appointed no longer
 		/// count.
 		///
-		/// Origin: [`Config::GovernanceOrigin`]. Emits [`Event::WeatherOraclesSet`].
+		/// Origin: [`Config::OperatorOrigin`]. Emits [`Event::WeatherOraclesSet`].
 		#[pallet::call_index(9)]
 		#[pallet::weight(<T as Config>::WeightInfo::set_weather_oracles())]
 		pub fn set_weather_oracles(
 			origin: OriginFor<T>,
 			oracles: BoundedVec<T::AccountId, T::MaxWeatherOracles>,
 		) -> DispatchResult {
-			T::GovernanceOrigin::ensure_origin(origin)?;
+			T::OperatorOrigin::ensure_origin(origin)?;
 			ensure!(Self::distinct(&oracles), Error::<T>::DuplicateOracle);
 			WeatherOracles::<T>::put(&oracles);
 			Self::deposit_event(Event::WeatherOraclesSet { oracles });
@@ -1119,7 +1121,7 @@ pub mod pallet {
 		/// Sets `zone`'s climate (`None`: only the Earth's bounds apply), for forecasts
 		/// submitted from now on.
 		///
-		/// Origin: [`Config::GovernanceOrigin`]. Emits [`Event::ClimateSet`].
+		/// Origin: [`Config::OperatorOrigin`]. Emits [`Event::ClimateSet`].
 		#[pallet::call_index(13)]
 		#[pallet::weight(<T as Config>::WeightInfo::set_climate())]
 		pub fn set_climate(
@@ -1127,9 +1129,9 @@ pub mod pallet {
 			zone: ZoneId,
 			climate: Option<Climate>,
 		) -> DispatchResult {
-			T::GovernanceOrigin::ensure_origin(origin)?;
+			T::OperatorOrigin::ensure_origin(origin)?;
 			ensure!(Self::is_zone(zone), Error::<T>::UnknownZone);
-			ensure!(climate.as_ref().is_none_or(Climate::is_valid), Error::<T>::BadClimate);
+			ensure!(climate.as_ref().is_none_or(weather::is_valid_climate), Error::<T>::BadClimate);
 			Climates::<T>::set(zone, climate);
 			Self::deposit_event(Event::ClimateSet { zone, climate });
 			Ok(())
@@ -1138,7 +1140,7 @@ pub mod pallet {
 		/// Sets how the weather moves `zone`'s price (`None`: it no longer does), for prices
 		/// computed from now on.
 		///
-		/// Origin: [`Config::GovernanceOrigin`]. Emits [`Event::WeatherModelSet`].
+		/// Origin: [`Config::OperatorOrigin`]. Emits [`Event::WeatherModelSet`].
 		#[pallet::call_index(10)]
 		#[pallet::weight(<T as Config>::WeightInfo::set_weather_model())]
 		pub fn set_weather_model(
@@ -1146,11 +1148,12 @@ pub mod pallet {
 			zone: ZoneId,
 			model: Option<WeatherModel>,
 		) -> DispatchResult {
-			T::GovernanceOrigin::ensure_origin(origin)?;
+			T::OperatorOrigin::ensure_origin(origin)?;
 			ensure!(Self::is_zone(zone), Error::<T>::UnknownZone);
 			if let Some(m) = &model {
-				ensure!(m.is_valid(), Error::<T>::BadWeatherModel);
-				ensure!(m.prices().iter().all(|p| *p <= MAX_PRICE), Error::<T>::PriceTooHigh);
+				ensure!(weather::is_valid_model(m), Error::<T>::BadWeatherModel);
+				let prices = [m.solar, m.wind, m.heating, m.cooling];
+				ensure!(prices.iter().all(|p| *p <= MAX_PRICE), Error::<T>::PriceTooHigh);
 			}
 			WeatherModels::<T>::set(zone, model);
 			Self::deposit_event(Event::WeatherModelSet { zone, model });
@@ -1184,7 +1187,7 @@ pub mod pallet {
 			let last = intervals.checked_sub(1).ok_or(Error::<T>::EmptyForecast)?;
 			Self::ensure_tradable(from)?;
 			Self::ensure_tradable(from.checked_add(last).ok_or(Error::<T>::TooFarAhead)?)?;
-			ensure!(forecast.iter().all(Weather::is_plausible), Error::<T>::ImplausibleWeather);
+			ensure!(forecast.iter().all(weather::is_plausible), Error::<T>::ImplausibleWeather);
 			let climate = Climates::<T>::get(zone);
 			let length = Self::interval_length_ms();
 			for (k, weather) in (from.0..).map(IntervalIndex).zip(forecast) {
@@ -1194,11 +1197,13 @@ pub mod pallet {
 				let previous = forecasts.iter_mut().find(|(oracle, _)| *oracle == who);
 				if let Some(climate) = &climate {
 					let month = k.day(length).map_or(1, |d| d.date().1);
-					ensure!(climate.allows(month, &weather), Error::<T>::OutOfSeason);
+					ensure!(weather::in_season(climate, month, &weather), Error::<T>::OutOfSeason);
 					ensure!(
-						previous
-							.as_ref()
-							.is_none_or(|(_, p)| climate.max_change.allows(p, &weather)),
+						previous.as_ref().is_none_or(|(_, p)| weather::is_revision(
+							&climate.max_change,
+							p,
+							&weather
+						)),
 						Error::<T>::ForecastLeap
 					);
 				}
@@ -1290,7 +1295,7 @@ pub mod pallet {
 		}
 
 		/// The weather the oracles agree on for `zone` in `interval`: the median of the
-		/// appointed oracles' forecasts ([`Weather::median`]), once more than half of them
+		/// appointed oracles' forecasts ([`weather::median`]), once more than half of them
 		/// have forecast it, so that no minority of oracles sets or moves it.
 		pub fn agreed_weather(interval: IntervalIndex, zone: ZoneId) -> Option<Weather> {
 			let oracles = WeatherOracles::<T>::get();
@@ -1299,7 +1304,7 @@ pub mod pallet {
 				.filter(|(oracle, _)| oracles.contains(oracle))
 				.map(|(_, weather)| weather)
 				.collect();
-			(values.len() > oracles.len() / 2).then(|| Weather::median(&values)).flatten()
+			(values.len() > oracles.len() / 2).then(|| weather::median(&values)).flatten()
 		}
 
 		/// The page and index within it of book slot `slot`.
@@ -1375,11 +1380,11 @@ pub mod pallet {
 			use frame_support::traits::fungible::InspectHold;
 
 			ensure!(
-				WeatherModels::<T>::iter_values().all(|m| m.is_valid()),
+				WeatherModels::<T>::iter_values().all(|m| weather::is_valid_model(&m)),
 				"weather models' wind speeds rise"
 			);
 			ensure!(
-				Climates::<T>::iter_values().all(|c| c.is_valid()),
+				Climates::<T>::iter_values().all(|c| weather::is_valid_climate(&c)),
 				"climates lie within the Earth's weather"
 			);
 			ensure!(Self::distinct(&WeatherOracles::<T>::get()), "weather oracles are distinct");

@@ -3,13 +3,13 @@
 
 use crate as pallet_pricing;
 use daeg_primitives::{
-	analytics::EnergyTotals,
 	balancing::{Dispatch, GridControl, LinkFlow, OnCleared, ZoneMarket},
-	market::ZoneClearing,
-	metering::{
+	consumption::EnergyTotals,
+	consumption::{
 		IntervalRecord, MeterInfo, MeterKind, MeterRegistry, MeterStatus, MeteredEnergy,
 		OnFinalInterval, PurchaseLedger, Quality,
 	},
+	pricing::ZoneClearing,
 	production::{FacilityInfo, FacilityRegistry},
 	DayIndex, Energy, EnergySource, FacilityId, IntervalIndex, MeterId, Power, ZoneId,
 };
@@ -66,7 +66,7 @@ parameter_types! {
 	pub static TestMeters: Vec<(MeterId, u64, ZoneId, bool, MeterKind)> = vec![];
 	/// Facilities: id → (owner, source, zone, may sell, meter).
 	pub static TestFacilities: Vec<(FacilityId, u64, EnergySource, ZoneId, bool, MeterId)> = vec![];
-	/// Final values the metering pallet would hold.
+	/// Final values the consumption pallet would hold.
 	pub static FinalValues: Vec<(MeterId, IntervalRecord)> = vec![];
 	/// Certifiers, who may release quarantined values of meters not their own.
 	pub static Certifiers: Vec<u64> = vec![];
@@ -163,7 +163,7 @@ pub fn meter_of_facility(id: FacilityId) -> MeterId {
 	TestFacilities::get().into_iter().find(|f| f.0 == id).map(|f| f.5).unwrap()
 }
 
-/// Final values from a metering pallet that tests fill.
+/// Final values from a consumption pallet that tests fill.
 pub struct Metered;
 impl MeteredEnergy for Metered {
 	fn final_energy(meter: MeterId, interval: IntervalIndex) -> Option<IntervalRecord> {
@@ -178,7 +178,7 @@ impl MeteredEnergy for Metered {
 }
 
 /// Makes `(imported, exported)` the final value of `meter` in `interval` (of `quality`) and
-/// tells the pallet, as the metering pallet's finalization pass does.
+/// tells the pallet, as the consumption pallet's finalization pass does.
 pub fn finalize(
 	meter: MeterId,
 	interval: IntervalIndex,
@@ -257,7 +257,7 @@ impl pallet_pricing::Config for Test {
 	type Metered = Metered;
 	type Purchases = Ledger;
 	type MarketAccount = MarketAccount;
-	type GovernanceOrigin =
+	type OperatorOrigin =
 		frame_support::traits::EitherOfDiverse<EnsureRoot<u64>, EnsureSignedBy<Operator, u64>>;
 	type ReleaseOrigin = Releasers;
 	type MaxOrdersPerInterval = ConstU32<600>;
@@ -266,7 +266,7 @@ impl pallet_pricing::Config for Test {
 	type GateClosureIntervals = ConstU32<1>;
 	type MaxIntervalsAhead = ConstU32<8>;
 	type SettlementDeadline = ConstU32<12>;
-	type PriceHistory = ConstU32<96>;
+	type PriceHistoryIntervals = ConstU32<96>;
 	type StatementDays = ConstU32<3>;
 	type MaxZones = ConstU32<8>;
 	type MaxWeatherOracles = ConstU32<3>;

@@ -1,4 +1,4 @@
-//! What the runtime API (`MarketApi`, the `pricing_*` RPC methods) answers: read-only, never
+//! What the runtime API (`PricingApi`, the `pricing_*` RPC methods) answers: read-only, never
 //! called from a block.
 
 use crate::pallet::{
@@ -7,7 +7,7 @@ use crate::pallet::{
 };
 use alloc::{collections::btree_map::BTreeMap, vec::Vec};
 use daeg_primitives::{
-	market::{
+	pricing::{
 		AccountStatements, BookDepth, ForecastPrice, IntervalClearing, MarketStatus, PriceLevel,
 		Quarantined, Side, ZoneClearing, MAX_QUERY_INTERVALS,
 	},

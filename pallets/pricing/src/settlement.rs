@@ -1,7 +1,7 @@
 //! Settlement: each meter's interval is settled once its value is final, against what the
 //! meter measured (`docs/pricing.md#settlement`).
 //!
-//! The metering pallet's finalization pass tells this pallet of every final value
+//! The consumption pallet's finalization pass tells this pallet of every final value
 //! ([`OnFinalInterval`]); the meter's position (its orders in the interval, if any) and its
 //! metered import and export make a [`Statement`] line:
 //!
@@ -35,11 +35,11 @@ use crate::{
 use alloc::vec::Vec;
 use daeg_primitives::{
 	balancing::MarketFund,
-	market::{MarketStanding, Quarantined, Side, Statement},
-	metering::{
+	consumption::{
 		Correction, IntervalRecord, MeterInfo, MeterRegistry, MeteredEnergy, OnFinalInterval,
 		PurchaseLedger, Quality,
 	},
+	pricing::{MarketStanding, Quarantined, Side, Statement},
 	ring, Energy, EnergySource, GridClock, IntervalIndex, MeterId, Money, PricePerKWh, ZoneId,
 };
 use frame_support::{
@@ -221,7 +221,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Books the line that trues up `meter`'s final substitutes against a later reading in
-	/// interval `at` ([`Statement::correction`]), at that interval's tariff and the
+	/// interval `at` ([`statement::correction`](crate::statement::correction)), at that interval's tariff and the
 	/// imbalance prices, into the statement of `at`. A meter the registry no longer knows is
 	/// not trued up.
 	pub(crate) fn true_up(meter: MeterId, at: IntervalIndex, correction: &Correction) {
@@ -232,7 +232,7 @@ impl<T: Config> Pallet<T> {
 			.max_power
 			.energy_over(Self::interval_length_ms().saturating_mul(intervals.into()))
 			.unwrap_or(Energy(u64::MAX));
-		match Statement::correction(correction, tariff, Imbalance::<T>::get(), exportable) {
+		match crate::statement::correction(correction, tariff, Imbalance::<T>::get(), exportable) {
 			Some(line) if line.is_empty() => {}
 			// Its energy is the reading's: measured.
 			Some(line) => {
@@ -277,7 +277,7 @@ impl<T: Config> Pallet<T> {
 		// Prices are at most `MAX_PRICE` and energies `u64`: no amount overflows, but if one
 		// did, nothing would be paid for it.
 		let imbalance = Imbalance::<T>::get();
-		let Some(line) = Statement::line(position, metered, price, tariff, imbalance) else {
+		let Some(line) = crate::statement::line(position, metered, price, tariff, imbalance) else {
 			return Self::fail_closed(interval, meter, &traded.owner, traded.held);
 		};
 		Self::book_line(interval, meter, &traded.owner, line, traded.held, quality);
@@ -395,7 +395,7 @@ impl<T: Config> Pallet<T> {
 		who: &T::AccountId,
 		line: Statement,
 		held: BalanceOf<T>,
-		quality: Option<daeg_primitives::metering::Quality>,
+		quality: Option<daeg_primitives::consumption::Quality>,
 	) {
 		Self::pay(who, held, line.charged(), line.credited());
 		if let Some(day) = interval.day(Self::interval_length_ms()) {
@@ -490,7 +490,7 @@ impl<T: Config> Pallet<T> {
 
 	/// `on_idle`: settles the positions of intervals past the deadline from what is known,
 	/// and removes the book of each interval with none left (and results older than
-	/// [`Config::PriceHistory`]). Returns the weight used.
+	/// [`Config::PriceHistoryIntervals`]). Returns the weight used.
 	pub(crate) fn settle_due(limit: Weight) -> Weight {
 		let db = T::DbWeight::get();
 		// The cursors, grid time and the interval's count.
@@ -552,7 +552,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Removes the book of settled `interval` and the results of the interval
-	/// [`Config::PriceHistory`] before it.
+	/// [`Config::PriceHistoryIntervals`] before it.
 	fn prune(interval: IntervalIndex) {
 		let len = BookLen::<T>::take(interval);
 		if len > 0 {
@@ -563,7 +563,7 @@ impl<T: Config> Pallet<T> {
 		}
 		Unsettled::<T>::remove(interval);
 		Mix::<T>::remove(interval);
-		if let Some(old) = interval.0.checked_sub(T::PriceHistory::get()) {
+		if let Some(old) = interval.0.checked_sub(T::PriceHistoryIntervals::get()) {
 			let _ = Clearings::<T>::clear_prefix(IntervalIndex(old), T::MaxZones::get(), None);
 			let _ = Forecasts::<T>::clear_prefix(IntervalIndex(old), T::MaxZones::get(), None);
 			Flows::<T>::remove(IntervalIndex(old));

@@ -4,7 +4,7 @@
 use crate::pallet::{Config, Limits, Pallet, Tariff, WeatherModels};
 use daeg_primitives::{
 	balancing::GridControl,
-	market::{ForecastPrice, Weather},
+	pricing::{ForecastPrice, Weather},
 	GridClock, IntervalIndex, PricePerKWh, ZoneId,
 };
 use sp_runtime::Perbill;
@@ -57,7 +57,7 @@ impl<T: Config> Pallet<T> {
 		reference: PricePerKWh,
 	) -> PricePerKWh {
 		match (weather, WeatherModels::<T>::get(zone)) {
-			(Some(weather), Some(model)) => model.price(reference, &weather),
+			(Some(weather), Some(model)) => crate::weather::price(&model, reference, &weather),
 			_ => reference,
 		}
 	}

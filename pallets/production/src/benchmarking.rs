@@ -5,7 +5,7 @@ use super::*;
 use crate::Pallet as Production;
 use alloc::vec::Vec;
 use daeg_primitives::{
-	metering::{IntervalRecord, MeterBenchmarkHelper, MeterKind, OnFinalInterval, Quality},
+	consumption::{IntervalRecord, MeterBenchmarkHelper, MeterKind, OnFinalInterval, Quality},
 	production::{
 		CertificateId, FacilityRegistry, MaintenanceWindow, ProductionDay, Reason, SourceParameters,
 	},
@@ -166,7 +166,7 @@ mod benchmarks {
 		let owner = producer::<T>();
 		let ids = register::<T>(&owner, f)?;
 		let id = ids[0];
-		for d in 0..T::DaysKept::get() {
+		for d in 0..T::HistoryDays::get() {
 			FacilityDays::<T>::insert(id, d, (DayIndex(d), ProductionDay::default()));
 		}
 
@@ -180,7 +180,7 @@ mod benchmarks {
 	#[benchmark]
 	fn appoint_certifier() -> Result<(), BenchmarkError> {
 		let origin =
-			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+			T::OperatorOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		let certifier: T::AccountId = account("certifier", 0, 0);
 
 		#[extrinsic_call]
@@ -193,7 +193,7 @@ mod benchmarks {
 	#[benchmark]
 	fn remove_certifier() -> Result<(), BenchmarkError> {
 		let origin =
-			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+			T::OperatorOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		let (certifier, _) = certifier_and_facility::<T>()?;
 
 		#[extrinsic_call]
@@ -250,7 +250,7 @@ mod benchmarks {
 		let (certifier, facility) = certifier_and_facility::<T>()?;
 		Production::<T>::revoke(RawOrigin::Signed(certifier).into(), facility, long_reason())?;
 		let origin =
-			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+			T::OperatorOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, facility);
@@ -295,7 +295,7 @@ mod benchmarks {
 		FeedInPremium::<T>::put(PricePerKWh(1_000_000));
 		fund_incentives::<T>();
 		let day = interval.day(len).ok_or("day overflow")?;
-		let old = DayIndex(day.0.saturating_sub(T::DaysKept::get()));
+		let old = DayIndex(day.0.saturating_sub(T::HistoryDays::get()));
 		let slot = Production::<T>::day_slot(day);
 		FacilityDays::<T>::insert(facility, slot, (old, ProductionDay::default()));
 		SourceZoneDays::<T>::insert((slot, f.source, f.zone), (old, Energy(1)));
@@ -365,7 +365,7 @@ mod benchmarks {
 	#[benchmark]
 	fn set_source_parameters() -> Result<(), BenchmarkError> {
 		let origin =
-			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+			T::OperatorOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		let parameters = SourceParameters {
 			typical_capacity_factor: Permill::from_percent(25),
 			maintenance_interval_days: Some(365),
@@ -381,7 +381,7 @@ mod benchmarks {
 	#[benchmark]
 	fn set_efficiency_rule() -> Result<(), BenchmarkError> {
 		let origin =
-			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+			T::OperatorOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		let rule = EfficiencyRule { share: Permill::from_percent(50), intervals: 96 };
 
 		#[extrinsic_call]
@@ -394,7 +394,7 @@ mod benchmarks {
 	#[benchmark]
 	fn set_feed_in_premium() -> Result<(), BenchmarkError> {
 		let origin =
-			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+			T::OperatorOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, PricePerKWh(20));
@@ -460,7 +460,7 @@ mod benchmarks {
 			certificate::<T>(facility, &owner, hour, Energy(1_000));
 		}
 		ExpiryCursor::<T>::put(hour);
-		let later = u64::from(hour.0).saturating_add(24 * u64::from(T::DaysKept::get()) + 1);
+		let later = u64::from(hour.0).saturating_add(24 * u64::from(T::HistoryDays::get()) + 1);
 		T::Clock::set_now_ms(later.saturating_mul(HOUR_MS));
 
 		#[block]

@@ -1,5 +1,5 @@
 //! Certificates of origin: issued per facility and hour from final measured renewable export,
-//! transferred and claimed in whole or in part, expired after [`Config::DaysKept`] days; and
+//! transferred and claimed in whole or in part, expired after [`Config::HistoryDays`] days; and
 //! the feed-in premium paid with each issue.
 
 use crate::{
@@ -10,7 +10,7 @@ use crate::{
 	BalanceOf, Certificate, FacilityOf, FacilityOperation, WeightInfo,
 };
 use daeg_primitives::{
-	metering::{CarbonIntensities, IntervalRecord, Quality},
+	consumption::{CarbonIntensities, IntervalRecord, Quality},
 	production::{CertificateId, Certification},
 	ring, DayIndex, Energy, FacilityId, GridClock, HourIndex, MeterId, Rounding,
 };
@@ -187,14 +187,14 @@ impl<T: Config> Pallet<T> {
 		ring::kept(Claimed::<T>::get(meter, Self::day_slot(day)), day).unwrap_or_default()
 	}
 
-	/// Removes certificates whose hour is more than [`Config::DaysKept`] days past, as many as
+	/// Removes certificates whose hour is more than [`Config::HistoryDays`] days past, as many as
 	/// `limit` allows, oldest hour first. Returns the weight used.
 	pub(crate) fn expire_certificates(limit: Weight) -> Weight {
 		let base = T::WeightInfo::expire_certificates(0);
 		let Some(mut cursor) = ExpiryCursor::<T>::get() else {
 			return T::DbWeight::get().reads(1);
 		};
-		let lifetime = T::DaysKept::get().saturating_mul(HOURS_PER_DAY);
+		let lifetime = T::HistoryDays::get().saturating_mul(HOURS_PER_DAY);
 		let cutoff = HourIndex::at(T::Clock::now_ms()).0.saturating_sub(lifetime);
 		if cursor.0 >= cutoff || limit.any_lt(base) {
 			return T::DbWeight::get().reads(1);
@@ -226,7 +226,7 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn try_state_certificates() -> Result<(), sp_runtime::TryRuntimeError> {
 		use crate::pallet::{Facilities, Operation};
 		use alloc::collections::btree_map::BTreeMap;
-		use daeg_primitives::metering::MeteredEnergy;
+		use daeg_primitives::consumption::MeteredEnergy;
 
 		let mut live: BTreeMap<FacilityId, u128> = BTreeMap::new();
 		let mut claims: BTreeMap<(MeterId, DayIndex), u128> = BTreeMap::new();

@@ -10,7 +10,7 @@
 //!
 //! ## Certification
 //!
-//! The grid operators ([`Config::GovernanceOrigin`], their multisig) **appoint** and **remove**
+//! The grid operators ([`Config::OperatorOrigin`], their multisig) **appoint** and **remove**
 //! certifiers. A certifier **certifies** a facility until an expiry at most
 //! [`Config::MaxCertificationTerm`] ahead (a pending one, a suspended one again, or a certified
 //! one for longer), **suspends** a certified one, or **revokes** any, each with a reason and an
@@ -20,10 +20,10 @@
 //!
 //! ## Production metrics
 //!
-//! The metering pallet tells this pallet of every final interval value
-//! ([`OnFinalInterval`](daeg_primitives::metering::OnFinalInterval)); a facility's meter's
+//! The consumption pallet tells this pallet of every final interval value
+//! ([`OnFinalInterval`](daeg_primitives::consumption::OnFinalInterval)); a facility's meter's
 //! export becomes its production: per facility and day (energy, intervals, intervals with
-//! output, estimates) and per source and zone and day, in rings of [`Config::DaysKept`] days.
+//! output, estimates) and per source and zone and day, in rings of [`Config::HistoryDays`] days.
 //! The `ProductionApi` runtime API (RPC `production_*`) reports capacity factor and
 //! availability over a window of days. Production is what the meter measured, never what the
 //! producer says.
@@ -38,7 +38,7 @@
 //! Holders **transfer** certificates, whole or in part, and **claim** them against the final
 //! import of one of their own meters on the certificate's day: a claimed certificate can be
 //! neither transferred nor claimed again, and a meter's claims never exceed what it imported.
-//! Certificates expire (are removed) [`Config::DaysKept`] days after their hour.
+//! Certificates expire (are removed) [`Config::HistoryDays`] days after their hour.
 //!
 //! ## Maintenance and efficiency
 //!
@@ -65,6 +65,7 @@ mod certificates;
 #[cfg(test)]
 mod mock;
 mod operation;
+pub mod report;
 #[cfg(test)]
 mod tests;
 pub mod weights;
@@ -198,7 +199,7 @@ pub struct FacilityOperation {
 pub mod pallet {
 	use super::*;
 	use daeg_primitives::{
-		metering::{CarbonIntensities, MeterRegistry, MeteredEnergy},
+		consumption::{CarbonIntensities, MeterRegistry, MeteredEnergy},
 		production::{CertificateId, MaintenanceWindow, Reason, SourceParameters},
 		GridClock, PricePerKWh,
 	};
@@ -242,18 +243,18 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxCertifiers: Get<u32>;
 
-		/// The metering pallet: its meters, their final values and carbon intensities.
+		/// The consumption pallet: its meters, their final values and carbon intensities.
 		type Meters: MeterRegistry<Self::AccountId> + MeteredEnergy + CarbonIntensities;
 
 		/// Registers meters for the benchmarks.
 		#[cfg(feature = "runtime-benchmarks")]
-		type MeterHelper: daeg_primitives::metering::MeterBenchmarkHelper<Self::AccountId>;
+		type MeterHelper: daeg_primitives::consumption::MeterBenchmarkHelper<Self::AccountId>;
 
 		/// The grid zones facilities may be registered in.
 		type Zones: Contains<ZoneId>;
 
 		/// Who appoints and removes certifiers: the grid operators.
-		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+		type OperatorOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
 		/// The grid's clock: certification expiries are grid time.
 		type Clock: GridClock;
@@ -261,7 +262,7 @@ pub mod pallet {
 		/// How many days of production each facility (and each source and zone) keeps; also
 		/// how long certificates of origin live after their hour.
 		#[pallet::constant]
-		type DaysKept: Get<u32>;
+		type HistoryDays: Get<u32>;
 
 		/// The account feed-in premiums are paid from.
 		#[pallet::constant]
@@ -326,12 +327,12 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type CertifierCount<T> = StorageValue<_, u32, ValueQuery>;
 
-	/// Each facility's final production per day, a ring of [`Config::DaysKept`] slots.
+	/// Each facility's final production per day, a ring of [`Config::HistoryDays`] slots.
 	#[pallet::storage]
 	pub type FacilityDays<T> =
 		StorageDoubleMap<_, Twox64Concat, FacilityId, Twox64Concat, u32, (DayIndex, ProductionDay)>;
 
-	/// Final production per day, source and zone, a ring of [`Config::DaysKept`] day slots.
+	/// Final production per day, source and zone, a ring of [`Config::HistoryDays`] day slots.
 	#[pallet::storage]
 	pub type SourceZoneDays<T> = StorageNMap<
 		_,
@@ -388,7 +389,7 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type ExpiryCursor<T> = StorageValue<_, HourIndex>;
 
-	/// Certificate energy claimed against each meter per day, a ring of [`Config::DaysKept`]
+	/// Certificate energy claimed against each meter per day, a ring of [`Config::HistoryDays`]
 	/// slots.
 	#[pallet::storage]
 	pub type Claimed<T> =
@@ -538,7 +539,7 @@ pub mod pallet {
 		ZeroEnergy,
 		/// The certificate holds less energy than asked.
 		NotEnoughEnergy,
-		/// The metering pallet no longer keeps (or has no final value of) the meter's day.
+		/// The consumption pallet no longer keeps (or has no final value of) the meter's day.
 		ConsumptionUnknown,
 		/// The meter's claims that day would exceed what it imported.
 		ExceedsConsumption,
@@ -635,18 +636,18 @@ pub mod pallet {
 			Facilities::<T>::remove(facility);
 			Operation::<T>::remove(facility);
 			Maintenance::<T>::remove(facility);
-			let _ = FacilityDays::<T>::clear_prefix(facility, T::DaysKept::get(), None);
+			let _ = FacilityDays::<T>::clear_prefix(facility, T::HistoryDays::get(), None);
 			Self::deposit_event(Event::FacilityDeregistered { facility, owner: who });
 			Ok(())
 		}
 
 		/// Appoints a certifier.
 		///
-		/// Origin: [`Config::GovernanceOrigin`]. Emits [`Event::CertifierAppointed`].
+		/// Origin: [`Config::OperatorOrigin`]. Emits [`Event::CertifierAppointed`].
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::appoint_certifier())]
 		pub fn appoint_certifier(origin: OriginFor<T>, certifier: T::AccountId) -> DispatchResult {
-			T::GovernanceOrigin::ensure_origin(origin)?;
+			T::OperatorOrigin::ensure_origin(origin)?;
 			ensure!(!Certifiers::<T>::contains_key(&certifier), Error::<T>::AlreadyCertifier);
 			let count = CertifierCount::<T>::get();
 			ensure!(count < T::MaxCertifiers::get(), Error::<T>::TooManyCertifiers);
@@ -658,11 +659,11 @@ pub mod pallet {
 
 		/// Removes a certifier. Its certifications stand until they expire.
 		///
-		/// Origin: [`Config::GovernanceOrigin`]. Emits [`Event::CertifierRemoved`].
+		/// Origin: [`Config::OperatorOrigin`]. Emits [`Event::CertifierRemoved`].
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::remove_certifier())]
 		pub fn remove_certifier(origin: OriginFor<T>, certifier: T::AccountId) -> DispatchResult {
-			T::GovernanceOrigin::ensure_origin(origin)?;
+			T::OperatorOrigin::ensure_origin(origin)?;
 			Certifiers::<T>::take(&certifier).ok_or(Error::<T>::NotCertifier)?;
 			CertifierCount::<T>::mutate(|c| *c = c.saturating_sub(1));
 			Self::deposit_event(Event::CertifierRemoved { certifier });
@@ -796,7 +797,7 @@ pub mod pallet {
 
 		/// Sets a source's typical capacity factor and maintenance interval.
 		///
-		/// Origin: [`Config::GovernanceOrigin`]. Emits [`Event::SourceParametersSet`].
+		/// Origin: [`Config::OperatorOrigin`]. Emits [`Event::SourceParametersSet`].
 		#[pallet::call_index(9)]
 		#[pallet::weight(T::WeightInfo::set_source_parameters())]
 		pub fn set_source_parameters(
@@ -804,7 +805,7 @@ pub mod pallet {
 			source: EnergySource,
 			parameters: SourceParameters,
 		) -> DispatchResult {
-			T::GovernanceOrigin::ensure_origin(origin)?;
+			T::OperatorOrigin::ensure_origin(origin)?;
 			ensure!(source != EnergySource::Grid, Error::<T>::GridIsNotASource);
 			SourceParams::<T>::insert(source, parameters);
 			Self::deposit_event(Event::SourceParametersSet { source, parameters });
@@ -814,14 +815,14 @@ pub mod pallet {
 		/// Sets when a facility's output counts as low, or (`None`) stops checking. Windows
 		/// under way restart.
 		///
-		/// Origin: [`Config::GovernanceOrigin`]. Emits [`Event::EfficiencyRuleSet`].
+		/// Origin: [`Config::OperatorOrigin`]. Emits [`Event::EfficiencyRuleSet`].
 		#[pallet::call_index(10)]
 		#[pallet::weight(T::WeightInfo::set_efficiency_rule())]
 		pub fn set_efficiency_rule(
 			origin: OriginFor<T>,
 			rule: Option<EfficiencyRule>,
 		) -> DispatchResult {
-			T::GovernanceOrigin::ensure_origin(origin)?;
+			T::OperatorOrigin::ensure_origin(origin)?;
 			if let Some(r) = rule {
 				ensure!(r.intervals > 0, Error::<T>::ZeroIntervals);
 			}
@@ -832,11 +833,11 @@ pub mod pallet {
 
 		/// Sets the feed-in premium paid per certified renewable kWh (zero: none).
 		///
-		/// Origin: [`Config::GovernanceOrigin`]. Emits [`Event::FeedInPremiumSet`].
+		/// Origin: [`Config::OperatorOrigin`]. Emits [`Event::FeedInPremiumSet`].
 		#[pallet::call_index(11)]
 		#[pallet::weight(T::WeightInfo::set_feed_in_premium())]
 		pub fn set_feed_in_premium(origin: OriginFor<T>, rate: PricePerKWh) -> DispatchResult {
-			T::GovernanceOrigin::ensure_origin(origin)?;
+			T::OperatorOrigin::ensure_origin(origin)?;
 			FeedInPremium::<T>::put(rate);
 			Self::deposit_event(Event::FeedInPremiumSet { rate });
 			Ok(())
@@ -911,11 +912,11 @@ pub mod pallet {
 		/// it is pending again and sells once a certifier certifies it. No certifier alone can
 		/// put a facility beyond recall.
 		///
-		/// Origin: [`Config::GovernanceOrigin`]. Emits [`Event::FacilityReinstated`].
+		/// Origin: [`Config::OperatorOrigin`]. Emits [`Event::FacilityReinstated`].
 		#[pallet::call_index(15)]
 		#[pallet::weight(T::WeightInfo::reinstate())]
 		pub fn reinstate(origin: OriginFor<T>, facility: FacilityId) -> DispatchResult {
-			T::GovernanceOrigin::ensure_origin(origin)?;
+			T::OperatorOrigin::ensure_origin(origin)?;
 			Facilities::<T>::try_mutate(facility, |f| {
 				let f = f.as_mut().ok_or(Error::<T>::UnknownFacility)?;
 				ensure!(
@@ -933,18 +934,18 @@ pub mod pallet {
 	impl<T: Config> Pallet<T> {
 		/// The production slot of `day`.
 		pub(crate) fn day_slot(day: DayIndex) -> u32 {
-			daeg_primitives::ring::slot(day.0, T::DaysKept::get())
+			daeg_primitives::ring::slot(day.0, T::HistoryDays::get())
 		}
 
 		/// A facility's production from day `from` to `to` inclusive that is still kept (at
-		/// most [`Config::DaysKept`] days read); `None` for an unknown facility.
+		/// most [`Config::HistoryDays`] days read); `None` for an unknown facility.
 		pub fn facility_report(
 			facility: FacilityId,
 			from: DayIndex,
 			to: DayIndex,
 		) -> Option<ProductionReport> {
 			let f = Facilities::<T>::get(facility)?;
-			let first = from.0.max(to.0.saturating_sub(T::DaysKept::get().saturating_sub(1)));
+			let first = from.0.max(to.0.saturating_sub(T::HistoryDays::get().saturating_sub(1)));
 			let mut sum = ProductionDay::default();
 			for day in first..=to.0 {
 				let day = DayIndex(day);
@@ -953,7 +954,7 @@ pub mod pallet {
 					sum.merge(&p);
 				}
 			}
-			Some(sum.report(f.capacity, T::Clock::interval_length_ms()))
+			Some(crate::report::report(&sum, f.capacity, T::Clock::interval_length_ms()))
 		}
 
 		/// Final production per source and zone on `day`, if still kept.
@@ -1054,10 +1055,10 @@ pub mod pallet {
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn integrity_test() {
-			assert!(T::DaysKept::get() > 0, "production days need a slot");
+			assert!(T::HistoryDays::get() > 0, "production days need a slot");
 		}
 
-		/// Expires certificates of origin older than [`Config::DaysKept`] days, with the
+		/// Expires certificates of origin older than [`Config::HistoryDays`] days, with the
 		/// weight left in the block.
 		fn on_idle(_n: BlockNumberFor<T>, remaining: Weight) -> Weight {
 			Self::expire_certificates(remaining)

@@ -2,8 +2,8 @@
 
 use crate as pallet_production;
 use daeg_primitives::{
-	analytics::EnergyTotals,
-	metering::{
+	consumption::EnergyTotals,
+	consumption::{
 		CarbonIntensities, IntervalRecord, MeterInfo, MeterKind, MeterRegistry, MeterStatus,
 		MeteredEnergy,
 	},
@@ -133,7 +133,7 @@ pub fn set_final_day(meter: MeterId, day: DayIndex, imported: Energy) {
 }
 
 #[cfg(feature = "runtime-benchmarks")]
-impl daeg_primitives::metering::MeterBenchmarkHelper<u64> for Meters {
+impl daeg_primitives::consumption::MeterBenchmarkHelper<u64> for Meters {
 	fn active_meter(owner: &u64, kind: MeterKind, zone: ZoneId) -> MeterId {
 		let id = MeterId(TestMeters::get().len() as u64 + 1_000);
 		TestMeters::mutate(|m| m.push((id, *owner, kind, zone)));
@@ -170,10 +170,10 @@ impl pallet_production::Config for Test {
 	#[cfg(feature = "runtime-benchmarks")]
 	type MeterHelper = Meters;
 	type Zones = TestZones;
-	type GovernanceOrigin =
+	type OperatorOrigin =
 		frame_support::traits::EitherOfDiverse<EnsureRoot<u64>, EnsureSignedBy<Operator, u64>>;
 	type Clock = TestClock;
-	type DaysKept = ConstU32<DAYS_KEPT>;
+	type HistoryDays = ConstU32<DAYS_KEPT>;
 	type IncentivesAccount = Incentives;
 	type MaxMaintenanceWindows = ConstU32<3>;
 	type MaintenanceNotice = frame_support::traits::ConstU64<NOTICE_MS>;

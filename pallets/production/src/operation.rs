@@ -11,7 +11,7 @@ use crate::{
 };
 use alloc::vec::Vec;
 use daeg_primitives::{
-	metering::{IntervalRecord, OnFinalInterval},
+	consumption::{IntervalRecord, OnFinalInterval},
 	production::{
 		Certification, FacilityInfo, FacilityRegistry, FacilityStatus, MaintenanceWindow,
 		ProductionDay,

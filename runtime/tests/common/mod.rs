@@ -4,7 +4,7 @@
 #![allow(dead_code)] // Each test file uses its own part.
 
 use daeg_primitives::{
-	metering::{MeterKind, MeterPublic, MeterSignature, Reading},
+	consumption::{MeterKind, MeterPublic, MeterSignature, Reading},
 	Energy, IntervalIndex, MeterId, Power, ZoneId,
 };
 use daeg_runtime::{

@@ -1,37 +1,41 @@
-//! `daeg-sim community describe|plan`: the community and its plan as JSON on stdout.
+//! `daeg-sim community describe|plan|dispatch`: the community, its plan and its dispatch as
+//! JSON on stdout, for the demo (`scripts/demo`).
 
-use super::{community, profiles::Profiles};
+use super::{profiles::Profiles, Community};
 use crate::CommunityCmd;
-use daeg_primitives::market::Side;
+use daeg_primitives::{balancing::Action, pricing::Side, Energy, HOUR_MS};
 use serde_json::{json, Map, Value};
-use std::io::Write;
+use std::{collections::BTreeMap, io::Write};
 
 /// Runs a community subcommand.
 pub fn run(cmd: &CommunityCmd) -> Result<(), String> {
-	let out = match *cmd {
-		CommunityCmd::Describe { households } => {
-			serde_json::to_value(community(households)).map_err(|e| e.to_string())?
+	let out = match cmd {
+		CommunityCmd::Describe { community } => {
+			serde_json::to_value(community.community()?).map_err(|e| e.to_string())?
 		}
-		CommunityCmd::Plan { households, from_ms, interval_ms, count } => {
-			plan(households, from_ms, interval_ms, count)?
+		CommunityCmd::Plan { community, from_ms, interval_ms, count } => {
+			plan(&community.community()?, *from_ms, *interval_ms, *count)?
+		}
+		CommunityCmd::Dispatch { community, interval_ms } => {
+			let input = std::io::read_to_string(std::io::stdin()).map_err(|e| e.to_string())?;
+			dispatch(&community.community()?, &input, *interval_ms)?
 		}
 	};
 	// A closed pipe (`| head`) ends the output, not in a panic.
 	writeln!(std::io::stdout().lock(), "{out}").map_err(|e| e.to_string())
 }
 
-/// `count` intervals from grid time `from_ms`: each one's start, weather, every planned
-/// meter's `[forecast, actual]` power in W (import positive), rounded, and the members' orders.
-fn plan(households: u32, from_ms: u64, interval_ms: u64, count: u32) -> Result<Value, String> {
+/// `count` intervals from grid time `from_ms`: each one's start, the weather forecast in the
+/// chain's units, every planned meter's `[forecast, actual]` power in W (import positive),
+/// rounded, and the members' orders.
+fn plan(c: &Community, from_ms: u64, interval_ms: u64, count: u32) -> Result<Value, String> {
 	if interval_ms == 0 {
 		return Err("--interval-ms must be positive".into());
 	}
 	let profiles = Profiles::embedded()?;
-	let c = community(households);
 	let intervals = (0..u64::from(count))
 		.map(|k| {
 			let start = from_ms.saturating_add(k.saturating_mul(interval_ms));
-			let weather = profiles.hour(Profiles::hour_of(start));
 			let meters: Map<String, Value> = c
 				.powers(&profiles, start)
 				.into_iter()
@@ -42,7 +46,7 @@ fn plan(households: u32, from_ms: u64, interval_ms: u64, count: u32) -> Result<V
 				.into_iter()
 				.map(|o| {
 					json!({
-						"member": c.members[o.member].name,
+						"member": c.members.get(o.member).map(|m| m.name.as_str()),
 						"side": if o.side == Side::Buy { "bid" } else { "ask" },
 						"meter": o.meter,
 						"energyWh": o.energy_wh,
@@ -53,15 +57,35 @@ fn plan(households: u32, from_ms: u64, interval_ms: u64, count: u32) -> Result<V
 			json!({
 				"interval": start / interval_ms,
 				"startMs": start,
-				"weather": {
-					"ghiWM2": weather.ghi_w_m2,
-					"tempC": weather.temp_c,
-					"windMS": weather.wind_m_s,
-				},
+				"forecast": Community::forecast(&profiles, start),
 				"meters": meters,
 				"orders": orders,
 			})
 		})
 		.collect::<Vec<_>>();
 	Ok(json!({ "intervals": intervals }))
+}
+
+/// [`Community::dispatched`] of the JSON `input`, as the power (W) that moves each meter's
+/// energy over an interval of `interval_ms`.
+fn dispatch(c: &Community, input: &str, interval_ms: u64) -> Result<Value, String> {
+	#[derive(serde::Deserialize)]
+	struct Input {
+		scheduled: BTreeMap<String, Action>,
+		sold: BTreeMap<String, u64>,
+	}
+	if interval_ms == 0 {
+		return Err("--interval-ms must be positive".into());
+	}
+	let input: Input = serde_json::from_str(input).map_err(|e| format!("stdin: {e}"))?;
+	let sold = input.sold.into_iter().map(|(meter, wh)| (meter, Energy(wh)));
+	let watts: Map<String, Value> = c
+		.dispatched(input.scheduled, sold)
+		.into_iter()
+		.map(|(meter, wh)| {
+			let w = (wh as f64 * HOUR_MS as f64 / interval_ms as f64).round();
+			(meter, json!(w))
+		})
+		.collect();
+	Ok(Value::Object(watts))
 }

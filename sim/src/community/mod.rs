@@ -1,13 +1,12 @@
-//! The energy community of the demo and of the simulation mode: its grid (zones, a microgrid,
-//! links), its members with their meters, plants, storage and flexible load, and what each
-//! meter measures hour by hour, from the real profiles in `data/profiles.csv`.
+//! The energy community of the demo and of the simulation: its grid (zones, links, the
+//! operators' settings), its members with their meters, plants, storage and flexible load, and
+//! what each meter measures hour by hour, from the real profiles in `data/profiles.csv`; and
+//! the community's behaviour, one implementation for both: the members' orders, the weather
+//! oracle's forecast, and what the dispatchable units do.
 //!
-//! One definition serves the live demo (`daeg-sim community describe|plan`, read by
-//! `scripts/demo`) and the simulation, so both run the same community. For `n` households
-//! (30 in the demo): two thirds in the village (zone 0), a third by the river (zone 1); about
-//! a third with rooftop PV and a tenth of those with a battery too; a wind turbine, the
-//! community battery, a hydro plant, a gas peaker, a bakery and a school, and a farm microgrid
-//! (zone 2, inside the village), all sized in proportion to `n`.
+//! The community is data: a scenario file (`scenarios/community.toml`, read by [`scenario`]),
+//! built for any number of households. The live demo reads it through `daeg-sim community
+//! describe|plan|dispatch` (`scripts/demo`), the simulation directly.
 //!
 //! Variation: each meter's actual power differs from the profile forecast by a deterministic
 //! factor per hour (15 % standard deviation for loads, 5 % for PV, wind and hydro), the same on
@@ -16,17 +15,19 @@
 
 pub mod cli;
 pub mod profiles;
+pub mod scenario;
 
-use daeg_primitives::{market::Side, metering::MeterKind, EnergySource};
+use daeg_primitives::{
+	balancing::{Action, BreakerSettings},
+	consumption::MeterKind,
+	pricing::{Side, TariffParameters, Weather},
+	production::Location,
+	Energy, EnergySource, Irradiance, Temperature, WindSpeed, HOUR_MS,
+};
 use profiles::{Hour, Profiles};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use sp_runtime::Perbill;
 
-/// Households in the demo community.
-pub const DEMO_HOUSEHOLDS: u32 = 30;
-/// The most homes in one zone: keeps each zone's storage units and demand-response participants
-/// within the runtime's bounds (16 and 64 per zone); a community of up to about 1,200 homes fits
-/// the runtime's eight zones.
-const NEIGHBOURHOOD: u32 = 180;
 /// Standard deviation of a load's actual power around its profile.
 const LOAD_SPREAD: f64 = 0.15;
 /// Standard deviation of PV, wind and hydro output around their profiles.
@@ -61,7 +62,7 @@ pub struct Link {
 }
 
 /// A standard load profile.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum LoadProfile {
 	/// BDEW H25.
@@ -75,13 +76,13 @@ pub enum LoadProfile {
 #[serde(rename_all = "camelCase")]
 pub struct Meter {
 	/// Its name within its member ("home", "battery", "main").
-	pub key: &'static str,
+	pub key: String,
 	/// Its kind on chain.
 	pub kind: MeterKind,
 	/// Its maximum power on chain, W.
 	pub max_w: u64,
 	/// The register map the simulated meter speaks (meter-oracle/maps).
-	pub map: &'static str,
+	pub map: String,
 	/// Its load: profile and annual energy, kWh.
 	pub load: Option<(LoadProfile, f64)>,
 	/// Rooftop PV behind it, kWp.
@@ -101,7 +102,7 @@ pub struct Meter {
 #[serde(rename_all = "camelCase")]
 pub struct Plant {
 	/// The meter that measures it.
-	pub meter: &'static str,
+	pub meter: String,
 	/// Its energy source.
 	pub source: EnergySource,
 	/// Its capacity, W.
@@ -115,13 +116,15 @@ pub struct Plant {
 #[serde(rename_all = "camelCase")]
 pub struct Storage {
 	/// The meter that measures it.
-	pub meter: &'static str,
+	pub meter: String,
 	/// Its capacity, Wh.
 	pub capacity_wh: u64,
 	/// Its charge and discharge power, W.
 	pub power_w: u64,
 	/// Its round-trip efficiency, parts per billion.
 	pub efficiency_ppb: u32,
+	/// Its charge when it joins, Wh.
+	pub start_wh: u64,
 }
 
 /// A member's flexible load, enrolled in demand response.
@@ -129,7 +132,7 @@ pub struct Storage {
 #[serde(rename_all = "camelCase")]
 pub struct Flexible {
 	/// The meter whose load it sheds.
-	pub meter: &'static str,
+	pub meter: String,
 	/// The power it sheds, W.
 	pub power_w: u64,
 	/// The most hours a day.
@@ -162,19 +165,41 @@ pub struct Member {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Community {
+	/// What its scenario calls it.
+	pub name: String,
 	/// The grid's zones.
 	pub zones: Vec<Zone>,
 	/// The links between them.
 	pub links: Vec<Link>,
 	/// Its members.
 	pub members: Vec<Member>,
+	/// What the operators set up before anyone joins.
+	pub grid: Grid,
+}
+
+/// The operators' settings of the community's grid, in the chain's units.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Grid {
+	/// Where every plant is registered: where the profiles' weather was measured.
+	pub site: Location,
+	/// The share of a zone's feeder above which demand response starts.
+	pub peak_share: Perbill,
+	/// Plants were commissioned this many days before the community joins.
+	pub commissioned_days_before_start: u32,
+	/// Plants are certified for this many days from then.
+	pub certified_days: u32,
+	/// The circuit breakers' thresholds.
+	pub breakers: BreakerSettings,
+	/// The tariff where the auction sets no price.
+	pub tariff: TariffParameters,
 	/// The carbon intensity the operators set, g CO₂/kWh: per source, and (`None`) of the
 	/// residual mix, what consumption not bought in the market is counted at.
 	pub carbon: Vec<(Option<EnergySource>, u32)>,
 }
 
 /// A small deterministic generator (SplitMix64): the same community on every run.
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
 	fn next(&mut self) -> u64 {
@@ -190,273 +215,9 @@ impl Rng {
 		(self.next() >> 11) as f64 / (1u64 << 53) as f64
 	}
 
-	fn between(&mut self, lo: f64, hi: f64) -> f64 {
+	pub(crate) fn between(&mut self, lo: f64, hi: f64) -> f64 {
 		lo + (hi - lo) * self.unit()
 	}
-}
-
-/// `x` scaled by `n` households per 30, rounded to `step`.
-fn per_30(x: f64, n: u32, step: f64) -> f64 {
-	((x * f64::from(n) / 30.0) / step).round().max(1.0) * step
-}
-
-/// The community of `households` households (at least 3).
-pub fn community(households: u32) -> Community {
-	let n = households.max(3);
-	let mut rng = Rng(2026);
-	let watts = |kw: f64| (kw * 1_000.0).round() as u64;
-	let village = (n * 2).div_ceil(3);
-	let mut zones = vec![
-		Zone {
-			id: 0,
-			name: "Village".into(),
-			capacity_w: watts(per_30(60.0, n, 5.0)),
-			parent: None,
-		},
-		Zone {
-			id: 1,
-			name: "Riverside".into(),
-			capacity_w: watts(per_30(40.0, n, 5.0)),
-			parent: None,
-		},
-		Zone {
-			id: 2,
-			name: "Farm".into(),
-			capacity_w: watts(per_30(25.0, n, 5.0)),
-			parent: Some(0),
-		},
-	];
-	let mut links = vec![
-		Link {
-			a: 0,
-			b: 1,
-			a_to_b_w: watts(per_30(12.0, n, 1.0)),
-			b_to_a_w: watts(per_30(12.0, n, 1.0)),
-		},
-		Link {
-			a: 0,
-			b: 2,
-			a_to_b_w: watts(per_30(25.0, n, 1.0)),
-			b_to_a_w: watts(per_30(25.0, n, 1.0)),
-		},
-	];
-	let mut seed = 0u64;
-	let mut next_seed = || {
-		seed += 10;
-		seed
-	};
-	// Homes beyond a feeder's worth form neighbourhoods of their own, each a zone linked to
-	// its village's or riverside's.
-	let mut neighbourhood = |home: u32, area: u16, homes: u32| -> (u16, u32, u32) {
-		let (chunk, k) = (home / NEIGHBOURHOOD, home % NEIGHBOURHOOD);
-		let size = homes.saturating_sub(chunk * NEIGHBOURHOOD).min(NEIGHBOURHOOD);
-		if chunk == 0 {
-			return (area, k, size);
-		}
-		let name = format!("{} {}", if area == 0 { "Village" } else { "Riverside" }, chunk + 1);
-		let id = match zones.iter().find(|z| z.name == name) {
-			Some(z) => z.id,
-			None => {
-				let id = zones.len() as u16;
-				let capacity =
-					|kw_per_home: f64| watts((kw_per_home * f64::from(size) / 5.0).round() * 5.0);
-				zones.push(Zone { id, name, capacity_w: capacity(3.0), parent: None });
-				links.push(Link {
-					a: area,
-					b: id,
-					a_to_b_w: capacity(1.5),
-					b_to_a_w: capacity(1.5),
-				});
-				id
-			}
-		};
-		(id, k, size)
-	};
-	let mut members = Vec::new();
-	for i in 0..n {
-		let (zone, k, size) = if i < village {
-			neighbourhood(i, 0, village)
-		} else {
-			neighbourhood(i - village, 1, n - village)
-		};
-		// About 35 % of the village's homes and 30 % of the riverside's have PV; the first tenth
-		// of each zone's homes (at most 12) also a battery.
-		let pv = k * 100 < size * if i < village { 35 } else { 30 };
-		let battery = k < size.div_ceil(10).min(12);
-		let pv_kwp = if pv { (rng.between(4.0, 9.0) * 10.0).round() / 10.0 } else { 0.0 };
-		let annual = rng.between(2_200.0, 5_200.0).round();
-		let bid = rng.between(260.0, 340.0).round() as u32;
-		let ask = rng.between(40.0, 90.0).round() as u32;
-		let (kind, map) = if pv {
-			(MeterKind::Bidirectional, "sunspec-203")
-		} else {
-			(MeterKind::Consumption, "sdm630")
-		};
-		let home = Meter {
-			load: Some((LoadProfile::Household, annual)),
-			pv_kwp,
-			..Meter::new("home", kind, 20_000, map, next_seed())
-		};
-		let mut member = Member {
-			name: format!("home-{:04}", i + 1),
-			zone,
-			meters: vec![home],
-			plant: pv.then(|| Plant {
-				meter: "home",
-				source: EnergySource::Solar,
-				capacity_w: watts(pv_kwp),
-				dispatchable: false,
-			}),
-			storage: None,
-			flexible: (i % 3 == 0).then_some(Flexible {
-				meter: "home",
-				power_w: 1_000,
-				max_hours: 2,
-			}),
-			bid_milli: Some(bid),
-			ask_milli: pv.then_some(ask),
-		};
-		if pv && battery {
-			member.meters.push(Meter {
-				dispatch: true,
-				..Meter::new("battery", MeterKind::Storage, 5_000, "sdm630", next_seed())
-			});
-			member.storage = Some(Storage {
-				meter: "battery",
-				capacity_wh: 10_000,
-				power_w: 5_000,
-				efficiency_ppb: 900_000_000,
-			});
-		}
-		members.push(member);
-	}
-	let plant_meter = |kind, kw: f64, seed| Meter::new("main", kind, watts(kw), "em24", seed);
-	let business = |name: &str, kwh: f64, bid, seed| Member {
-		name: name.into(),
-		zone: 1,
-		meters: vec![Meter {
-			load: Some((LoadProfile::Business, per_30(kwh, n, 100.0))),
-			..plant_meter(MeterKind::Consumption, per_30(60.0, n, 1.0), seed)
-		}],
-		plant: None,
-		storage: None,
-		flexible: None,
-		bid_milli: Some(bid),
-		ask_milli: None,
-	};
-	members.push(business("bakery", 30_000.0, 320, next_seed()));
-	members.push(Member {
-		flexible: Some(Flexible {
-			meter: "main",
-			power_w: watts(per_30(5.0, n, 1.0)),
-			max_hours: 3,
-		}),
-		..business("school", 45_000.0, 300, next_seed())
-	});
-	let plant = |name: &str, zone, source, kw: f64, ask, meter: Meter| Member {
-		name: name.into(),
-		zone,
-		meters: vec![meter],
-		plant: Some(Plant { meter: "main", source, capacity_w: watts(kw), dispatchable: false }),
-		storage: None,
-		flexible: None,
-		bid_milli: None,
-		ask_milli: Some(ask),
-	};
-	let wind = per_30(60.0, n, 1.0);
-	members.push(plant(
-		"wind-turbine",
-		0,
-		EnergySource::Wind,
-		wind,
-		20,
-		Meter { wind_kw: wind, ..plant_meter(MeterKind::Production, wind, next_seed()) },
-	));
-	let hydro = per_30(15.0, n, 1.0);
-	members.push(plant(
-		"hydro-plant",
-		1,
-		EnergySource::Hydro,
-		hydro,
-		50,
-		Meter { hydro_kw: hydro, ..plant_meter(MeterKind::Production, hydro, next_seed()) },
-	));
-	let gas = per_30(40.0, n, 1.0);
-	let mut peaker = plant(
-		"gas-peaker",
-		1,
-		EnergySource::Thermal,
-		gas,
-		280,
-		Meter { dispatch: true, ..plant_meter(MeterKind::Production, gas, next_seed()) },
-	);
-	if let Some(p) = peaker.plant.as_mut() {
-		p.dispatchable = true;
-	}
-	members.push(peaker);
-	let battery = per_30(50.0, n, 1.0);
-	members.push(Member {
-		name: "community-battery".into(),
-		zone: 0,
-		meters: vec![Meter {
-			dispatch: true,
-			..plant_meter(MeterKind::Storage, battery, next_seed())
-		}],
-		plant: None,
-		storage: Some(Storage {
-			meter: "main",
-			capacity_wh: watts(battery * 4.0),
-			power_w: watts(battery),
-			efficiency_ppb: 900_000_000,
-		}),
-		flexible: None,
-		bid_milli: None,
-		ask_milli: None,
-	});
-	let farm_pv = per_30(30.0, n, 1.0);
-	let farm_battery = per_30(15.0, n, 1.0);
-	members.push(Member {
-		name: "farm".into(),
-		zone: 2,
-		meters: vec![
-			Meter {
-				load: Some((LoadProfile::Business, per_30(40_000.0, n, 100.0))),
-				pv_kwp: farm_pv,
-				..plant_meter(MeterKind::Bidirectional, per_30(40.0, n, 1.0), next_seed())
-			},
-			Meter {
-				key: "battery",
-				dispatch: true,
-				..plant_meter(MeterKind::Storage, farm_battery, next_seed())
-			},
-		],
-		plant: Some(Plant {
-			meter: "main",
-			source: EnergySource::Solar,
-			capacity_w: watts(farm_pv),
-			dispatchable: false,
-		}),
-		storage: Some(Storage {
-			meter: "battery",
-			capacity_wh: watts(farm_battery * 2.0),
-			power_w: watts(farm_battery),
-			efficiency_ppb: 900_000_000,
-		}),
-		flexible: None,
-		bid_milli: Some(290),
-		ask_milli: Some(45),
-	});
-	// Life-cycle medians (IPCC AR5, annex III) for the sources; the residual mix about
-	// Europe's (AIB's European residual mix).
-	let carbon = vec![
-		(Some(EnergySource::Solar), 41),
-		(Some(EnergySource::Wind), 11),
-		(Some(EnergySource::Hydro), 24),
-		(Some(EnergySource::Thermal), 490),
-		(Some(EnergySource::Microgrid), 41),
-		(None, 420),
-	];
-	Community { zones, links, members, carbon }
 }
 
 /// A run-of-river plant's output share in `hour` of the year: high water in early spring, low
@@ -477,12 +238,12 @@ fn variation(seed: u64, hour: usize, spread: f64) -> f64 {
 
 impl Meter {
 	/// A meter that measures nothing yet.
-	fn new(key: &'static str, kind: MeterKind, max_w: u64, map: &'static str, seed: u64) -> Self {
+	fn new(key: &str, kind: MeterKind, max_w: u64, map: &str, seed: u64) -> Self {
 		Self {
-			key,
+			key: key.into(),
 			kind,
 			max_w,
-			map,
+			map: map.into(),
 			load: None,
 			pv_kwp: 0.0,
 			wind_kw: 0.0,
@@ -528,7 +289,7 @@ pub struct PlannedOrder {
 	/// A bid (delivered at `meter`) or an ask (from the member's plant).
 	pub side: Side,
 	/// The member's meter the order is for: the bid's delivery point, the plant's meter.
-	pub meter: &'static str,
+	pub meter: String,
 	/// Its energy, Wh.
 	pub energy_wh: u64,
 	/// Its limit price, thousandths of a DAEG per kWh.
@@ -545,7 +306,7 @@ impl Community {
 		let weather = profiles.hour(hour);
 		// Energy moved at `watts` over the interval, Wh (forecasts are whole watts).
 		let energy =
-			|watts: f64| (watts.abs().round() * interval_ms as f64 / 3_600_000.0).round() as u64;
+			|watts: f64| (watts.abs().round() * interval_ms as f64 / HOUR_MS as f64).round() as u64;
 		let mut orders = Vec::new();
 		for (member, m) in self.members.iter().enumerate() {
 			let order = |side, meter, energy_wh, price_milli| PlannedOrder {
@@ -559,7 +320,7 @@ impl Community {
 				if let Some(ask) = m.ask_milli {
 					orders.push(order(
 						Side::Sell,
-						plant.meter,
+						plant.meter.clone(),
 						energy(plant.capacity_w as f64),
 						ask,
 					));
@@ -575,10 +336,10 @@ impl Community {
 			let wh = energy(forecast);
 			match (m.bid_milli, m.ask_milli, &m.plant) {
 				(Some(bid), ..) if wh > 0 && forecast > 0.0 => {
-					orders.push(order(Side::Buy, meter.key, wh, bid))
+					orders.push(order(Side::Buy, meter.key.clone(), wh, bid))
 				}
 				(_, Some(ask), Some(_)) if wh > 0 && forecast < 0.0 => {
-					orders.push(order(Side::Sell, meter.key, wh, ask))
+					orders.push(order(Side::Sell, meter.key.clone(), wh, ask))
 				}
 				_ => {}
 			}
@@ -604,15 +365,100 @@ impl Community {
 			})
 			.collect()
 	}
+
+	/// The weather the community's oracle forecasts for the interval starting at grid time
+	/// `grid_ms`, in every zone: the profiles' measured weather of that hour.
+	pub fn forecast(profiles: &Profiles, grid_ms: u64) -> Weather {
+		let w = profiles.hour(Profiles::hour_of(grid_ms));
+		Weather {
+			irradiance: Irradiance(w.ghi_w_m2.max(0.0).round() as u32),
+			wind_speed: WindSpeed((w.wind_m_s.max(0.0) * 1_000.0).round() as u32),
+			temperature: Temperature((w.temp_c * 1_000.0).round() as i32),
+		}
+	}
+
+	/// What each dispatchable meter measures over a cleared interval, as `("member/meter",
+	/// import Wh, negative: export)`: a storage unit's meter what balancing `scheduled` it to
+	/// do, a dispatchable plant's meter what its asks `sold` (each by its meter's name; what
+	/// other meters sold follows their profiles, not dispatch).
+	pub fn dispatched(
+		&self,
+		scheduled: impl IntoIterator<Item = (String, Action)>,
+		sold: impl IntoIterator<Item = (String, Energy)>,
+	) -> Vec<(String, i64)> {
+		let signed = |e: Energy, sign: i64| i64::try_from(e.0).unwrap_or(i64::MAX) * sign;
+		let mut out: Vec<(String, i64)> = scheduled
+			.into_iter()
+			.map(|(meter, action)| match action {
+				Action::Charge(e) => (meter, signed(e, 1)),
+				Action::Discharge(e) => (meter, signed(e, -1)),
+				Action::Idle => (meter, 0),
+			})
+			.collect();
+		let dispatchable: Vec<String> = self
+			.members
+			.iter()
+			.filter_map(|m| {
+				let plant = m.plant.as_ref().filter(|p| p.dispatchable)?;
+				Some(format!("{}/{}", m.name, plant.meter))
+			})
+			.collect();
+		for (meter, energy) in sold {
+			if !dispatchable.contains(&meter) {
+				continue;
+			}
+			match out.iter_mut().find(|(name, _)| *name == meter) {
+				Some((_, wh)) => *wh = wh.saturating_add(signed(energy, -1)),
+				None => out.push((meter, signed(energy, -1))),
+			}
+		}
+		out
+	}
+
+	/// Checks that every zone, parent and link end is a zone, every member's zone is one, and
+	/// every plant, storage unit and flexible load names one of its member's meters.
+	pub fn check(&self) -> Result<(), String> {
+		let zone = |id: u16| self.zones.iter().any(|z| z.id == id);
+		for z in &self.zones {
+			if z.parent.is_some_and(|p| !zone(p)) {
+				return Err(format!("zone {}: its parent is not a zone", z.name));
+			}
+		}
+		if let Some(l) = self.links.iter().find(|l| !zone(l.a) || !zone(l.b)) {
+			return Err(format!("link {}–{}: not between zones", l.a, l.b));
+		}
+		for m in &self.members {
+			if !zone(m.zone) {
+				return Err(format!("{}: zone {} is not a zone", m.name, m.zone));
+			}
+			let has = |key: &str| m.meters.iter().any(|meter| meter.key == key);
+			let named = m.plant.iter().map(|p| &p.meter);
+			let named = named.chain(m.storage.iter().map(|s| &s.meter));
+			if let Some(key) = named.chain(m.flexible.iter().map(|f| &f.meter)).find(|k| !has(k)) {
+				return Err(format!("{}: no meter {key}", m.name));
+			}
+			let mut keys: Vec<&str> = m.meters.iter().map(|x| x.key.as_str()).collect();
+			keys.sort_unstable();
+			if keys.windows(2).any(|w| w[0] == w[1]) {
+				return Err(format!("{}: two meters of one name", m.name));
+			}
+		}
+		Ok(())
+	}
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
 	use super::*;
+
+	/// The demo scenario's community of `households` households.
+	pub(crate) fn demo(households: u32) -> Community {
+		scenario::Scenario::demo().and_then(|s| s.community(households)).unwrap()
+	}
 
 	#[test]
 	fn the_demo_community_has_what_the_design_asks_for() {
-		let c = community(DEMO_HOUSEHOLDS);
+		let c = demo(30);
 		let homes: Vec<_> = c.members.iter().filter(|m| m.name.starts_with("home-")).collect();
 		assert_eq!(homes.len(), 30);
 		assert_eq!(homes.iter().filter(|m| m.meters[0].pv_kwp > 0.0).count(), 10);
@@ -629,14 +475,9 @@ mod tests {
 		assert_eq!(c.zones.len(), 3);
 		assert_eq!(c.zones[2].parent, Some(0), "the farm is a microgrid in the village");
 		// Every meter is unique per member, and every plant, unit and flexible load names one.
-		for m in &c.members {
-			let has = |key| m.meters.iter().any(|meter| meter.key == key);
-			assert!(m.plant.iter().all(|p| has(p.meter)));
-			assert!(m.storage.iter().all(|s| has(s.meter)));
-			assert!(m.flexible.iter().all(|f| has(f.meter)));
-		}
-		assert_eq!(c, community(DEMO_HOUSEHOLDS), "the same community on every run");
-		assert_eq!(community(1_000).members.len(), 1_000 + 7);
+		assert_eq!(c.check(), Ok(()));
+		assert_eq!(c, demo(30), "the same community on every run");
+		assert_eq!(demo(1_000).members.len(), 1_000 + 7);
 	}
 
 	#[test]
@@ -644,7 +485,7 @@ mod tests {
 		use frame_support::traits::Get;
 		type Balancing = <daeg_runtime::Runtime as pallet_balancing::Config>::MaxUnitsPerZone;
 		type Participants = <daeg_runtime::Runtime as pallet_balancing::Config>::MaxParticipants;
-		let c = community(1_000);
+		let c = demo(1_000);
 		assert!(c.zones.len() <= usize::from(daeg_runtime::configs::ZONES));
 		for z in &c.zones {
 			let count = |f: fn(&Member) -> bool| {
@@ -674,9 +515,9 @@ mod tests {
 	#[test]
 	fn meters_follow_their_profiles_with_their_own_variation() {
 		let p = Profiles::embedded().unwrap();
-		let c = community(DEMO_HOUSEHOLDS);
+		let c = demo(30);
 		// Noon on 21 June: PV homes export, the turbine and the hydro plant produce.
-		let noon = profiles::YEAR_START_MS + (171 * 24 + 12) * profiles::HOUR_MS;
+		let noon = profiles::YEAR_START_MS + (171 * 24 + 12) * HOUR_MS;
 		let powers = c.powers(&p, noon);
 		let of = |name: &str| powers.iter().find(|(n, ..)| n == name).unwrap().clone();
 		let pv_home = c.members.iter().find(|m| m.meters[0].pv_kwp > 4.0).unwrap();
@@ -692,7 +533,7 @@ mod tests {
 		let (mut f, mut a) = (0.0, 0.0);
 		for h in 0..profiles::HOURS as u64 {
 			let (_, x, y) = c
-				.powers(&p, profiles::YEAR_START_MS + h * profiles::HOUR_MS)
+				.powers(&p, profiles::YEAR_START_MS + h * HOUR_MS)
 				.into_iter()
 				.find(|(n, ..)| n == home)
 				.unwrap();
@@ -705,14 +546,14 @@ mod tests {
 	#[test]
 	fn no_meter_measures_more_than_its_connection_carries() {
 		let p = Profiles::embedded().unwrap();
-		let c = community(DEMO_HOUSEHOLDS);
+		let c = demo(30);
 		let max: std::collections::HashMap<_, _> = c
 			.members
 			.iter()
 			.flat_map(|m| m.meters.iter().map(move |x| (format!("{}/{}", m.name, x.key), x.max_w)))
 			.collect();
 		for h in 0..profiles::HOURS as u64 {
-			for (name, _, actual) in c.powers(&p, profiles::YEAR_START_MS + h * profiles::HOUR_MS) {
+			for (name, _, actual) in c.powers(&p, profiles::YEAR_START_MS + h * HOUR_MS) {
 				assert!(actual.abs() <= max[&name] as f64, "{name} in hour {h}: {actual} W");
 			}
 		}

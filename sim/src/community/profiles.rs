@@ -5,8 +5,8 @@
 pub const HOURS: usize = 8_760;
 /// 1 January 2025 00:00 UTC, ms since the Unix epoch: hour 0 of the profiles.
 pub const YEAR_START_MS: u64 = 1_735_689_600_000;
-/// Milliseconds in an hour.
-pub const HOUR_MS: u64 = 3_600_000;
+
+use daeg_primitives::HOUR_MS;
 
 const CSV: &str = include_str!("../../../data/profiles.csv");
 

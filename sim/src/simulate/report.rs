@@ -143,7 +143,7 @@ impl Results {
 					bill.energy.1 = bill.energy.1.saturating_add(exported.0);
 					let row = self.row(interval.0);
 					row.readings.0 += 1;
-					if quality != daeg_primitives::metering::Quality::Measured {
+					if quality != daeg_primitives::consumption::Quality::Measured {
 						row.readings.1 += 1;
 					}
 					if storage {
@@ -387,17 +387,6 @@ fn median(mut v: Vec<f64>) -> f64 {
 	}
 	v.sort_by(|a, b| a.total_cmp(b));
 	v[v.len() / 2]
-}
-
-/// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
-pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-	let y = if m <= 2 { y - 1 } else { y };
-	let era = y.div_euclid(400);
-	let yoe = y - era * 400;
-	let m = i64::from(m);
-	let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
-	let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	era * 146_097 + doe - 719_468
 }
 
 /// `YYYY-MM-DD HH:MM` (UTC) of `ms` since the Unix epoch.

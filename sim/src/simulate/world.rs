@@ -13,14 +13,13 @@
 //! readings come straight from the simulated meters).
 
 use super::storage::SimStorage;
-use crate::community::{profiles::Profiles, Community};
+use crate::community::{profiles::Profiles, scenario::MILLI, Community};
 use daeg_primitives::{
-	balancing::{Action, BreakerSettings, ZoneSpec},
-	market::{Side, Weather, ZoneLink},
-	metering::{FlexibleLoad, MeterPublic, MeterSignature, MeterStatus, Reading},
-	production::Location,
-	DayIndex, Energy, FacilityId, IntervalIndex, Irradiance, MeterId, Power, PricePerKWh,
-	Temperature, WindSpeed, ZoneId,
+	balancing::ZoneSpec,
+	consumption::{FlexibleLoad, MeterPublic, MeterSignature, MeterStatus, Reading},
+	pricing::{Side, ZoneLink},
+	DayIndex, Energy, FacilityId, IntervalIndex, MeterId, Power, PricePerKWh, ZoneId, DAY_MS,
+	HOUR_MS,
 };
 use daeg_runtime::{
 	AccountId, AllPalletsWithSystem, Balancing, Pricing, Runtime, RuntimeCall, RuntimeEvent,
@@ -28,7 +27,7 @@ use daeg_runtime::{
 };
 use frame_support::{
 	genesis_builder_helper::build_state,
-	traits::{OnIdle, OnInitialize},
+	traits::{Get, OnIdle, OnInitialize},
 	BoundedVec,
 };
 use sc_chain_spec::json_merge;
@@ -43,10 +42,6 @@ use std::collections::HashMap;
 pub const BLOCKS_PER_INTERVAL: u64 = 6;
 /// What every member starts with: more than a year of its bills.
 const FUNDS: u128 = 100_000 * UNIT;
-/// A thousandth of a DAEG: the community's prices are in it.
-const MILLI: u128 = UNIT / 1_000;
-/// Readings per batch (the runtime's `MaxReadingsPerBatch`).
-const BATCH: usize = 500;
 
 /// What went wrong: the call and its error.
 #[derive(Debug)]
@@ -65,7 +60,7 @@ pub struct SimMeter {
 	/// The member's index.
 	pub member: usize,
 	/// Its key within the member.
-	pub key: &'static str,
+	pub key: String,
 	/// `member/key`: its name in the community's plan.
 	pub name: String,
 	/// Whether its power follows dispatch (storage, the peaker), not a profile.
@@ -89,11 +84,11 @@ struct State {
 	accounts: Vec<AccountId>,
 	meters: Vec<SimMeter>,
 	/// Each meter's id by its member and key (orders name their meter so).
-	meter_ids: HashMap<(usize, &'static str), MeterId>,
+	meter_ids: HashMap<(usize, String), MeterId>,
 	/// Each producing member's facility.
 	plants: HashMap<usize, FacilityId>,
-	/// Dispatched energy per meter index and interval: import (+) or export (−), Wh.
-	dispatched: HashMap<(usize, u32), i64>,
+	/// Dispatched energy per meter name and interval: import (+) or export (−), Wh.
+	dispatched: HashMap<(String, u32), i64>,
 	/// Intervals whose dispatch was read.
 	dispatch_read: u32,
 	interval_ms: u64,
@@ -236,7 +231,7 @@ impl State {
 		for z in &c.zones {
 			let spec = ZoneSpec {
 				capacity: Power(z.capacity_w),
-				peak_share: Perbill::from_percent(80),
+				peak_share: c.grid.peak_share,
 				parent: z.parent.map(ZoneId),
 			};
 			grid.push(Call::Balancing(pallet_balancing::Call::set_zone {
@@ -256,17 +251,11 @@ impl State {
 			.collect();
 		let links = BoundedVec::try_from(links).map_err(|_| WorldError("too many links".into()))?;
 		grid.push(Call::Pricing(pallet_pricing::Call::set_links { links }));
-		// As in the demo: the price breaker after 4 intervals at the cap, the meter breaker
-		// when over 30 % of at least 5 meters are anomalous.
 		grid.push(Call::Balancing(pallet_balancing::Call::set_breakers {
-			settings: BreakerSettings {
-				cap_intervals: Some(4),
-				imbalance_share: None,
-				anomalous_share: Some(Perbill::from_percent(30)),
-				min_meters: 5,
-			},
+			settings: c.grid.breakers,
 		}));
-		for &(source, grams) in &c.carbon {
+		grid.push(Call::Pricing(pallet_pricing::Call::set_tariff { tariff: c.grid.tariff }));
+		for &(source, grams) in &c.grid.carbon {
 			grid.push(Call::Consumption(pallet_consumption::Call::set_carbon_intensity {
 				source,
 				intensity: daeg_primitives::CarbonIntensity(grams),
@@ -291,11 +280,11 @@ impl State {
 				dispatch(Call::Consumption(install), signed(owner), "install a meter")?;
 				let activate = pallet_consumption::Call::activate_meter { meter: id };
 				dispatch(Call::Consumption(activate), signed(&certifier), "activate a meter")?;
-				self.meter_ids.insert((i, meter.key), id);
+				self.meter_ids.insert((i, meter.key.clone()), id);
 				self.meters.push(SimMeter {
 					id,
 					member: i,
-					key: meter.key,
+					key: meter.key.clone(),
 					name,
 					dispatch: meter.dispatch,
 					registers: (0, 0),
@@ -304,8 +293,9 @@ impl State {
 			}
 		}
 
-		let day = start_ms / daeg_primitives::DAY_MS;
-		let commissioned = DayIndex(u32::try_from(day.saturating_sub(365)).unwrap_or(u32::MAX));
+		let day = DayIndex::at(start_ms).0;
+		let commissioned = DayIndex(day.saturating_sub(c.grid.commissioned_days_before_start));
+		let certified_ms = u64::from(c.grid.certified_days).saturating_mul(DAY_MS);
 		for (i, m) in c.members.iter().enumerate() {
 			let owner = &self.accounts[i];
 			if let Some(plant) = &m.plant {
@@ -314,36 +304,34 @@ impl State {
 					source: plant.source,
 					capacity: Power(plant.capacity_w),
 					zone: ZoneId(m.zone),
-					// Where the profiles' weather was measured (data/README.md).
-					location: Location { lat_micro_deg: 36_100_000, lon_micro_deg: -79_950_000 },
+					location: c.grid.site,
 					commissioned,
-					meter: self.meter_of(i, plant.meter)?,
+					meter: self.meter_of(i, &plant.meter)?,
 				};
 				let register = pallet_production::Call::register_facility { spec };
 				dispatch(Call::Production(register), signed(owner), "register a plant")?;
 				let certify = pallet_production::Call::certify {
 					facility: id,
-					until_ms: start_ms.saturating_add(5 * 365 * daeg_primitives::DAY_MS),
+					until_ms: start_ms.saturating_add(certified_ms),
 				};
 				dispatch(Call::Production(certify), signed(&certifier), "certify a plant")?;
 				self.plants.insert(i, id);
 			}
 			if let Some(s) = &m.storage {
 				let spec = pallet_balancing::UnitSpec {
-					meter: self.meter_of(i, s.meter)?,
+					meter: self.meter_of(i, &s.meter)?,
 					capacity: Energy(s.capacity_wh),
 					max_charge: Power(s.power_w),
 					max_discharge: Power(s.power_w),
 					efficiency: Perbill::from_parts(s.efficiency_ppb),
-					// Half full to start with.
-					charge: Energy(s.capacity_wh / 2),
+					charge: Energy(s.start_wh),
 				};
 				let register = pallet_balancing::Call::register_unit { spec };
 				dispatch(Call::Balancing(register), signed(owner), "register a storage unit")?;
 			}
 			if let Some(f) = &m.flexible {
 				let enroll = pallet_balancing::Call::enroll {
-					meter: self.meter_of(i, f.meter)?,
+					meter: self.meter_of(i, &f.meter)?,
 					flexible: FlexibleLoad {
 						power: Power(f.power_w),
 						max_hours_per_day: f.max_hours,
@@ -358,7 +346,7 @@ impl State {
 	/// The id of `member`'s meter `key`.
 	fn meter_of(&self, member: usize, key: &str) -> Result<MeterId, WorldError> {
 		self.meter_ids
-			.get(&(member, key))
+			.get(&(member, key.to_owned()))
 			.copied()
 			.ok_or_else(|| WorldError(format!("member {member} has no meter {key}")))
 	}
@@ -388,7 +376,7 @@ impl State {
 	fn read_meters(&mut self, interval: u32) -> Result<(), WorldError> {
 		let Some(last) = interval.checked_sub(1) else { return Ok(()) };
 		let last_start = u64::from(last).saturating_mul(self.interval_ms);
-		let hours = self.interval_ms as f64 / 3_600_000.0;
+		let hours = self.interval_ms as f64 / HOUR_MS as f64;
 		let planned: HashMap<String, f64> = self
 			.community
 			.powers(&self.profiles, last_start)
@@ -398,7 +386,7 @@ impl State {
 		let measured_at =
 			u64::from(interval).saturating_mul(self.interval_ms).saturating_add(3_000);
 		let mut readings = Vec::with_capacity(self.meters.len());
-		for (k, m) in self.meters.iter_mut().enumerate() {
+		for m in self.meters.iter_mut() {
 			// A suspended meter's readings are refused (until someone activates it again): it
 			// keeps counting, and sends nothing.
 			let active = pallet_consumption::Meters::<Runtime>::get(m.id)
@@ -406,7 +394,7 @@ impl State {
 			// A meter's first reading (its baseline) measures nothing before it.
 			if m.counter > 0 {
 				let wh = if m.dispatch {
-					self.dispatched.remove(&(k, last)).unwrap_or(0)
+					self.dispatched.remove(&(m.name.clone(), last)).unwrap_or(0)
 				} else {
 					(planned.get(&m.name).copied().unwrap_or(0.0) * hours).round() as i64
 				};
@@ -435,7 +423,8 @@ impl State {
 			m.counter = reading.counter;
 			readings.push((reading, MeterSignature::from(sr25519::Signature::from_raw([0; 64]))));
 		}
-		for batch in readings.chunks(BATCH) {
+		let batch: u32 = <Runtime as pallet_consumption::Config>::MaxReadingsPerBatch::get();
+		for batch in readings.chunks(batch as usize) {
 			let readings = BoundedVec::try_from(batch.to_vec())
 				.map_err(|_| WorldError("a batch above MaxReadingsPerBatch".into()))?;
 			let call = pallet_consumption::Call::submit_readings { readings };
@@ -457,7 +446,7 @@ impl State {
 			let energy = Energy(o.energy_wh);
 			let call = match o.side {
 				Side::Buy => {
-					let Ok(meter) = self.meter_of(o.member, o.meter) else { continue };
+					let Ok(meter) = self.meter_of(o.member, &o.meter) else { continue };
 					pallet_pricing::Call::place_bid { meter, interval: open, energy, price }
 				}
 				Side::Sell => {
@@ -468,12 +457,7 @@ impl State {
 			// An order the market refuses (funds, limits) is the member's loss, not the run's.
 			let _ = dispatch(RuntimeCall::Pricing(call), signed(who), "place an order");
 		}
-		let w = self.profiles.hour(Profiles::hour_of(start));
-		let forecast = Weather {
-			irradiance: Irradiance(w.ghi_w_m2.max(0.0).round() as u32),
-			wind_speed: WindSpeed((w.wind_m_s.max(0.0) * 1_000.0).round() as u32),
-			temperature: Temperature((w.temp_c * 1_000.0).round() as i32),
-		};
+		let forecast = Community::forecast(&self.profiles, start);
 		let oracle = daeg_runtime::genesis_config_presets::dev_weather_oracle();
 		for z in &self.community.zones {
 			let forecast = BoundedVec::try_from(vec![forecast])
@@ -485,45 +469,63 @@ impl State {
 		Ok(())
 	}
 
-	/// The setpoints of the intervals cleared since the last call: storage follows its
-	/// balancing schedule, the peaker what it sold.
+	/// The setpoints of the intervals cleared since the last call (the community's
+	/// [`Community::dispatched`]).
 	fn read_dispatch(&mut self) -> Result<(), WorldError> {
 		let Some(next) = Pricing::status().next_to_clear else { return Ok(()) };
-		let unit_meters: HashMap<MeterId, usize> = self
-			.meters
-			.iter()
-			.enumerate()
-			.filter(|(_, m)| m.dispatch)
-			.map(|(k, m)| (m.id, k))
-			.collect();
+		let names: HashMap<MeterId, &str> =
+			self.meters.iter().map(|m| (m.id, m.name.as_str())).collect();
+		let name = |meter: &MeterId| names.get(meter).map(|n| n.to_string());
 		let units = Balancing::units(None);
 		for t in self.dispatch_read.max(next.0.saturating_sub(4))..next.0 {
-			for (unit, action) in Balancing::schedule(IntervalIndex(t)) {
-				let Some(meter) = units.iter().find(|u| u.unit == unit).map(|u| u.meter) else {
-					continue;
-				};
-				let Some(&k) = unit_meters.get(&meter) else { continue };
-				let wh = match action {
-					Action::Charge(e) => e.0 as i64,
-					Action::Discharge(e) => -(e.0 as i64),
-					Action::Idle => 0,
-				};
-				self.dispatched.insert((k, t), wh);
-			}
-			// What each dispatchable plant's asks sold (storage's own dispatch, entered in the
-			// book too, is its schedule above).
-			for page in pallet_pricing::Book::<Runtime>::iter_prefix_values(IntervalIndex(t)) {
-				for order in page.iter().filter(|o| o.side() == Side::Sell) {
-					if units.iter().any(|u| u.meter == order.meter) {
-						continue;
-					}
-					if let Some(&k) = unit_meters.get(&order.meter) {
-						*self.dispatched.entry((k, t)).or_default() -= order.filled.0 as i64;
-					}
-				}
+			let scheduled =
+				Balancing::schedule(IntervalIndex(t)).into_iter().filter_map(|(unit, action)| {
+					let meter = units.iter().find(|u| u.unit == unit)?.meter;
+					Some((name(&meter)?, action))
+				});
+			let sold = pallet_pricing::Book::<Runtime>::iter_prefix_values(IntervalIndex(t))
+				.flat_map(|page| page.into_iter())
+				.filter(|o| matches!(o.origin, pallet_pricing::Origin::Facility(..)))
+				.filter_map(|o| Some((name(&o.meter)?, o.filled)));
+			for (meter, wh) in self.community.dispatched(scheduled, sold) {
+				self.dispatched.insert((meter, t), wh);
 			}
 		}
 		self.dispatch_read = next.0;
 		Ok(())
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use crate::community::scenario::Scenario;
+
+	/// The simulation sets up the grid the scenario file says: edit a breaker threshold there
+	/// and the simulated chain has it (the demo's test, node/tests/integration/demo.test.mjs,
+	/// shows the same for the demo).
+	#[test]
+	fn the_grid_follows_the_scenario_file() {
+		let text = include_str!("../../../scenarios/community.toml");
+		let edited = text
+			.replace("anomalous_share_percent = 30", "anomalous_share_percent = 35")
+			.replace("min_meters = 5", "min_meters = 7");
+		assert_ne!(edited, text, "the scenario has the thresholds this test changes");
+		let community = Scenario::parse(&edited).and_then(|s| s.community(3)).unwrap();
+		let profiles = Profiles::embedded().unwrap();
+		let mut world = World::new(community, profiles, 20_000 * DAY_MS, HOUR_MS).unwrap();
+		let (breakers, tariff) = world.read(|| {
+			(pallet_balancing::Breakers::<Runtime>::get(), pallet_pricing::Tariff::<Runtime>::get())
+		});
+		assert_eq!(
+			breakers,
+			daeg_primitives::balancing::BreakerSettings {
+				cap_intervals: Some(4),
+				imbalance_share: None,
+				anomalous_share: Some(Perbill::from_percent(35)),
+				min_meters: 7,
+			}
+		);
+		assert_eq!(tariff, world.community().grid.tariff);
 	}
 }

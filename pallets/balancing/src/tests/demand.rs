@@ -5,7 +5,7 @@ use super::*;
 use crate::{DemandEvents, Enrollments, Error, Event, Participants, Unverified};
 use daeg_primitives::{
 	balancing::{DemandEvent, DemandTrigger},
-	metering::{FlexibleLoad, Quality},
+	consumption::{FlexibleLoad, Quality},
 	ring,
 };
 use frame_support::assert_noop;

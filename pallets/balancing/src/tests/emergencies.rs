@@ -6,7 +6,7 @@ use super::*;
 use crate::{dispatch::Action, Error, Event, Status};
 use daeg_primitives::{
 	balancing::{Breaker, BreakerSettings, GridControl, Halt},
-	metering::{Anomaly, PriorityClass, Quality},
+	consumption::{Anomaly, PriorityClass, Quality},
 };
 use frame_support::assert_noop;
 use pallet_pricing::PriceLimits;

@@ -4,8 +4,8 @@
 use crate::{mock::*, UnitSpec};
 use daeg_primitives::{
 	balancing::ZoneSpec,
-	market::{TariffParameters, ZoneLink},
-	metering::MeterKind,
+	consumption::MeterKind,
+	pricing::{TariffParameters, ZoneLink},
 	Energy, EnergySource, FacilityId, IntervalIndex, MeterId, Power, PricePerKWh, UnitId, ZoneId,
 };
 use frame_support::{assert_ok, traits::fungible::Inspect, BoundedVec};

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::{dispatch::Action, Error, Event, Schedules, Units, ZoneUnits};
-use daeg_primitives::{market::Side, metering::DispatchedEnergy, ring};
+use daeg_primitives::{consumption::DispatchedEnergy, pricing::Side, ring};
 use frame_support::assert_noop;
 use sp_runtime::traits::BadOrigin;
 
@@ -35,7 +35,7 @@ fn a_midday_solar_surplus_charges_storage() {
 			action: Action::Charge(Energy(1_000))
 		}));
 		assert_eq!(charge_of(unit), Energy(2_900));
-		// The metering pallet judges the meter's step against this schedule.
+		// The consumption pallet judges the meter's step against this schedule.
 		assert_eq!(Balancing::dispatched(unit_meter, OPEN), Some((Energy(1_000), Energy(0))));
 		assert_eq!(Balancing::dispatched(unit_meter, IntervalIndex(OPEN.0 + 1)), None);
 		assert_eq!(Balancing::dispatched(alice, OPEN), None);
@@ -48,7 +48,7 @@ fn a_midday_solar_surplus_charges_storage() {
 		assert_eq!(price(0), Some(PricePerKWh(50)));
 		System::assert_has_event(
 			pallet_pricing::Event::DispatchEntered {
-				id: daeg_primitives::market::OrderId { interval: OPEN, slot: 2 },
+				id: daeg_primitives::pricing::OrderId { interval: OPEN, slot: 2 },
 				owner: BOB,
 				side: Side::Buy,
 				energy: Energy(1_000),

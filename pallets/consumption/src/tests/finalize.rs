@@ -9,8 +9,8 @@ use crate::{
 	mock::*, DayTotals, Event, FinalizePass, History, Meters, MonthTotals, Pass, Profiles,
 };
 use daeg_primitives::{
-	analytics::{EnergyTotals, Period, ProfileHour},
-	metering::{Correction, IntervalRecord, MeteredEnergy, Quality},
+	consumption::{Correction, IntervalRecord, MeteredEnergy, Quality},
+	consumption::{EnergyTotals, Period, ProfileHour},
 	DayIndex, Energy, IntervalIndex, MeterId, MonthIndex,
 };
 use frame_support::{
@@ -317,14 +317,14 @@ fn a_meter_silent_for_too_long_is_suspended_and_the_operators_are_told() {
 		idle();
 		assert_eq!(
 			Meters::<Test>::get(id).unwrap().status,
-			daeg_primitives::metering::MeterStatus::Active
+			daeg_primitives::consumption::MeterStatus::Active
 		);
 		// One interval more: suspended, with an event.
 		at(last + SILENCE + 1);
 		idle();
 		assert_eq!(
 			Meters::<Test>::get(id).unwrap().status,
-			daeg_primitives::metering::MeterStatus::Suspended
+			daeg_primitives::consumption::MeterStatus::Suspended
 		);
 		System::assert_has_event(
 			Event::MeterSuspendedForSilence { meter: id, last_reading: IntervalIndex(last) }.into(),

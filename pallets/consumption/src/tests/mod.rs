@@ -1,7 +1,7 @@
-//! Unit tests of the metering pallet: every call, every error path, events and invariants.
+//! Unit tests of the consumption pallet: every call, every error path, events and invariants.
 
 use crate::{mock::*, HoldReason, NextMeterId};
-use daeg_primitives::{metering::MeterKind, MeterId, Power, ZoneId};
+use daeg_primitives::{consumption::MeterKind, MeterId, Power, ZoneId};
 use frame_support::{assert_ok, traits::fungible::InspectHold};
 use sp_runtime::DispatchResult;
 

@@ -8,7 +8,7 @@ use crate::{
 };
 use codec::{Decode, Encode};
 use daeg_primitives::{
-	metering::{oracle_api, IntervalRegisters, Quality, Reading, METER_KEY_TYPE},
+	consumption::{oracle_api, IntervalRegisters, Quality, Reading, METER_KEY_TYPE},
 	Energy, IntervalIndex, MeterId,
 };
 use frame_support::{

@@ -4,11 +4,11 @@
 use super::{install, readings::START};
 use crate::{mock::*, DayTotals, Error, Event, Preferences, Priorities, Profiles};
 use daeg_primitives::{
-	analytics::{EnergyTotals, Period, ProfileHour},
-	metering::{
+	consumption::{
 		ConsumerPreferences, ConsumerProfiles, FlexibleLoad, IntervalRecord, PriorityClass,
 		PurchaseLedger, Quality,
 	},
+	consumption::{EnergyTotals, Period, ProfileHour},
 	CarbonIntensity, Co2Mass, DayIndex, Energy, EnergySource, IntervalIndex, MeterId, Power,
 	PricePerKWh,
 };

@@ -6,7 +6,7 @@ use crate::{
 	ReadingState,
 };
 use daeg_primitives::{
-	metering::{DispatchedEnergy, MeterStatus, Quality, Reading, ReadingError},
+	consumption::{DispatchedEnergy, MeterStatus, Quality, Reading, ReadingError},
 	Energy, IntervalIndex, MeterId, Power,
 };
 use frame_support::{
@@ -162,7 +162,7 @@ fn a_consecutive_reading_records_the_measured_energy() {
 		// A gap's open intervals (the lateness window and two), and the true-up of the final
 		// substitutes before them.
 		assert_eq!(Consumption::max_spread(), LATENESS + 2);
-		let true_up = <RecordFinal as daeg_primitives::metering::OnFinalInterval>::weight();
+		let true_up = <RecordFinal as daeg_primitives::consumption::OnFinalInterval>::weight();
 		assert_eq!(max, <() as WeightInfo>::submit_reading(LATENESS + 2) + schedule + true_up);
 	});
 }
@@ -294,7 +294,7 @@ fn a_reading_signed_for_another_chain_is_refused() {
 		let other_chain = r.signing_payload(&[7u8; 32]);
 		use sp_core::Pair;
 		let signature =
-			daeg_primitives::metering::MeterSignature::from(device(1).sign(&other_chain));
+			daeg_primitives::consumption::MeterSignature::from(device(1).sign(&other_chain));
 		let c = Call::<Test>::submit_reading { reading: r, signature };
 		assert_eq!(
 			c.authorize(TransactionSource::External).unwrap().map(|(v, _)| v),
@@ -357,7 +357,7 @@ fn a_consumer_s_meter_reports_no_export() {
 	run(|| {
 		let id = active_meter();
 		Meters::<Test>::mutate(id, |m| {
-			m.as_mut().unwrap().kind = daeg_primitives::metering::MeterKind::Consumption
+			m.as_mut().unwrap().kind = daeg_primitives::consumption::MeterKind::Consumption
 		});
 		at(START + 1);
 		// Whatever its export register says at the baseline, it may never rise.

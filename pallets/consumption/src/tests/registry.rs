@@ -4,7 +4,7 @@ use super::{held, install, try_install};
 
 use crate::{mock::*, DeviceKeys, Error, Event, Meters, MetersOf, NextMeterId};
 use daeg_primitives::{
-	metering::{MeterKind, MeterRegistry, MeterStatus},
+	consumption::{MeterKind, MeterRegistry, MeterStatus},
 	MeterId, Power, ZoneId,
 };
 use frame_support::{

@@ -7,8 +7,8 @@ use super::orders::{ask, at, bid, block_at, order, NOW, OPEN};
 use crate::{mock::*, Clearings, Event, Links, Mix, Origin};
 use daeg_primitives::{
 	balancing::{Dispatch, ZoneMarket},
-	market::{OrderId, Side, TariffParameters, ZoneLink},
-	metering::{MeterKind, Quality},
+	consumption::{MeterKind, Quality},
+	pricing::{OrderId, Side, TariffParameters, ZoneLink},
 	Energy, EnergySource, Power, PricePerKWh, ZoneId,
 };
 use frame_support::{assert_ok, traits::fungible::Inspect, BoundedVec};

@@ -8,8 +8,8 @@ use crate::{
 	Unsettled,
 };
 use daeg_primitives::{
-	market::{ImbalancePrices, MarketStanding, TariffParameters},
-	metering::{Anomaly, Correction, IntervalRecord, MeterKind, OnFinalInterval, Quality},
+	consumption::{Anomaly, Correction, IntervalRecord, MeterKind, OnFinalInterval, Quality},
+	pricing::{ImbalancePrices, MarketStanding, TariffParameters},
 	Energy, EnergySource, IntervalIndex, MeterId, PricePerKWh,
 };
 use frame_support::{
@@ -52,7 +52,7 @@ fn prices() {
 	));
 }
 
-/// `meter`'s final value in `interval`, flagged with `anomaly`, as the metering pallet's pass
+/// `meter`'s final value in `interval`, flagged with `anomaly`, as the consumption pallet's pass
 /// reports it.
 fn flagged(meter: MeterId, interval: IntervalIndex, imported: u64, exported: u64) {
 	let record = IntervalRecord {
@@ -264,7 +264,7 @@ fn a_value_final_after_the_deadline_settles_a_meter_without_orders_but_never_twi
 }
 
 #[test]
-fn meters_with_positions_are_known_to_the_metering_pallet() {
+fn meters_with_positions_are_known_to_the_consumption_pallet() {
 	run(|| {
 		at(NOW);
 		let m = meter(ALICE, 1);

@@ -5,7 +5,7 @@ use crate::{
 	OrdersOf, Origin, PriceLimits, PAGE_SIZE,
 };
 use daeg_primitives::{
-	market::{ImbalancePrices, OrderId, Side, ZoneClearing, ZoneLink},
+	pricing::{ImbalancePrices, OrderId, Side, ZoneClearing, ZoneLink},
 	Energy, EnergySource, IntervalIndex, Power, PricePerKWh, ZoneId,
 };
 use frame_support::{

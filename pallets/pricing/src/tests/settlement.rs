@@ -7,8 +7,8 @@ use crate::{
 	Positions, Statements, Tariff, Unsettled, MAX_PRICE,
 };
 use daeg_primitives::{
-	market::{ImbalancePrices, Statement, TariffParameters, ZoneLink},
-	metering::{MeterKind, Quality},
+	consumption::{MeterKind, Quality},
+	pricing::{ImbalancePrices, Statement, TariffParameters, ZoneLink},
 	Energy, EnergySource, IntervalIndex, MeterId, Power, PricePerKWh, ZoneId,
 };
 use frame_support::{

@@ -7,11 +7,11 @@ use crate::{
 	WeatherModels, WeatherOracles, MAX_PRICE,
 };
 use daeg_primitives::{
-	market::{
+	consumption::Quality,
+	pricing::{
 		Climate, ForecastPrice, TariffParameters, Weather, WeatherChange, WeatherModel,
 		WeatherRange,
 	},
-	metering::Quality,
 	IntervalIndex, Irradiance, PricePerKWh, Temperature, WindSpeed, ZoneId,
 };
 use frame_support::{
@@ -97,29 +97,50 @@ fn setup() {
 fn the_weather_model_prices_sun_wind_and_degrees() {
 	let m = model();
 	// Mild and still: the reference.
-	assert_eq!(m.price(PricePerKWh(REFERENCE), &weather(0, 0, 20)), PricePerKWh(250));
+	assert_eq!(
+		crate::weather::price(&m, PricePerKWh(REFERENCE), &weather(0, 0, 20)),
+		PricePerKWh(250)
+	);
 	// 800 W/m²: PV at 80 %, 80 off.
-	assert_eq!(m.price(PricePerKWh(REFERENCE), &weather(800, 0, 20)), PricePerKWh(170));
+	assert_eq!(
+		crate::weather::price(&m, PricePerKWh(REFERENCE), &weather(800, 0, 20)),
+		PricePerKWh(170)
+	);
 	// Above full sun PV gives no more.
-	assert_eq!(m.price(PricePerKWh(REFERENCE), &weather(1_200, 0, 20)), PricePerKWh(150));
+	assert_eq!(
+		crate::weather::price(&m, PricePerKWh(REFERENCE), &weather(1_200, 0, 20)),
+		PricePerKWh(150)
+	);
 	// Rated wind on a −5 °C night: 80 off, 20 degrees × 5 on.
-	assert_eq!(m.price(PricePerKWh(REFERENCE), &weather(0, 12_000, -5)), PricePerKWh(270));
+	assert_eq!(
+		crate::weather::price(&m, PricePerKWh(REFERENCE), &weather(0, 12_000, -5)),
+		PricePerKWh(270)
+	);
 	// Halfway from cut-in to rated speed in cubes: 7.5 m/s gives (7.5³ − 3³)/(12³ − 3³).
 	let share = sp_runtime::Perbill::from_rational(421_875u128 - 27_000, 1_728_000 - 27_000);
-	assert_eq!(m.wind_output(&weather(0, 7_500, 20)), share);
+	assert_eq!(crate::weather::wind_output(&m, &weather(0, 7_500, 20)), share);
 	assert_eq!(
-		m.price(PricePerKWh(REFERENCE), &weather(0, 7_500, 20)),
+		crate::weather::price(&m, PricePerKWh(REFERENCE), &weather(0, 7_500, 20)),
 		PricePerKWh(250 - share.mul_floor(80))
 	);
 	// Below cut-in and in a storm beyond cut-out turbines stand still; 35 °C: 10 × 4 on.
-	assert_eq!(m.price(PricePerKWh(REFERENCE), &weather(0, 2_999, 35)), PricePerKWh(290));
-	assert_eq!(m.price(PricePerKWh(REFERENCE), &weather(0, 25_000, 35)), PricePerKWh(290));
+	assert_eq!(
+		crate::weather::price(&m, PricePerKWh(REFERENCE), &weather(0, 2_999, 35)),
+		PricePerKWh(290)
+	);
+	assert_eq!(
+		crate::weather::price(&m, PricePerKWh(REFERENCE), &weather(0, 25_000, 35)),
+		PricePerKWh(290)
+	);
 	// Half a degree below 15 °C: 2.5 → 2 (rounded down).
 	let chilly = Weather { temperature: Temperature(14_500), ..weather(0, 0, 0) };
-	assert_eq!(m.price(PricePerKWh(REFERENCE), &chilly), PricePerKWh(252));
+	assert_eq!(crate::weather::price(&m, PricePerKWh(REFERENCE), &chilly), PricePerKWh(252));
 	// Never below zero.
 	let cheap = WeatherModel { solar: PricePerKWh(1_000), ..m };
-	assert_eq!(cheap.price(PricePerKWh(REFERENCE), &weather(1_000, 0, 20)), PricePerKWh(0));
+	assert_eq!(
+		crate::weather::price(&cheap, PricePerKWh(REFERENCE), &weather(1_000, 0, 20)),
+		PricePerKWh(0)
+	);
 }
 
 #[test]

@@ -3,7 +3,7 @@
 use super::*;
 use crate::{Certificates, Certifiers, Claimed, ExpiryCursor, Operation, UnpaidPremium};
 use daeg_primitives::{
-	metering::{Anomaly, OnFinalInterval, Quality},
+	consumption::{Anomaly, OnFinalInterval, Quality},
 	production::CertificateId,
 	Energy, HourIndex, PricePerKWh,
 };

@@ -5,7 +5,7 @@ use crate::{
 	HoldReason,
 };
 use daeg_primitives::{
-	metering::MeterKind,
+	consumption::MeterKind,
 	production::{Certification, FacilityRegistry, Location, Reason},
 	DayIndex, EnergySource, FacilityId, MeterId, Power, ZoneId,
 };
@@ -341,9 +341,9 @@ fn try_state_catches_a_broken_index() {
 fn final_value(
 	interval: u32,
 	exported: u64,
-	quality: daeg_primitives::metering::Quality,
-) -> daeg_primitives::metering::IntervalRecord {
-	daeg_primitives::metering::IntervalRecord {
+	quality: daeg_primitives::consumption::Quality,
+) -> daeg_primitives::consumption::IntervalRecord {
+	daeg_primitives::consumption::IntervalRecord {
 		interval: daeg_primitives::IntervalIndex(interval),
 		imported: daeg_primitives::Energy(0),
 		exported: daeg_primitives::Energy(exported),
@@ -355,7 +355,7 @@ fn final_value(
 #[test]
 fn final_meter_values_become_the_facility_s_production() {
 	use daeg_primitives::{
-		metering::{OnFinalInterval, Quality},
+		consumption::{OnFinalInterval, Quality},
 		Energy,
 	};
 	use sp_runtime::Permill;

@@ -3,7 +3,7 @@
 use super::*;
 use crate::{Efficiency, Maintenance, Operation, SourceParams};
 use daeg_primitives::{
-	metering::{OnFinalInterval, Quality},
+	consumption::{OnFinalInterval, Quality},
 	production::{EfficiencyRule, MaintenanceWindow, SourceParameters},
 	Energy, DAY_MS,
 };

@@ -1,17 +1,15 @@
-//! The `metering_*` RPC methods: consumption analytics and carbon footprints, answered by the
-//! runtime's `MeteringApi` at the best block (or at `at`).
+//! The `consumption_*` RPC methods: consumption analytics and carbon footprints, answered by the
+//! runtime's `ConsumptionApi` at the best block (or at `at`).
 //!
 //! Values are JSON numbers in their unit (Wh, W, grams CO₂); periods are `{"Day": d}` (days
 //! since 1970-01-01, UTC) or `{"Month": m}` (months since January 1970); a load factor is in
 //! parts per million.
 
-use std::sync::Arc;
-
 use codec::Codec;
 use daeg_primitives::{
-	analytics::{
-		EnergyReport, Footprint, HourlyEnergy, MeteredInterval, MeteringApi as MeteringRuntimeApi,
-		Period,
+	consumption::{
+		ConsumptionApi as ConsumptionRuntimeApi, EnergyReport, Footprint, HourlyEnergy,
+		MeteredInterval, Period,
 	},
 	DayIndex, IntervalIndex, MeterId,
 };
@@ -20,14 +18,14 @@ use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
 use sp_runtime::traits::Block as BlockT;
 
-use super::runtime_error;
+use super::EnergyRpc;
 
 /// Consumption analytics and carbon footprints.
 #[rpc(server)]
-pub trait MeteringApi<BlockHash, AccountId> {
+pub trait ConsumptionApi<BlockHash, AccountId> {
 	/// A meter's intervals from `from` to `to` inclusive that its history still holds (the
 	/// latest day and a bit), each with its quality and whether it is final.
-	#[method(name = "metering_intervals")]
+	#[method(name = "consumption_intervals")]
 	fn intervals(
 		&self,
 		meter: MeterId,
@@ -38,7 +36,7 @@ pub trait MeteringApi<BlockHash, AccountId> {
 
 	/// A meter's energy, peak power and load factor over a day or month; `null` for an
 	/// unknown meter or a period not kept.
-	#[method(name = "metering_meterReport")]
+	#[method(name = "consumption_meterReport")]
 	fn meter_report(
 		&self,
 		meter: MeterId,
@@ -47,7 +45,7 @@ pub trait MeteringApi<BlockHash, AccountId> {
 	) -> RpcResult<Option<EnergyReport>>;
 
 	/// The same over all of an account's meters.
-	#[method(name = "metering_accountReport")]
+	#[method(name = "consumption_accountReport")]
 	fn account_report(
 		&self,
 		account: AccountId,
@@ -56,7 +54,7 @@ pub trait MeteringApi<BlockHash, AccountId> {
 	) -> RpcResult<EnergyReport>;
 
 	/// A meter's typical day, hour by hour (UTC); `null` for an unknown meter.
-	#[method(name = "metering_dailyProfile")]
+	#[method(name = "consumption_dailyProfile")]
 	fn daily_profile(
 		&self,
 		meter: MeterId,
@@ -64,7 +62,7 @@ pub trait MeteringApi<BlockHash, AccountId> {
 	) -> RpcResult<Option<Vec<HourlyEnergy>>>;
 
 	/// An account's carbon footprint over a day.
-	#[method(name = "metering_carbonFootprint")]
+	#[method(name = "consumption_carbonFootprint")]
 	fn carbon_footprint(
 		&self,
 		account: AccountId,
@@ -73,24 +71,11 @@ pub trait MeteringApi<BlockHash, AccountId> {
 	) -> RpcResult<Footprint>;
 }
 
-/// The `metering_*` methods over a client.
-pub struct Metering<C, B> {
-	client: Arc<C>,
-	_block: std::marker::PhantomData<B>,
-}
-
-impl<C, B> Metering<C, B> {
-	/// Methods answered by `client`'s runtime.
-	pub fn new(client: Arc<C>) -> Self {
-		Self { client, _block: Default::default() }
-	}
-}
-
-impl<C, B, AccountId> MeteringApiServer<B::Hash, AccountId> for Metering<C, B>
+impl<C, B, AccountId> ConsumptionApiServer<B::Hash, AccountId> for EnergyRpc<C, B>
 where
 	B: BlockT,
 	C: ProvideRuntimeApi<B> + HeaderBackend<B> + Send + Sync + 'static,
-	C::Api: MeteringRuntimeApi<B, AccountId>,
+	C::Api: ConsumptionRuntimeApi<B, AccountId>,
 	AccountId: Codec + Send + Sync + 'static,
 {
 	fn intervals(
@@ -100,8 +85,7 @@ where
 		to: IntervalIndex,
 		at: Option<B::Hash>,
 	) -> RpcResult<Vec<MeteredInterval>> {
-		let at = at.unwrap_or_else(|| self.client.info().best_hash);
-		self.client.runtime_api().intervals(at, meter, from, to).map_err(runtime_error)
+		self.call(at, |api, at| api.intervals(at, meter, from, to))
 	}
 
 	fn meter_report(
@@ -110,8 +94,7 @@ where
 		period: Period,
 		at: Option<B::Hash>,
 	) -> RpcResult<Option<EnergyReport>> {
-		let at = at.unwrap_or_else(|| self.client.info().best_hash);
-		self.client.runtime_api().meter_report(at, meter, period).map_err(runtime_error)
+		self.call(at, |api, at| api.meter_report(at, meter, period))
 	}
 
 	fn account_report(
@@ -120,8 +103,7 @@ where
 		period: Period,
 		at: Option<B::Hash>,
 	) -> RpcResult<EnergyReport> {
-		let at = at.unwrap_or_else(|| self.client.info().best_hash);
-		self.client.runtime_api().account_report(at, account, period).map_err(runtime_error)
+		self.call(at, |api, at| api.account_report(at, account, period))
 	}
 
 	fn daily_profile(
@@ -129,8 +111,7 @@ where
 		meter: MeterId,
 		at: Option<B::Hash>,
 	) -> RpcResult<Option<Vec<HourlyEnergy>>> {
-		let at = at.unwrap_or_else(|| self.client.info().best_hash);
-		self.client.runtime_api().daily_profile(at, meter).map_err(runtime_error)
+		self.call(at, |api, at| api.daily_profile(at, meter))
 	}
 
 	fn carbon_footprint(
@@ -139,7 +120,6 @@ where
 		day: DayIndex,
 		at: Option<B::Hash>,
 	) -> RpcResult<Footprint> {
-		let at = at.unwrap_or_else(|| self.client.info().best_hash);
-		self.client.runtime_api().carbon_footprint(at, account, day).map_err(runtime_error)
+		self.call(at, |api, at| api.carbon_footprint(at, account, day))
 	}
 }

@@ -1,14 +1,18 @@
-//! What the metering pallet (`pallet-consumption`) shares with the other pallets: the meter
-//! registry, the meters' device keys, and the interfaces through which metered energy reaches
-//! production, pricing and balancing. Pallets depend on these traits, never on each other.
+//! What the consumption pallet (`pallet-consumption`: meters, readings, final values) shares
+//! with the other pallets: the meter registry, the meters' device keys, and the interfaces
+//! through which metered energy reaches production, pricing and balancing (pallets depend on
+//! these traits, never on each other); and, in [`analytics`], its views and runtime API.
+
+pub mod analytics;
+pub use analytics::*;
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-	analytics::EnergyTotals, CarbonIntensity, DayIndex, Energy, EnergySource, IntervalIndex,
-	MeterId, Power, PricePerKWh, ZoneId,
+	CarbonIntensity, DayIndex, Energy, EnergySource, IntervalIndex, MeterId, Power, PricePerKWh,
+	ZoneId,
 };
 
 /// The key type of meter device keys in a node's keystore (`daeg-node key insert
@@ -114,7 +118,7 @@ impl IntervalRegisters {
 }
 
 /// The hand-off between the meter oracle and the offchain worker: plain HTTP on the node's
-/// machine, bodies SCALE-encoded (see `docs/metering.md`).
+/// machine, bodies SCALE-encoded (see `docs/consumption.md`).
 pub mod oracle_api {
 	/// `GET`: the queued readings, a SCALE `Vec<IntervalRegisters>`, oldest first.
 	pub const READINGS_PATH: &str = "/readings";
@@ -254,7 +258,7 @@ impl Quality {
 	Deserialize,
 )]
 pub enum Anomaly {
-	/// A step far above the meter's recent trend (the metering pallet's `JumpFactor`). Energy
+	/// A step far above the meter's recent trend (the consumption pallet's `JumpFactor`). Energy
 	/// above what the connection carries is not an anomaly but refused
 	/// ([`ReadingError::OverCapacity`]).
 	Jump,
@@ -380,24 +384,24 @@ pub trait MeterRegistry<AccountId> {
 }
 
 /// The final energy of a meter's intervals, for settlement: an interval is final once the
-/// lateness window has passed and the metering pallet has fixed its value (measured,
+/// lateness window has passed and the consumption pallet has fixed its value (measured,
 /// interpolated or substituted).
 pub trait MeteredEnergy {
 	/// The final record of `meter` in `interval`; `None` while the interval is open or once
 	/// the history no longer holds it.
 	fn final_energy(meter: MeterId, interval: IntervalIndex) -> Option<IntervalRecord>;
 	/// The totals of `meter`'s final values on `day` so far (they grow until the day's last
-	/// interval is final); `None` once the metering pallet no longer keeps the day.
+	/// interval is final); `None` once the consumption pallet no longer keeps the day.
 	fn final_day(meter: MeterId, day: DayIndex) -> Option<EnergyTotals>;
 }
 
-/// The carbon intensity of each source's energy, as governance sets it in the metering pallet.
+/// The carbon intensity of each source's energy, as governance sets it in the consumption pallet.
 pub trait CarbonIntensities {
 	/// The intensity of energy from `source` now.
 	fn intensity_of(source: EnergySource) -> CarbonIntensity;
 }
 
-/// Told of every interval value the metering pallet makes final: once per meter and interval,
+/// Told of every interval value the consumption pallet makes final: once per meter and interval,
 /// in interval order, from the finalization pass (how production metrics and certificates of
 /// origin follow from final metered values without a second pass).
 pub trait OnFinalInterval {
@@ -453,7 +457,7 @@ pub struct Correction {
 
 /// What the grid dispatched a meter's unit to do in an interval (the balancing pallet's
 /// schedule). A storage unit steps from idle to full power because the grid tells it to: the
-/// metering pallet judges such a step against the schedule, not against the meter's trend alone.
+/// consumption pallet judges such a step against the schedule, not against the meter's trend alone.
 pub trait DispatchedEnergy {
 	/// The energy (imported, exported) `meter`'s unit was dispatched to move in `interval`;
 	/// `None` if it was not dispatched then.
@@ -498,7 +502,7 @@ impl<A: OnFinalInterval, B: OnFinalInterval> OnFinalInterval for (A, B) {
 	}
 }
 
-/// Where the market reports what each buyer bought, so that the metering pallet can work out
+/// Where the market reports what each buyer bought, so that the consumption pallet can work out
 /// carbon footprints from the source mix an account actually bought.
 pub trait PurchaseLedger<AccountId> {
 	/// `buyer` was delivered `energy` from `source` in `interval` (called at settlement).
@@ -599,7 +603,7 @@ pub trait ConsumerProfiles<AccountId> {
 }
 
 /// Creates registered meters in benchmarks of pallets that need one (e.g. to register a
-/// facility), without depending on the metering pallet.
+/// facility), without depending on the consumption pallet.
 #[cfg(feature = "runtime-benchmarks")]
 pub trait MeterBenchmarkHelper<AccountId> {
 	/// Registers and activates a meter of `kind` in `zone`, owned by `owner`.

@@ -6,10 +6,8 @@ use scale_info::TypeInfo;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-	Energy, IntervalIndex, Irradiance, Money, Power, PricePerKWh, Rounding, Temperature, WindSpeed,
-	ZoneId,
+	Energy, IntervalIndex, Irradiance, Money, Power, PricePerKWh, Temperature, WindSpeed, ZoneId,
 };
-use sp_runtime::Perbill;
 
 /// Identifies an order: its interval and its slot in that interval's book.
 #[derive(
@@ -247,76 +245,6 @@ impl Statement {
 		*self == Self::default()
 	}
 
-	/// The line of a meter in an interval: `bought` and `sold` in the auction at `price`,
-	/// `consumed` and `exported` as metered; consumption beyond purchases at `tariff`,
-	/// deviations at `imbalance`. `None` if an amount overflows.
-	///
-	/// No deviation pays more than the position it deviates from: a shortfall costs at least
-	/// `price` (no seller keeps money for energy its meter did not measure), and bought energy
-	/// left unused is taken back at most at `price` (no buyer earns by bidding cheap and
-	/// consuming nothing, whatever the long price). Only export beyond what was sold earns the
-	/// long price.
-	pub fn line(
-		(bought, sold): (Energy, Energy),
-		(consumed, exported): (Energy, Energy),
-		price: PricePerKWh,
-		tariff: PricePerKWh,
-		imbalance: ImbalancePrices,
-	) -> Option<Statement> {
-		let tariff_energy = consumed.saturating_sub(bought);
-		let short = sold.saturating_sub(exported);
-		let unused = bought.saturating_sub(consumed);
-		let surplus = exported.saturating_sub(sold);
-		let long_credit = imbalance
-			.long
-			.min(price)
-			.cost_of(unused, Rounding::Down)?
-			.checked_add(imbalance.long.cost_of(surplus, Rounding::Down)?)?;
-		Some(Statement {
-			bought,
-			bought_cost: price.cost_of(bought, Rounding::Up)?,
-			sold,
-			sold_revenue: price.cost_of(sold, Rounding::Down)?,
-			tariff_energy,
-			tariff_cost: tariff.cost_of(tariff_energy, Rounding::Up)?,
-			short,
-			short_cost: imbalance.short.max(price).cost_of(short, Rounding::Up)?,
-			long: unused.checked_add(surplus)?,
-			long_credit,
-		})
-	}
-
-	/// The line that trues up a meter's final substitutes against a later real reading
-	/// ([`crate::metering::Correction`]), at the `tariff` of the interval the reading came in
-	/// and the `imbalance` prices. A silent meter must never pay off: import the substitutes
-	/// under-counted is charged at the higher of the tariff and the short price, import they
-	/// over-counted is refunded at the lower of the tariff and the long price, and export
-	/// (substitutes are never paid as delivery) is credited at the long price up to
-	/// `exportable`, what the connection carried over the corrected intervals. A flagged
-	/// reading is credited nothing. `None` if an amount overflows.
-	pub fn correction(
-		correction: &crate::metering::Correction,
-		tariff: PricePerKWh,
-		imbalance: ImbalancePrices,
-		exportable: Energy,
-	) -> Option<Statement> {
-		let (counted, measured) = (correction.counted.0, correction.measured.0);
-		let more = measured.saturating_sub(counted);
-		let flagged = correction.anomaly.is_some();
-		let less = if flagged { Energy::ZERO } else { counted.saturating_sub(measured) };
-		let export = if flagged { Energy::ZERO } else { correction.measured.1.min(exportable) };
-		Some(Statement {
-			tariff_energy: more,
-			tariff_cost: tariff.max(imbalance.short).cost_of(more, Rounding::Up)?,
-			long: less.checked_add(export)?,
-			long_credit: tariff
-				.min(imbalance.long)
-				.cost_of(less, Rounding::Down)?
-				.checked_add(imbalance.long.cost_of(export, Rounding::Down)?)?,
-			..Default::default()
-		})
-	}
-
 	/// What the line pays its account, less what it charges (negative: the account pays).
 	pub fn net(&self) -> i128 {
 		let credited = i128::try_from(self.credited()).unwrap_or(i128::MAX);
@@ -494,41 +422,6 @@ pub const MIN_TEMPERATURE: Temperature = Temperature::from_celsius(-100);
 /// The hottest temperature a forecast may give.
 pub const MAX_TEMPERATURE: Temperature = Temperature::from_celsius(70);
 
-impl Weather {
-	/// Whether every value is one the Earth's weather can take (a guard against unit mistakes,
-	/// such as wind in m/s where mm/s is meant).
-	pub fn is_plausible(&self) -> bool {
-		self.irradiance <= MAX_IRRADIANCE
-			&& self.wind_speed <= MAX_WIND_SPEED
-			&& (MIN_TEMPERATURE..=MAX_TEMPERATURE).contains(&self.temperature)
-	}
-
-	/// The forecast several oracles agree on: the median of each value taken on its own (the
-	/// mean of the middle two when their number is even). One oracle, or fewer than half of
-	/// them, cannot move it beyond the range of the others' values. `None` without forecasts.
-	pub fn median(forecasts: &[Weather]) -> Option<Weather> {
-		fn middle<V: Ord + Copy>(
-			values: impl Iterator<Item = V>,
-			mean: impl Fn(V, V) -> V,
-		) -> Option<V> {
-			let mut values: alloc::vec::Vec<V> = values.collect();
-			values.sort_unstable();
-			let upper = values.len() / 2;
-			let high = *values.get(upper)?;
-			Some(match upper.checked_sub(1).filter(|_| values.len().is_multiple_of(2)) {
-				Some(lower) => mean(*values.get(lower)?, high),
-				None => high,
-			})
-		}
-		let all = || forecasts.iter();
-		Some(Weather {
-			irradiance: Irradiance(middle(all().map(|w| w.irradiance.0), u32::midpoint)?),
-			wind_speed: WindSpeed(middle(all().map(|w| w.wind_speed.0), u32::midpoint)?),
-			temperature: Temperature(middle(all().map(|w| w.temperature.0), i32::midpoint)?),
-		})
-	}
-}
-
 /// The weather a zone can see in one season: what a forecast beyond it is refused as.
 #[derive(
 	Clone,
@@ -553,15 +446,6 @@ pub struct WeatherRange {
 	pub min_temperature: Temperature,
 	/// The hottest temperature.
 	pub max_temperature: Temperature,
-}
-
-impl WeatherRange {
-	/// Whether `weather` lies within the range.
-	pub fn contains(&self, weather: &Weather) -> bool {
-		weather.irradiance <= self.max_irradiance
-			&& weather.wind_speed <= self.max_wind_speed
-			&& (self.min_temperature..=self.max_temperature).contains(&weather.temperature)
-	}
 }
 
 /// How far one forecast of an interval may move from the same oracle's previous forecast of
@@ -589,15 +473,6 @@ pub struct WeatherChange {
 	pub temperature: u32,
 }
 
-impl WeatherChange {
-	/// Whether `next` lies within this change of `previous`.
-	pub fn allows(&self, previous: &Weather, next: &Weather) -> bool {
-		previous.irradiance.0.abs_diff(next.irradiance.0) <= self.irradiance.0
-			&& previous.wind_speed.0.abs_diff(next.wind_speed.0) <= self.wind_speed.0
-			&& previous.temperature.0.abs_diff(next.temperature.0) <= self.temperature
-	}
-}
-
 /// A zone's climate, set by governance: the weather plausible in each season and the largest
 /// revision of a forecast. Forecasts outside it are refused, so that an oracle's mistake or
 /// malice moves prices no further than real weather could.
@@ -621,30 +496,6 @@ pub struct Climate {
 	pub seasons: [WeatherRange; 4],
 	/// The largest revision of a forecast.
 	pub max_change: WeatherChange,
-}
-
-impl Climate {
-	/// The season of a calendar month (1 to 12): 0 for December to February, then by quarter.
-	pub const fn season(month: u8) -> usize {
-		(month % 12 / 3) as usize
-	}
-
-	/// Whether `weather` is plausible in calendar `month` (1 to 12).
-	pub fn allows(&self, month: u8, weather: &Weather) -> bool {
-		self.seasons.get(Self::season(month)).is_some_and(|range| range.contains(weather))
-	}
-
-	/// Whether every season's range lies within the Earth's ([`Weather::is_plausible`]), with
-	/// its coldest temperature no warmer than its hottest.
-	pub fn is_valid(&self) -> bool {
-		self.seasons.iter().all(|r| {
-			r.max_irradiance <= MAX_IRRADIANCE
-				&& r.max_wind_speed <= MAX_WIND_SPEED
-				&& MIN_TEMPERATURE <= r.min_temperature
-				&& r.min_temperature <= r.max_temperature
-				&& r.max_temperature <= MAX_TEMPERATURE
-		})
-	}
 }
 
 /// How the weather moves a zone's energy price where the auction sets none (and the indicative
@@ -692,56 +543,6 @@ pub struct WeatherModel {
 	pub cooling: PricePerKWh,
 }
 
-impl WeatherModel {
-	/// Whether the wind speeds rise (`cut_in < rated < cut_out`) and heating starts no higher
-	/// than cooling.
-	pub fn is_valid(&self) -> bool {
-		self.cut_in < self.rated
-			&& self.rated < self.cut_out
-			&& self.heating_below <= self.cooling_above
-	}
-
-	/// Every price of the model.
-	pub fn prices(&self) -> [PricePerKWh; 4] {
-		[self.solar, self.wind, self.heating, self.cooling]
-	}
-
-	/// PV's output at `weather`, as a share of its rated power.
-	pub fn solar_output(weather: &Weather) -> Perbill {
-		let sun = weather.irradiance.min(FULL_SUN);
-		Perbill::from_rational(sun.0, FULL_SUN.0)
-	}
-
-	/// Wind turbines' output at `weather`, as a share of their rated power.
-	pub fn wind_output(&self, weather: &Weather) -> Perbill {
-		let v = weather.wind_speed;
-		if v < self.cut_in || v >= self.cut_out {
-			return Perbill::zero();
-		}
-		if v >= self.rated {
-			return Perbill::one();
-		}
-		let cube = |s: WindSpeed| u128::from(s.0).pow(3);
-		let span = cube(self.rated).saturating_sub(cube(self.cut_in));
-		Perbill::from_rational(cube(v).saturating_sub(cube(self.cut_in)), span)
-	}
-
-	/// The energy price the weather indicates, from the `reference` price.
-	pub fn price(&self, reference: PricePerKWh, weather: &Weather) -> PricePerKWh {
-		// Rates are per degree; temperatures in thousandths of one.
-		let per_degree = |rate: PricePerKWh, millis: u32| {
-			PricePerKWh(rate.0.saturating_mul(u128::from(millis)) / 1_000)
-		};
-		let t = weather.temperature;
-		let raised = reference
-			.saturating_add(per_degree(self.heating, t.below(self.heating_below)))
-			.saturating_add(per_degree(self.cooling, self.cooling_above.below(t)));
-		let drop = PricePerKWh(Self::solar_output(weather).mul_floor(self.solar.0))
-			.saturating_add(PricePerKWh(self.wind_output(weather).mul_floor(self.wind.0)));
-		raised.saturating_sub(drop)
-	}
-}
-
 /// What the weather indicates for a zone and interval.
 #[derive(
 	Clone,
@@ -770,7 +571,7 @@ pub struct ForecastPrice {
 
 sp_api::decl_runtime_apis! {
 	/// The market (the `pricing_*` RPC methods).
-	pub trait MarketApi<AccountId> where AccountId: codec::Codec {
+	pub trait PricingApi<AccountId> where AccountId: codec::Codec {
 		/// Where the market stands: clock, parameters and the pot.
 		fn status() -> MarketStatus;
 		/// A zone's results from interval `from` to `to` (at most `MAX_QUERY_INTERVALS`, the
@@ -795,7 +596,7 @@ sp_api::decl_runtime_apis! {
 }
 
 /// A meter's interval held out of settlement: its final value was flagged (see
-/// [`crate::metering::Anomaly`]), so nothing is paid or charged for it until a certifier or the
+/// [`crate::consumption::Anomaly`]), so nothing is paid or charged for it until a certifier or the
 /// grid operators release it, as it is or with a corrected value.
 #[derive(
 	Clone,
@@ -816,7 +617,7 @@ pub struct Quarantined<AccountId> {
 	/// The meter's zone.
 	pub zone: ZoneId,
 	/// The flagged final value.
-	pub record: crate::metering::IntervalRecord,
+	pub record: crate::consumption::IntervalRecord,
 	/// Energy the meter's bids bought in the interval.
 	pub bought: Energy,
 	/// Energy the meter's asks sold in the interval.
@@ -831,7 +632,7 @@ pub struct Quarantined<AccountId> {
 }
 
 /// What the market knows of a member's standing: whether it owes the market, and whether a
-/// meter still has positions to settle. The metering pallet asks before it lets a meter go,
+/// meter still has positions to settle. The consumption pallet asks before it lets a meter go,
 /// so that nobody leaves without paying.
 pub trait MarketStanding<AccountId> {
 	/// Whether `who` owes the market arrears.
@@ -856,166 +657,3 @@ impl<AccountId> MarketStanding<AccountId> for () {
 
 /// The most intervals one `prices` query covers.
 pub const MAX_QUERY_INTERVALS: u32 = 2_000;
-
-#[cfg(test)]
-mod tests {
-	use super::*;
-	use proptest::prelude::*;
-
-	/// Prices up to the market's highest (10^18 per kWh) and energies up to a TWh: every
-	/// amount fits, as in the runtime.
-	fn price() -> impl Strategy<Value = PricePerKWh> {
-		prop_oneof![0u128..1_000, 0u128..=1_000_000_000_000_000_000].prop_map(PricePerKWh)
-	}
-
-	fn energy() -> impl Strategy<Value = Energy> {
-		prop_oneof![0u64..10_000, 0u64..=1_000_000_000_000].prop_map(Energy)
-	}
-
-	fn imbalance() -> impl Strategy<Value = ImbalancePrices> {
-		(price(), price()).prop_map(|(a, b)| ImbalancePrices { short: a.max(b), long: a.min(b) })
-	}
-
-	/// What `energy` is worth at `price`, exactly (no rounding), in thousandths of a unit.
-	fn worth(price: PricePerKWh, energy: Energy) -> i128 {
-		(price.0 * u128::from(energy.0)) as i128
-	}
-
-	proptest! {
-		#![proptest_config(ProptestConfig { cases: 5_000, .. ProptestConfig::default() })]
-
-		/// A buyer that uses less than it bought (and exports nothing) pays at least what the
-		/// energy it used cost at the clearing price: bidding cheap and consuming nothing never
-		/// earns, whatever the long price.
-		#[test]
-		fn unused_purchases_never_pay_more_than_they_cost(
-			bought in energy(), used in energy(), p in price(), tariff in price(),
-			imb in imbalance(),
-		) {
-			let consumed = Energy(used.0.min(bought.0));
-			let line = Statement::line((bought, Energy::ZERO), (consumed, Energy::ZERO), p, tariff, imb).unwrap();
-			prop_assert!(line.net() * 1_000 <= -worth(p, consumed));
-			prop_assert!(line.long_credit <= line.bought_cost);
-			prop_assert!(line.net() <= 0);
-		}
-
-		/// A seller that delivers less than it sold (and imports nothing) receives at most what
-		/// the energy it delivered is worth at the clearing price.
-		#[test]
-		fn shortfalls_never_pay_more_than_the_delivery(
-			sold in energy(), delivered in energy(), p in price(), tariff in price(),
-			imb in imbalance(),
-		) {
-			let exported = Energy(delivered.0.min(sold.0));
-			let line = Statement::line((Energy::ZERO, sold), (Energy::ZERO, exported), p, tariff, imb).unwrap();
-			prop_assert!(line.net() * 1_000 <= worth(p, exported));
-		}
-
-		/// Whatever was traded and metered, no line pays more than what the meter measured
-		/// of the position is worth at the clearing price (sold energy delivered, less bought
-		/// energy used) plus export beyond what was sold at the long price; charges are never
-		/// rounded in the account's favour, credits never against the market.
-		#[test]
-		fn no_line_pays_more_than_what_was_measured(
-			bought in energy(), sold in energy(), consumed in energy(), exported in energy(),
-			p in price(), tariff in price(), imb in imbalance(),
-		) {
-			let line = Statement::line((bought, sold), (consumed, exported), p, tariff, imb).unwrap();
-			let delivered = exported.min(sold);
-			let used = consumed.min(bought);
-			let surplus = exported.saturating_sub(sold);
-			let measured = worth(p, delivered) - worth(p, used) + worth(imb.long, surplus);
-			prop_assert!(line.net() * 1_000 <= measured);
-			prop_assert!(line.bought_cost * 1_000 >= p.0 * u128::from(bought.0));
-			prop_assert!(line.sold_revenue * 1_000 <= p.0 * u128::from(sold.0));
-			prop_assert_eq!(line.long, bought.saturating_sub(consumed).saturating_add(surplus));
-		}
-	}
-
-	#[test]
-	fn bid_cheap_consume_nothing_earns_nothing() {
-		// The attack of issue 21: long price 100 above a clearing price of 50.
-		let imb = ImbalancePrices { short: PricePerKWh(400), long: PricePerKWh(100) };
-		let line = Statement::line(
-			(Energy(10_000), Energy::ZERO),
-			(Energy::ZERO, Energy::ZERO),
-			PricePerKWh(50),
-			PricePerKWh(300),
-			imb,
-		)
-		.unwrap();
-		assert_eq!((line.bought_cost, line.long_credit, line.net()), (500, 500, 0));
-	}
-
-	fn weather() -> impl Strategy<Value = Weather> {
-		(0u32..=1_500, 0u32..=120_000, -100_000i32..=70_000).prop_map(|(i, w, t)| Weather {
-			irradiance: Irradiance(i),
-			wind_speed: WindSpeed(w),
-			temperature: Temperature(t),
-		})
-	}
-
-	proptest! {
-		/// Oracles that lie, fewer than half of them, cannot move the median out of the range
-		/// of the honest oracles' values.
-		#[test]
-		fn liars_in_the_minority_stay_within_the_honest_range(
-			honest in proptest::collection::vec(weather(), 1..6),
-			liars in proptest::collection::vec(weather(), 0..6),
-		) {
-			let liars = &liars[..liars.len().min(honest.len().saturating_sub(1))];
-			let all: alloc::vec::Vec<_> = honest.iter().chain(liars).copied().collect();
-			let m = Weather::median(&all).unwrap();
-			let within = |v: i64, f: fn(&Weather) -> i64| {
-				honest.iter().map(f).min().unwrap() <= v && v <= honest.iter().map(f).max().unwrap()
-			};
-			prop_assert!(within(m.irradiance.0.into(), |w| w.irradiance.0.into()));
-			prop_assert!(within(m.wind_speed.0.into(), |w| w.wind_speed.0.into()));
-			prop_assert!(within(m.temperature.0.into(), |w| w.temperature.0.into()));
-		}
-	}
-
-	#[test]
-	fn median_of_forecasts() {
-		let w = |i, v, t| Weather {
-			irradiance: Irradiance(i),
-			wind_speed: WindSpeed(v),
-			temperature: Temperature::from_celsius(t),
-		};
-		assert_eq!(Weather::median(&[]), None);
-		assert_eq!(Weather::median(&[w(500, 4, 10)]), Some(w(500, 4, 10)));
-		// Each value on its own; the mean of the middle two when even.
-		assert_eq!(
-			Weather::median(&[w(0, 9, -5), w(900, 1, 20), w(400, 5, 3)]),
-			Some(w(400, 5, 3))
-		);
-		assert_eq!(Weather::median(&[w(100, 2, -10), w(300, 6, 10)]), Some(w(200, 4, 0)));
-	}
-
-	#[test]
-	fn climate_by_season() {
-		let range = |max_t| WeatherRange {
-			max_irradiance: Irradiance(1_000),
-			max_wind_speed: WindSpeed(40_000),
-			min_temperature: Temperature::from_celsius(-20),
-			max_temperature: Temperature::from_celsius(max_t),
-		};
-		let change = WeatherChange {
-			irradiance: Irradiance(300),
-			wind_speed: WindSpeed(5_000),
-			temperature: 5_000,
-		};
-		let climate =
-			Climate { seasons: [range(15), range(25), range(38), range(25)], max_change: change };
-		assert!(climate.is_valid());
-		let hot = Weather { temperature: Temperature::from_celsius(30), ..Default::default() };
-		assert_eq!((Climate::season(12), Climate::season(1), Climate::season(6)), (0, 0, 2));
-		assert!(!climate.allows(1, &hot) && climate.allows(7, &hot));
-		let warmer = Weather { temperature: Temperature::from_celsius(36), ..hot };
-		assert!(!change.allows(&hot, &warmer));
-		assert!(change.allows(&hot, &Weather { temperature: Temperature::from_celsius(35), ..hot }));
-		let mut upside_down = climate;
-		upside_down.seasons[2].min_temperature = Temperature::from_celsius(40);
-		assert!(!upside_down.is_valid());
-	}
-}
