@@ -4,26 +4,16 @@
 // On the dev chain intervals last 30 seconds and the lateness window is six of them, so a
 // reading's interval becomes final about three and a half minutes after it ends.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DAY_MS, HOUR_MS, waitFor, rpc } from '../../../scripts/lib/chain.mjs';
-import { devSession, submitRecentReadings, waitFinal } from './client.mjs';
+import { useDevSession, submitRecentReadings, waitFinal } from './client.mjs';
 
 let node;
 let api;
 let keyring;
 let helpers;
-let session;
-
-before(async () => {
-  session = await devSession();
-  ({ node, api, keyring } = session);
-  helpers = session;
-});
-
-after(async () => {
-  await session?.stop();
-});
+useDevSession((s) => { ({ node, api, keyring } = s); helpers = s; });
 
 const RESIDUAL_G_PER_KWH = 400;
 const WH_PER_INTERVAL = 20;

@@ -6,10 +6,10 @@
 // trade and the zone's tariff is the emergency tariff (`pricing_prices`), until the multisig
 // resumes it.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rpc, waitFor } from '../../../scripts/lib/chain.mjs';
-import { devSession, eventsOf } from './client.mjs';
+import { useDevSession, eventsOf } from './client.mjs';
 
 /// A thousandth of a DAEG: prices below are in it per kWh.
 const MILLI = 1_000_000_000n;
@@ -18,17 +18,7 @@ let api;
 let keyring;
 let node;
 let helpers;
-let session;
-
-before(async () => {
-  session = await devSession();
-  ({ api, keyring, node } = session);
-  helpers = session;
-});
-
-after(async () => {
-  await session?.stop();
-});
+useDevSession((s) => { ({ api, keyring, node } = s); helpers = s; });
 
 const ok = (r) => assert.equal(helpers.moduleError(r.dispatchError), null);
 

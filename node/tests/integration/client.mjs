@@ -1,6 +1,7 @@
 // Helpers for tests that drive a real node with a real @polkadot/api client.
 
 import assert from 'node:assert/strict';
+import { before, after } from 'node:test';
 import { ApiPromise, WsProvider, Keyring } from '@polkadot/api';
 import { compactAddLength, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
@@ -23,6 +24,19 @@ export async function devSession() {
   };
 }
 
+/// A dev chain for one test file: started before its tests and stopped after them; `use`
+/// receives the session (`node`, `api`, `keyring` and the client helpers) once it runs.
+export function useDevSession(use) {
+  let session;
+  before(async () => {
+    session = await devSession();
+    use(session);
+  });
+  after(async () => {
+    await session?.stop();
+  });
+}
+
 /// The events of `section.method` in a submission's result.
 export const eventsOf = (r, section, method) =>
   r.events.filter(({ event }) => event.section === section && event.method === method).map(({ event }) => event);
@@ -36,7 +50,7 @@ export function generalTransaction(call) {
 
 /// Reading `fields` of a meter and its signature by `device` for this chain.
 export function signedReading(api, device, fields) {
-  const reading = api.createType('DaegPrimitivesMeteringReading', fields);
+  const reading = api.createType('DaegPrimitivesConsumptionReading', fields);
   const payload = u8aConcat(
     compactAddLength(stringToU8a('daeg/reading/v1')),
     compactAddLength(api.genesisHash.toU8a()),
@@ -54,7 +68,7 @@ export function readingCall(api, device, fields) {
 /// `HistoryMs / interval length` slots, interval `i` in slot `i % slots`.
 export async function intervalRecord(api, meter, interval) {
   const length = (await api.query.pricing.intervalLength()).toNumber();
-  const slots = Math.floor(api.consts.consumption.historySpan.toNumber() / length);
+  const slots = Math.floor(api.consts.consumption.historyMs.toNumber() / length);
   return (await api.query.consumption.history(meter, interval % slots)).unwrap().toJSON();
 }
 

@@ -1,9 +1,9 @@
 // The real node on --dev, driven by a real @polkadot/api client.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { waitFor, rpcRaw } from '../../../scripts/lib/chain.mjs';
-import { devSession } from './client.mjs';
+import { useDevSession } from './client.mjs';
 
 let node;
 let api;
@@ -11,16 +11,7 @@ let keyring;
 let submit;
 let moduleError;
 let asOperators;
-let session;
-
-before(async () => {
-  session = await devSession();
-  ({ node, api, keyring, submit, moduleError, asOperators } = session);
-});
-
-after(async () => {
-  await session?.stop();
-});
+useDevSession((s) => { ({ node, api, keyring, submit, moduleError, asOperators } = s); });
 
 test('blocks are produced and finalized', async () => {
   const first = await node.heads();

@@ -4,10 +4,10 @@
 // settlement changes each balance by exactly the amount it settled. The weather oracle
 // forecasts a zone, and the weather moves its indicative prices and tariffs.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rpc, rpcRaw, waitFor } from '../../../scripts/lib/chain.mjs';
-import { devSession, eventsOf, generalTransaction, readingCall, waitFinal } from './client.mjs';
+import { useDevSession, eventsOf, generalTransaction, readingCall, waitFinal } from './client.mjs';
 
 /// A thousandth of a DAEG: prices below are in it per kWh.
 const MILLI = 1_000_000_000n;
@@ -16,17 +16,7 @@ let api;
 let keyring;
 let node;
 let helpers;
-let session;
-
-before(async () => {
-  session = await devSession();
-  ({ api, keyring, node } = session);
-  helpers = session;
-});
-
-after(async () => {
-  await session?.stop();
-});
+useDevSession((s) => { ({ api, keyring, node } = s); helpers = s; });
 
 /// `who`'s total balance (free and held) at block `hash`.
 async function total(who, hash) {

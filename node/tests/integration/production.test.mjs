@@ -4,26 +4,16 @@
 // facility's production metrics (`production_*` RPC); the producer plans maintenance and the
 // operators set the source's maintenance interval, which the status RPCs reflect.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rpc } from '../../../scripts/lib/chain.mjs';
-import { devSession, eventsOf, submitRecentReadings, waitFinal } from './client.mjs';
+import { useDevSession, eventsOf, submitRecentReadings, waitFinal } from './client.mjs';
 
 let api;
 let keyring;
 let node;
 let helpers;
-let session;
-
-before(async () => {
-  session = await devSession();
-  ({ api, keyring, node } = session);
-  helpers = session;
-});
-
-after(async () => {
-  await session?.stop();
-});
+useDevSession((s) => { ({ api, keyring, node } = s); helpers = s; });
 
 test('the operators appoint a certifier, who certifies a producer\'s facility; its metered output is its production', async () => {
   const alice = keyring.addFromUri('//Alice'); // the producer

@@ -2,28 +2,18 @@
 // transactions without any account, refused by the transaction pool with one code per cause,
 // and stored (or flagged) with the right values.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { waitFor, rpcRaw } from '../../../scripts/lib/chain.mjs';
-import { devSession, generalTransaction, intervalRecord, readingCall } from './client.mjs';
+import { useDevSession, generalTransaction, intervalRecord, readingCall } from './client.mjs';
 
 let node;
 let api;
 let keyring;
 let helpers;
-let session;
+useDevSession((s) => { ({ node, api, keyring } = s); helpers = s; });
 
-before(async () => {
-  session = await devSession();
-  ({ node, api, keyring } = session);
-  helpers = session;
-});
-
-after(async () => {
-  await session?.stop();
-});
-
-// The runtime's codes for refused readings (daeg_primitives::metering::ReadingError).
+// The runtime's codes for refused readings (daeg_primitives::consumption::ReadingError).
 const CODE = { UnknownMeter: 1, BadSignature: 3, FutureInterval: 4, Replay: 7, RegisterDecreased: 10, OverCapacity: 14 };
 
 /// Submits a general transaction; resolves to the JSON-RPC answer.
