@@ -9,7 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rpc, waitFor } from '../../../scripts/lib/chain.mjs';
-import { useDevSession, eventsOf } from './client.mjs';
+import { certifiedWindTurbine, eventsOf, useDevSession } from './client.mjs';
 
 /// A thousandth of a DAEG: prices below are in it per kWh.
 const MILLI = 1_000_000_000n;
@@ -58,13 +58,7 @@ test('storage charges from a surplus and discharges at a peak; the multisig halt
   for (const meter of [battery, factoryMeter, turbineMeter]) {
     ok(await helpers.submit(api.tx.consumption.activateMeter(meter), certifier));
   }
-  const facility = (await api.query.production.nextFacilityId()).toNumber();
-  ok(await helpers.submit(api.tx.production.registerFacility({
-    source: 'Wind', capacity: 2_000_000, zone: 0,
-    location: { latMicroDeg: 54_321_000, lonMicroDeg: 10_123_000 }, commissioned: 20_000, meter: turbineMeter,
-  }), producer));
-  const until = (await api.query.timestamp.now()).toNumber() + 86_400_000;
-  ok(await helpers.submit(api.tx.production.certify(facility, until), certifier));
+  const facility = await certifiedWindTurbine(helpers, producer, certifier, turbineMeter);
 
   // The battery: 10 kWh holding 5 kWh, 60 kW each way (500 Wh in a 30 s interval), 90 %
   // round trip. A consumption meter cannot measure a unit.

@@ -37,6 +37,20 @@ export function useDevSession(use) {
   });
 }
 
+/// Registers a 2 MW wind turbine of `producer`'s in zone 0 measured by `meter` and has
+/// `certifier` certify it for a day; resolves to its facility id.
+export async function certifiedWindTurbine({ api, submit, moduleError }, producer, certifier, meter) {
+  const ok = (r) => assert.equal(moduleError(r.dispatchError), null);
+  const facility = (await api.query.production.nextFacilityId()).toNumber();
+  ok(await submit(api.tx.production.registerFacility({
+    source: 'Wind', capacity: 2_000_000, zone: 0,
+    location: { latMicroDeg: 54_321_000, lonMicroDeg: 10_123_000 }, commissioned: 20_000, meter,
+  }), producer));
+  const until = (await api.query.timestamp.now()).toNumber() + 86_400_000;
+  ok(await submit(api.tx.production.certify(facility, until), certifier));
+  return facility;
+}
+
 /// The events of `section.method` in a submission's result.
 export const eventsOf = (r, section, method) =>
   r.events.filter(({ event }) => event.section === section && event.method === method).map(({ event }) => event);

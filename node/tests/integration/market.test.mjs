@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rpc, rpcRaw, waitFor } from '../../../scripts/lib/chain.mjs';
-import { useDevSession, eventsOf, generalTransaction, readingCall, waitFinal } from './client.mjs';
+import { certifiedWindTurbine, eventsOf, generalTransaction, readingCall, useDevSession, waitFinal } from './client.mjs';
 
 /// A thousandth of a DAEG: prices below are in it per kWh.
 const MILLI = 1_000_000_000n;
@@ -47,13 +47,7 @@ test('a producer asks, a consumer bids, the interval clears, readings arrive and
   ok(await helpers.submit(api.tx.consumption.installMeter('Consumption', 0, 500_000, home.publicKey), consumer));
   ok(await helpers.submit(api.tx.consumption.activateMeter(producerMeter), certifier));
   ok(await helpers.submit(api.tx.consumption.activateMeter(consumerMeter), certifier));
-  const facility = (await api.query.production.nextFacilityId()).toNumber();
-  ok(await helpers.submit(api.tx.production.registerFacility({
-    source: 'Wind', capacity: 2_000_000, zone: 0,
-    location: { latMicroDeg: 54_321_000, lonMicroDeg: 10_123_000 }, commissioned: 20_000, meter: producerMeter,
-  }), producer));
-  const until = (await api.query.timestamp.now()).toNumber() + 86_400_000;
-  ok(await helpers.submit(api.tx.production.certify(facility, until), certifier));
+  const facility = await certifiedWindTurbine(helpers, producer, certifier, producerMeter);
 
   // Orders for an interval whose gate is open: 2 kWh wanted at up to 0.3 DAEG, offered at
   // least 0.1 DAEG.
