@@ -4,14 +4,11 @@
 
 use crate as pallet_balancing;
 use daeg_primitives::{
-	consumption::EnergyTotals,
 	consumption::{
-		Anomaly, ConsumerPreferences, ConsumerProfiles, IntervalRecord, MeterInfo, MeterKind,
-		MeterRegistry, MeterStatus, MeteredEnergy, OnFinalInterval, PriorityClass, PurchaseLedger,
-		Quality,
+		Anomaly, ConsumerPreferences, ConsumerProfiles, IntervalRecord, MeterKind, OnFinalInterval,
+		PriorityClass, Quality,
 	},
-	production::{FacilityInfo, FacilityRegistry},
-	DayIndex, Energy, EnergySource, FacilityId, IntervalIndex, MeterId, Power, ZoneId,
+	Energy, EnergySource, FacilityId, IntervalIndex, MeterId, ZoneId,
 };
 use frame_support::{
 	derive_impl, ord_parameter_types, parameter_types,
@@ -64,55 +61,16 @@ ord_parameter_types! {
 }
 
 parameter_types! {
-	/// Meters: (id, owner, zone, kind).
-	pub static TestMeters: Vec<(MeterId, u64, ZoneId, MeterKind)> = vec![];
-	/// Facilities: (id, owner, source, zone, meter).
-	pub static TestFacilities: Vec<(FacilityId, u64, EnergySource, ZoneId, MeterId)> = vec![];
-	/// Meters that are not active.
-	pub static Inactive: Vec<MeterId> = vec![];
 	/// Priority classes other than `Standard`.
 	pub static Priorities: Vec<(u64, PriorityClass)> = vec![];
-	/// Final values the consumption pallet would hold.
-	pub static FinalValues: Vec<(MeterId, IntervalRecord)> = vec![];
 	pub const MarketAccount: u64 = MARKET;
 }
 
-/// A meter registry over [`TestMeters`].
-pub struct Meters;
-impl MeterRegistry<u64> for Meters {
-	fn meter(id: MeterId) -> Option<MeterInfo<u64>> {
-		TestMeters::get().into_iter().find(|m| m.0 == id).map(|(_, owner, zone, kind)| MeterInfo {
-			owner,
-			kind,
-			zone,
-			max_power: Power(50_000),
-			status: if Inactive::get().contains(&id) {
-				MeterStatus::Suspended
-			} else {
-				MeterStatus::Active
-			},
-		})
-	}
-}
-
-/// A facility registry over [`TestFacilities`]: every facility may sell.
-pub struct Facilities;
-impl FacilityRegistry<u64> for Facilities {
-	fn facility(id: FacilityId) -> Option<FacilityInfo<u64>> {
-		TestFacilities::get().into_iter().find(|f| f.0 == id).map(
-			|(_, owner, source, zone, meter)| FacilityInfo {
-				owner,
-				source,
-				capacity: Power(1_000_000),
-				zone,
-				meter,
-			},
-		)
-	}
-	fn may_sell(_: FacilityId, _: u64) -> bool {
-		true
-	}
-}
+/// Meters of 50 kW.
+pub type Meters = daeg_test_doubles::Meters<50_000>;
+/// Facilities of 1 MW.
+pub type Facilities = daeg_test_doubles::Facilities<1_000_000>;
+pub use daeg_test_doubles::{Ledger, Metered};
 
 /// Priority classes over [`Priorities`].
 pub struct Consumers;
@@ -122,29 +80,6 @@ impl ConsumerProfiles<u64> for Consumers {
 	}
 	fn priority(who: &u64) -> PriorityClass {
 		Priorities::get().into_iter().find(|(w, _)| w == who).map(|(_, c)| c).unwrap_or_default()
-	}
-}
-
-/// Final values from a consumption pallet that tests fill.
-pub struct Metered;
-impl MeteredEnergy for Metered {
-	fn final_energy(meter: MeterId, interval: IntervalIndex) -> Option<IntervalRecord> {
-		FinalValues::get()
-			.into_iter()
-			.find(|(m, r)| *m == meter && r.interval == interval)
-			.map(|(_, r)| r)
-	}
-	fn final_day(_: MeterId, _: DayIndex) -> Option<EnergyTotals> {
-		None
-	}
-}
-
-/// A purchase ledger that forgets.
-pub struct Ledger;
-impl PurchaseLedger<u64> for Ledger {
-	fn note_purchase(_: &u64, _: IntervalIndex, _: EnergySource, _: Energy) {}
-	fn note_purchase_weight() -> frame_support::weights::Weight {
-		frame_support::weights::Weight::zero()
 	}
 }
 
@@ -220,19 +155,11 @@ impl pallet_balancing::Config for Test {
 	type WeightInfo = ();
 }
 
-/// A meter of `kind` of `owner`'s in `zone`.
-pub fn meter(owner: u64, zone: u16, kind: MeterKind) -> MeterId {
-	let id = MeterId(TestMeters::get().len() as u64 + 1);
-	TestMeters::mutate(|m| m.push((id, owner, ZoneId(zone), kind)));
-	id
-}
+pub use daeg_test_doubles::{add_meter as meter, set_active};
 
-/// A facility of `owner`'s of `source` in `zone`, with its own production meter.
+/// A facility of `owner`'s of `source` in `zone` that may sell, with its own production meter.
 pub fn facility(owner: u64, source: EnergySource, zone: u16) -> FacilityId {
-	let m = meter(owner, zone, MeterKind::Production);
-	let id = FacilityId(TestFacilities::get().len() as u32 + 1);
-	TestFacilities::mutate(|f| f.push((id, owner, source, ZoneId(zone), m)));
-	id
+	daeg_test_doubles::add_facility(owner, source, zone, true)
 }
 
 /// Makes `(imported, exported)` the final value of `meter` in `interval` and tells the market
@@ -252,7 +179,7 @@ pub fn finalize_with(
 		quality,
 		anomaly,
 	};
-	FinalValues::mutate(|v| v.push((meter, record)));
+	daeg_test_doubles::record_final(meter, record);
 	<(Pricing, Balancing) as OnFinalInterval>::on_final(meter, &record);
 }
 
@@ -287,11 +214,8 @@ pub fn ext() -> sp_io::TestExternalities {
 	let mut ext = sp_io::TestExternalities::new(t);
 	ext.execute_with(|| {
 		System::set_block_number(1);
-		TestMeters::set(vec![]);
-		TestFacilities::set(vec![]);
+		daeg_test_doubles::reset(0);
 		Priorities::set(vec![]);
-		Inactive::set(vec![]);
-		FinalValues::set(vec![]);
 	});
 	ext
 }

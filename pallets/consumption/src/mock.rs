@@ -1,14 +1,8 @@
 //! A test runtime: system, balances and this pallet.
 
 use crate as pallet_consumption;
-use daeg_primitives::{
-	consumption::{MeterPublic, MeterSignature, Reading},
-	GridClock, ZoneId,
-};
-use frame_support::{
-	derive_impl, ord_parameter_types, parameter_types,
-	traits::{ConstU32, Contains},
-};
+use daeg_primitives::consumption::{MeterPublic, MeterSignature, Reading};
+use frame_support::{derive_impl, ord_parameter_types, parameter_types, traits::ConstU32};
 use frame_system::{EnsureRoot, EnsureSignedBy};
 use sp_core::{sr25519, Pair};
 use sp_runtime::BuildStorage;
@@ -36,14 +30,6 @@ impl pallet_balances::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 }
 
-/// Zones 0 to 3 exist.
-pub struct TestZones;
-impl Contains<ZoneId> for TestZones {
-	fn contains(z: &ZoneId) -> bool {
-		z.0 < 4
-	}
-}
-
 /// The grid operators' account in tests.
 pub const OPERATOR: u64 = 100;
 /// A certifier: activates and suspends meters, never its own.
@@ -62,10 +48,10 @@ ord_parameter_types! {
 /// Intervals are a quarter-hour in tests.
 pub const INTERVAL_MS: u64 = 900_000;
 
+pub use daeg_test_doubles::NowMs;
+
 parameter_types! {
 	pub const MeterDeposit: u128 = DEPOSIT;
-	/// Grid time in tests.
-	pub static NowMs: u64 = 0;
 }
 
 parameter_types! {
@@ -160,21 +146,6 @@ impl frame_support::traits::EnsureOrigin<RuntimeOrigin> for Activators {
 	}
 }
 
-/// A clock that tests set.
-pub struct TestClock;
-impl GridClock for TestClock {
-	fn interval_length_ms() -> u64 {
-		INTERVAL_MS
-	}
-	fn now_ms() -> u64 {
-		NowMs::get()
-	}
-	#[cfg(feature = "runtime-benchmarks")]
-	fn set_now_ms(at_ms: u64) {
-		NowMs::set(at_ms)
-	}
-}
-
 /// The lateness window: two hours of quarter-hours.
 pub const LATENESS: u32 = 8;
 /// Intervals kept per meter: a day and the lateness window.
@@ -192,9 +163,9 @@ impl pallet_consumption::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type MeterDeposit = MeterDeposit;
 	type MaxMetersPerOwner = ConstU32<3>;
-	type Zones = TestZones;
+	type Zones = daeg_test_doubles::Zones<4>;
 	type ActivateOrigin = Activators;
-	type Clock = TestClock;
+	type Clock = daeg_test_doubles::Clock<INTERVAL_MS>;
 	type LatenessWindow = frame_support::traits::ConstU64<{ LATENESS as u64 * INTERVAL_MS }>;
 	type HistoryMs = frame_support::traits::ConstU64<{ HISTORY as u64 * INTERVAL_MS }>;
 	type MaxSilence = frame_support::traits::ConstU64<{ SILENCE as u64 * INTERVAL_MS }>;
@@ -273,7 +244,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	));
 	ext.execute_with(|| {
 		System::set_block_number(1);
-		NowMs::set(0);
+		daeg_test_doubles::reset(0);
 		Finalized::set(vec![]);
 		InArrears::set(vec![]);
 		WithPositions::set(vec![]);

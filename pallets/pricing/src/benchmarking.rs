@@ -8,7 +8,7 @@ use daeg_primitives::{
 	consumption::{IntervalRecord, Quality},
 	pricing::{
 		Climate, ImbalancePrices, OrderId, Quarantined, TariffParameters, Weather, WeatherChange,
-		WeatherModel, WeatherRange, ZoneClearing, ZoneLink,
+		WeatherRange, ZoneClearing, ZoneLink,
 	},
 	production::FacilityRegistry,
 	IntervalIndex, Irradiance, Power, Temperature, WindSpeed,
@@ -457,17 +457,7 @@ mod benchmarks {
 	fn set_weather_model() -> Result<(), BenchmarkError> {
 		let origin =
 			T::OperatorOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
-		let model = WeatherModel {
-			solar: PricePerKWh(100),
-			wind: PricePerKWh(80),
-			cut_in: WindSpeed(3_000),
-			rated: WindSpeed(12_000),
-			cut_out: WindSpeed(25_000),
-			heating_below: Temperature::from_celsius(15),
-			heating: PricePerKWh(5),
-			cooling_above: Temperature::from_celsius(25),
-			cooling: PricePerKWh(4),
-		};
+		let model = crate::weather::example_model();
 
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, ZoneId(0), Some(model));

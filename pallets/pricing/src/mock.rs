@@ -4,14 +4,9 @@
 use crate as pallet_pricing;
 use daeg_primitives::{
 	balancing::{Dispatch, GridControl, LinkFlow, OnCleared, ZoneMarket},
-	consumption::EnergyTotals,
-	consumption::{
-		IntervalRecord, MeterInfo, MeterKind, MeterRegistry, MeterStatus, MeteredEnergy,
-		OnFinalInterval, PurchaseLedger, Quality,
-	},
+	consumption::{IntervalRecord, MeterKind, OnFinalInterval, Quality},
 	pricing::ZoneClearing,
-	production::{FacilityInfo, FacilityRegistry},
-	DayIndex, Energy, EnergySource, FacilityId, IntervalIndex, MeterId, Power, ZoneId,
+	Energy, EnergySource, FacilityId, IntervalIndex, MeterId, ZoneId,
 };
 use frame_support::{derive_impl, ord_parameter_types, parameter_types, traits::ConstU32};
 use frame_system::{EnsureRoot, EnsureSignedBy};
@@ -61,17 +56,16 @@ ord_parameter_types! {
 	pub const Operator: u64 = OPERATOR;
 }
 
+pub use daeg_test_doubles::{set_active, FinalValues, Ledger, Metered, Purchases, TestMeters};
+
+/// Meters of 100 kW.
+pub type Meters = daeg_test_doubles::Meters<100_000>;
+/// Facilities of 100 kW.
+pub type Facilities = daeg_test_doubles::Facilities<100_000>;
+
 parameter_types! {
-	/// Meters: id → (owner, zone, active, kind).
-	pub static TestMeters: Vec<(MeterId, u64, ZoneId, bool, MeterKind)> = vec![];
-	/// Facilities: id → (owner, source, zone, may sell, meter).
-	pub static TestFacilities: Vec<(FacilityId, u64, EnergySource, ZoneId, bool, MeterId)> = vec![];
-	/// Final values the consumption pallet would hold.
-	pub static FinalValues: Vec<(MeterId, IntervalRecord)> = vec![];
 	/// Certifiers, who may release quarantined values of meters not their own.
 	pub static Certifiers: Vec<u64> = vec![];
-	/// Purchases reported: (buyer, interval, source, energy).
-	pub static Purchases: Vec<(u64, IntervalIndex, EnergySource, Energy)> = vec![];
 	/// Each zone's emergency state (others: open).
 	pub static ZoneMarkets: Vec<(ZoneId, ZoneMarket)> = vec![];
 	/// The dispatch the next cleared interval gets.
@@ -102,79 +96,16 @@ impl frame_support::traits::EnsureOrigin<RuntimeOrigin> for Releasers {
 	}
 }
 
-/// A meter registry over [`TestMeters`].
-pub struct Meters;
-impl MeterRegistry<u64> for Meters {
-	fn meter(id: MeterId) -> Option<MeterInfo<u64>> {
-		TestMeters::get().into_iter().find(|m| m.0 == id).map(|(_, owner, zone, active, kind)| {
-			MeterInfo {
-				owner,
-				kind,
-				zone,
-				max_power: Power(100_000),
-				status: if active { MeterStatus::Active } else { MeterStatus::Suspended },
-			}
-		})
-	}
-}
-
-/// A facility registry over [`TestFacilities`].
-pub struct Facilities;
-impl FacilityRegistry<u64> for Facilities {
-	fn facility(id: FacilityId) -> Option<FacilityInfo<u64>> {
-		TestFacilities::get().into_iter().find(|f| f.0 == id).map(
-			|(_, owner, source, zone, _, meter)| FacilityInfo {
-				owner,
-				source,
-				capacity: Power(100_000),
-				zone,
-				meter,
-			},
-		)
-	}
-	fn may_sell(id: FacilityId, _at_ms: u64) -> bool {
-		TestFacilities::get().into_iter().any(|f| f.0 == id && f.4)
-	}
-}
-
-/// A meter of `kind` of `owner`'s in `zone`.
-pub fn meter_of(owner: u64, zone: u16, kind: MeterKind) -> MeterId {
-	let id = MeterId(TestMeters::get().len() as u64 + 1);
-	TestMeters::mutate(|m| m.push((id, owner, ZoneId(zone), true, kind)));
-	id
-}
+pub use daeg_test_doubles::{add_facility as facility, add_meter as meter_of};
 
 /// A consumption meter of `owner`'s in `zone`.
 pub fn meter(owner: u64, zone: u16) -> MeterId {
 	meter_of(owner, zone, MeterKind::Consumption)
 }
 
-/// A facility of `owner`'s of `source` in `zone` that may sell (or not), with its own
-/// production meter.
-pub fn facility(owner: u64, source: EnergySource, zone: u16, may_sell: bool) -> FacilityId {
-	let m = meter_of(owner, zone, MeterKind::Production);
-	let id = FacilityId(TestFacilities::get().len() as u32 + 1);
-	TestFacilities::mutate(|f| f.push((id, owner, source, ZoneId(zone), may_sell, m)));
-	id
-}
-
 /// The meter of facility `id`.
 pub fn meter_of_facility(id: FacilityId) -> MeterId {
-	TestFacilities::get().into_iter().find(|f| f.0 == id).map(|f| f.5).unwrap()
-}
-
-/// Final values from a consumption pallet that tests fill.
-pub struct Metered;
-impl MeteredEnergy for Metered {
-	fn final_energy(meter: MeterId, interval: IntervalIndex) -> Option<IntervalRecord> {
-		FinalValues::get()
-			.into_iter()
-			.find(|(m, r)| *m == meter && r.interval == interval)
-			.map(|(_, r)| r)
-	}
-	fn final_day(_: MeterId, _: DayIndex) -> Option<EnergyTotals> {
-		None
-	}
+	daeg_test_doubles::meter_of_facility(id).expect("a test facility")
 }
 
 /// Makes `(imported, exported)` the final value of `meter` in `interval` (of `quality`) and
@@ -193,7 +124,7 @@ pub fn finalize(
 		quality,
 		anomaly: None,
 	};
-	FinalValues::mutate(|v| v.push((meter, record)));
+	daeg_test_doubles::record_final(meter, record);
 	<Pricing as OnFinalInterval>::on_final(meter, &record);
 }
 
@@ -220,17 +151,6 @@ impl OnCleared<u64> for Grid {
 	}
 	fn max_dispatches() -> u32 {
 		4
-	}
-}
-
-/// A purchase ledger that records what it is told.
-pub struct Ledger;
-impl PurchaseLedger<u64> for Ledger {
-	fn note_purchase(buyer: &u64, interval: IntervalIndex, source: EnergySource, energy: Energy) {
-		Purchases::mutate(|p| p.push((*buyer, interval, source, energy)));
-	}
-	fn note_purchase_weight() -> frame_support::weights::Weight {
-		frame_support::weights::Weight::zero()
 	}
 }
 
@@ -295,10 +215,7 @@ pub fn ext(interval_length_ms: u64) -> sp_io::TestExternalities {
 	let mut ext = sp_io::TestExternalities::new(t);
 	ext.execute_with(|| {
 		System::set_block_number(1);
-		TestMeters::set(vec![]);
-		TestFacilities::set(vec![]);
-		FinalValues::set(vec![]);
-		Purchases::set(vec![]);
+		daeg_test_doubles::reset(0);
 		Certifiers::set(vec![]);
 		ZoneMarkets::set(vec![]);
 		Dispatches::set(vec![]);

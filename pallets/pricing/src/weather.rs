@@ -128,6 +128,24 @@ pub fn price(model: &WeatherModel, reference: PricePerKWh, weather: &Weather) ->
 	raised.saturating_sub(drop)
 }
 
+/// A model for tests and benchmarks, in units of the smallest price: full sun drops the price
+/// by 100, rated wind (12 m/s; from 3 m/s, stopping at 25 m/s) by 80; each degree below 15 °C
+/// raises it by 5, each above 25 °C by 4.
+#[cfg(any(test, feature = "runtime-benchmarks"))]
+pub fn example_model() -> WeatherModel {
+	WeatherModel {
+		solar: PricePerKWh(100),
+		wind: PricePerKWh(80),
+		cut_in: WindSpeed(3_000),
+		rated: WindSpeed(12_000),
+		cut_out: WindSpeed(25_000),
+		heating_below: Temperature::from_celsius(15),
+		heating: PricePerKWh(5),
+		cooling_above: Temperature::from_celsius(25),
+		cooling: PricePerKWh(4),
+	}
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;

@@ -4,16 +4,11 @@ use crate as pallet_production;
 use daeg_primitives::{
 	consumption::EnergyTotals,
 	consumption::{
-		CarbonIntensities, IntervalRecord, MeterInfo, MeterKind, MeterRegistry, MeterStatus,
-		MeteredEnergy,
+		CarbonIntensities, IntervalRecord, MeterInfo, MeterKind, MeterRegistry, MeteredEnergy,
 	},
-	CarbonIntensity, DayIndex, Energy, EnergySource, GridClock, IntervalIndex, MeterId, Power,
-	ZoneId,
+	CarbonIntensity, DayIndex, Energy, EnergySource, IntervalIndex, MeterId, ZoneId,
 };
-use frame_support::{
-	derive_impl, ord_parameter_types, parameter_types,
-	traits::{ConstU32, Contains},
-};
+use frame_support::{derive_impl, ord_parameter_types, parameter_types, traits::ConstU32};
 use frame_system::{EnsureRoot, EnsureSignedBy};
 use sp_runtime::BuildStorage;
 
@@ -38,14 +33,6 @@ impl pallet_balances::Config for Test {
 	type Balance = u128;
 	type AccountStore = System;
 	type RuntimeHoldReason = RuntimeHoldReason;
-}
-
-/// Zones 0 to 3 exist.
-pub struct TestZones;
-impl Contains<ZoneId> for TestZones {
-	fn contains(z: &ZoneId) -> bool {
-		z.0 < 4
-	}
 }
 
 /// The grid operators' account in tests.
@@ -78,40 +65,28 @@ ord_parameter_types! {
 	pub const Operator: u64 = OPERATOR;
 }
 
+pub use daeg_test_doubles::{set_final_day, NowMs};
+
 parameter_types! {
-	/// The meters tests register: id → (owner, kind, zone).
-	pub static TestMeters: Vec<(MeterId, u64, MeterKind, ZoneId)> = vec![];
-	/// Grid time in tests.
-	pub static NowMs: u64 = 1_000;
-	/// Final import per meter and day: what claims are checked against.
-	pub static FinalDays: Vec<(MeterId, DayIndex, Energy)> = vec![];
 	/// The incentives account.
 	pub const Incentives: u64 = INCENTIVES;
 }
 
-/// A meter registry over [`TestMeters`].
+/// The consumption pallet as tests fill it: meters of 1 MW, final days, and wind's carbon
+/// intensity.
 pub struct Meters;
 impl MeterRegistry<u64> for Meters {
 	fn meter(id: MeterId) -> Option<MeterInfo<u64>> {
-		TestMeters::get().into_iter().find(|m| m.0 == id).map(|(_, owner, kind, zone)| MeterInfo {
-			owner,
-			kind,
-			zone,
-			max_power: Power(1_000_000),
-			status: MeterStatus::Active,
-		})
+		daeg_test_doubles::Meters::<1_000_000>::meter(id)
 	}
 }
 
 impl MeteredEnergy for Meters {
-	fn final_energy(_: MeterId, _: IntervalIndex) -> Option<IntervalRecord> {
-		None
+	fn final_energy(meter: MeterId, interval: IntervalIndex) -> Option<IntervalRecord> {
+		daeg_test_doubles::Metered::final_energy(meter, interval)
 	}
 	fn final_day(meter: MeterId, day: DayIndex) -> Option<EnergyTotals> {
-		FinalDays::get()
-			.into_iter()
-			.find(|(m, d, _)| *m == meter && *d == day)
-			.map(|(_, _, imported)| EnergyTotals { imported, intervals: 1, ..Default::default() })
+		daeg_test_doubles::Metered::final_day(meter, day)
 	}
 }
 
@@ -124,38 +99,13 @@ impl CarbonIntensities for Meters {
 	}
 }
 
-/// Makes `imported` the final import of `meter` on `day`.
-pub fn set_final_day(meter: MeterId, day: DayIndex, imported: Energy) {
-	FinalDays::mutate(|days| {
-		days.retain(|(m, d, _)| (*m, *d) != (meter, day));
-		days.push((meter, day, imported));
-	});
-}
-
 #[cfg(feature = "runtime-benchmarks")]
 impl daeg_primitives::consumption::MeterBenchmarkHelper<u64> for Meters {
 	fn active_meter(owner: &u64, kind: MeterKind, zone: ZoneId) -> MeterId {
-		let id = MeterId(TestMeters::get().len() as u64 + 1_000);
-		TestMeters::mutate(|m| m.push((id, *owner, kind, zone)));
-		id
+		daeg_test_doubles::add_meter(*owner, zone.0, kind)
 	}
 	fn set_final_day(meter: MeterId, day: DayIndex, imported: Energy) {
 		set_final_day(meter, day, imported)
-	}
-}
-
-/// A clock that tests set.
-pub struct TestClock;
-impl GridClock for TestClock {
-	fn interval_length_ms() -> u64 {
-		900_000
-	}
-	fn now_ms() -> u64 {
-		NowMs::get()
-	}
-	#[cfg(feature = "runtime-benchmarks")]
-	fn set_now_ms(at_ms: u64) {
-		NowMs::set(at_ms)
 	}
 }
 
@@ -169,10 +119,10 @@ impl pallet_production::Config for Test {
 	type Meters = Meters;
 	#[cfg(feature = "runtime-benchmarks")]
 	type MeterHelper = Meters;
-	type Zones = TestZones;
+	type Zones = daeg_test_doubles::Zones<4>;
 	type OperatorOrigin =
 		frame_support::traits::EitherOfDiverse<EnsureRoot<u64>, EnsureSignedBy<Operator, u64>>;
-	type Clock = TestClock;
+	type Clock = daeg_test_doubles::Clock<900_000>;
 	type HistoryDays = ConstU32<DAYS_KEPT>;
 	type IncentivesAccount = Incentives;
 	type MaxMaintenanceWindows = ConstU32<3>;
@@ -201,9 +151,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	let mut ext = sp_io::TestExternalities::new(t);
 	ext.execute_with(|| {
 		System::set_block_number(1);
-		NowMs::set(1_000);
-		TestMeters::set(vec![]);
-		FinalDays::set(vec![]);
+		daeg_test_doubles::reset(1_000);
 	});
 	ext
 }

@@ -213,12 +213,12 @@ fn enrollment_and_programs_check_their_input() {
 			Balancing::enroll(RuntimeOrigin::signed(ALICE), carol, flexible(4)),
 			Error::<Test>::NotMeterOwner
 		);
-		Inactive::set(vec![carol]);
+		set_active(carol, false);
 		assert_noop!(
 			Balancing::enroll(signed.clone(), carol, flexible(4)),
 			Error::<Test>::MeterInactive
 		);
-		Inactive::set(vec![]);
+		set_active(carol, true);
 		let plant = meter(CAROL, 0, MeterKind::Production);
 		assert_noop!(
 			Balancing::enroll(signed.clone(), plant, flexible(4)),

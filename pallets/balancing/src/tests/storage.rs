@@ -172,9 +172,9 @@ fn registering_checks_the_meter_and_the_unit() {
 			Balancing::register_unit(signed.clone(), UnitSpec { meter: consumer, ..spec }),
 			Error::<Test>::MeterNotBidirectional
 		);
-		Inactive::set(vec![m]);
+		set_active(m, false);
 		assert_noop!(Balancing::register_unit(signed.clone(), spec), Error::<Test>::MeterInactive);
-		Inactive::set(vec![]);
+		set_active(m, true);
 		for bad in [
 			UnitSpec { capacity: Energy(0), ..spec },
 			UnitSpec { max_charge: Power(0), ..spec },

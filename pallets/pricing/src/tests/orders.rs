@@ -144,9 +144,9 @@ fn bad_bids_are_refused() {
 			Error::<Test>::UnknownMeter
 		);
 		assert_noop!(place(BOB, m, OPEN, 1, 5), Error::<Test>::NotMeterOwner);
-		TestMeters::mutate(|ms| ms[0].3 = false);
+		set_active(m, false);
 		assert_noop!(place(ALICE, m, OPEN, 1, 5), Error::<Test>::MeterInactive);
-		TestMeters::mutate(|ms| ms[0].3 = true);
+		set_active(m, true);
 		// 10^9 at 500 per kWh costs 5 × 10^8... 10^10 Wh would cost 5 × 10^9: more than Alice has.
 		assert_noop!(
 			place(ALICE, m, OPEN, 10_000_000_000, 500),

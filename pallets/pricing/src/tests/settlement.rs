@@ -516,7 +516,7 @@ fn bids_need_a_consumption_meter_and_a_meter_trades_for_one_account() {
 		// The meter changes hands with a bid of Alice's on it: Bob may not add his.
 		let m = meter(ALICE, 1);
 		bid(ALICE, m, 100, 100);
-		TestMeters::mutate(|ms| ms.iter_mut().filter(|x| x.0 == m).for_each(|x| x.1 = BOB));
+		TestMeters::mutate(|ms| ms.iter_mut().filter(|x| x.id == m).for_each(|x| x.owner = BOB));
 		assert_noop!(
 			Pricing::place_bid(RuntimeOrigin::signed(BOB), m, OPEN, Energy(1), PricePerKWh(1)),
 			Error::<Test>::MeterTradedByOther

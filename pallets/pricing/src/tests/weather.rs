@@ -27,21 +27,7 @@ const REFERENCE: u128 = 250;
 const FEE: u128 = 20;
 const ZONE: ZoneId = ZoneId(2);
 
-/// Full sun drops the price by 100, rated wind (12 m/s; from 3 m/s, stopping at 25 m/s) by
-/// 80; each degree below 15 °C raises it by 5, each above 25 °C by 4.
-fn model() -> WeatherModel {
-	WeatherModel {
-		solar: PricePerKWh(100),
-		wind: PricePerKWh(80),
-		cut_in: WindSpeed(3_000),
-		rated: WindSpeed(12_000),
-		cut_out: WindSpeed(25_000),
-		heating_below: Temperature::from_celsius(15),
-		heating: PricePerKWh(5),
-		cooling_above: Temperature::from_celsius(25),
-		cooling: PricePerKWh(4),
-	}
-}
+use crate::weather::example_model as model;
 
 fn weather(irradiance: u32, wind_mm_s: u32, celsius: i32) -> Weather {
 	Weather {

@@ -17,9 +17,7 @@ mod operation;
 
 /// A meter of `owner`'s of `kind` in zone 1.
 fn meter(owner: u64, kind: MeterKind) -> MeterId {
-	let id = MeterId(TestMeters::get().len() as u64 + 1);
-	TestMeters::mutate(|m| m.push((id, owner, kind, ZoneId(1))));
-	id
+	daeg_test_doubles::add_meter(owner, 1, kind)
 }
 
 /// A 5 kW solar facility in zone 1 measured by `meter`.
