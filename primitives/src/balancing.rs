@@ -12,37 +12,26 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
 	consumption::PriorityClass,
+	grid::ZoneSpec,
 	pricing::{Side, ZoneClearing},
 	Energy, IntervalIndex, MeterId, Money, Power, PricePerKWh, ZoneId,
 };
 use sp_runtime::Perbill;
 
-/// What the market must respect of a zone now.
-#[derive(
-	Clone,
-	Copy,
-	Debug,
-	Default,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Serialize,
-	Deserialize,
-)]
-pub struct ZoneMarket {
-	/// The zone's market is halted: its orders are left out of the auction and its consumers
-	/// pay this emergency tariff.
-	pub halted: Option<PricePerKWh>,
-	/// The zone is cut off from its neighbours (an islanded microgrid, or a halted market):
-	/// its links are left out of the auction.
-	pub isolated: bool,
-	/// An emergency cap on the zone's price and tariff.
-	pub cap: Option<PricePerKWh>,
-}
+shared_type!(
+	[Copy, Default]
+	/// What the market must respect of a zone now.
+	pub struct ZoneMarket {
+		/// The zone's market is halted: its orders are left out of the auction and its consumers
+		/// pay this emergency tariff.
+		pub halted: Option<PricePerKWh>,
+		/// The zone is cut off from its neighbours (an islanded microgrid, or a halted market):
+		/// its links are left out of the auction.
+		pub isolated: bool,
+		/// An emergency cap on the zone's price and tariff.
+		pub cap: Option<PricePerKWh>,
+	}
+);
 
 /// Read access to the zones' emergency state (the balancing pallet).
 pub trait GridControl {
@@ -146,41 +135,8 @@ impl<AccountId> OnCleared<AccountId> for () {
 	}
 }
 
-/// Derives what every balancing type stored on chain and shown to clients needs.
-macro_rules! balancing_type {
-	($item:item) => {
-		#[derive(
-			Clone,
-			Copy,
-			Debug,
-			Default,
-			PartialEq,
-			Eq,
-			Encode,
-			Decode,
-			DecodeWithMemTracking,
-			MaxEncodedLen,
-			TypeInfo,
-			Serialize,
-			Deserialize,
-		)]
-		$item
-	};
-}
-
-balancing_type!(
-	/// A zone's grid limits, as governance sets them.
-	pub struct ZoneSpec {
-		/// What its feeder or transformer carries.
-		pub capacity: Power,
-		/// The share of `capacity` at which demand response starts.
-		pub peak_share: Perbill,
-		/// The zone this one is a microgrid inside, if it is one.
-		pub parent: Option<ZoneId>,
-	}
-);
-
-balancing_type!(
+shared_type!(
+	[Copy, Default]
 	/// A storage unit's part in an interval.
 	pub enum Action {
 		/// Neither charges nor discharges.
@@ -193,7 +149,8 @@ balancing_type!(
 	}
 );
 
-balancing_type!(
+shared_type!(
+	[Copy, Default]
 	/// A circuit breaker.
 	pub enum Breaker {
 		/// The clearing price sat at the cap for too many intervals in a row.
@@ -206,7 +163,8 @@ balancing_type!(
 	}
 );
 
-balancing_type!(
+shared_type!(
+	[Copy, Default]
 	/// Who halted a zone's market.
 	pub enum Halt {
 		/// The grid operators.
@@ -217,7 +175,8 @@ balancing_type!(
 	}
 );
 
-balancing_type!(
+shared_type!(
+	[Copy, Default]
 	/// When the circuit breakers trip; each is off while its threshold is `None`.
 	pub struct BreakerSettings {
 		/// Trip after this many intervals in a row cleared at the cap.
@@ -231,7 +190,8 @@ balancing_type!(
 	}
 );
 
-balancing_type!(
+shared_type!(
+	[Copy, Default]
 	/// A zone's emergency state.
 	pub struct ZoneStatus {
 		/// An emergency is declared.
@@ -251,7 +211,8 @@ balancing_type!(
 	}
 );
 
-balancing_type!(
+shared_type!(
+	[Copy, Default]
 	/// A zone's balance in an interval: its position forecast by the auction, what balancing
 	/// did about it, what remained, and what the meters measured.
 	pub struct ZoneReport {
@@ -296,7 +257,8 @@ balancing_type!(
 	}
 );
 
-balancing_type!(
+shared_type!(
+	[Copy, Default]
 	/// A demand-response event in one zone and interval.
 	pub struct DemandEvent {
 		/// The reduction requested.
@@ -315,7 +277,8 @@ balancing_type!(
 	}
 );
 
-balancing_type!(
+shared_type!(
+	[Copy, Default]
 	/// Why a demand-response event was called.
 	pub enum DemandTrigger {
 		/// The forecast load crossed the zone's peak threshold.

@@ -6,9 +6,10 @@
 //! There are no floats: every conversion is integer arithmetic that is either checked
 //! (returns `None` on overflow) or saturating, and says which way it rounds.
 //!
-//! All types derive SCALE (`Encode`, `Decode`, `MaxEncodedLen`), `scale-info` and `serde`, so
-//! they can be stored on chain, described in metadata for polkadot.js and used in chain
-//! specs and RPC answers.
+//! Types are declared through [`stored_type!`] (SCALE with `MaxEncodedLen`, `scale-info`),
+//! [`shared_type!`] (and `serde`) or [`view_type!`] (runtime API answers), so that they can be
+//! stored on chain, described in metadata for polkadot.js and used in chain specs and RPC
+//! answers, with one list of derives for each use.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -18,11 +19,54 @@ use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 use serde::{Deserialize, Serialize};
 
+/// Derives what a type kept in storage needs: SCALE encoding and decoding with a bound on its
+/// size (`MaxEncodedLen`), metadata for clients (`TypeInfo`), `Clone`, `Debug` and equality;
+/// more derives in the brackets. The caller imports the derive macros (`codec`, `scale_info`),
+/// as it would to write the list itself.
+#[macro_export]
+macro_rules! stored_type {
+	([$($extra:ident),* $(,)?] $item:item) => {
+		#[derive(
+			Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen,
+			TypeInfo, $($extra),*
+		)]
+		$item
+	};
+}
+
+/// A [`stored_type!`] that clients also read and write as JSON (RPC answers, chain specs):
+/// with `serde`'s `Serialize` and `Deserialize`.
+#[macro_export]
+macro_rules! shared_type {
+	([$($extra:ident),* $(,)?] $item:item) => {
+		#[derive(
+			Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen,
+			TypeInfo, Serialize, Deserialize, $($extra),*
+		)]
+		$item
+	};
+}
+
+/// A type only runtime APIs return (never stored, so unbounded): SCALE, metadata and JSON.
+#[macro_export]
+macro_rules! view_type {
+	([$($extra:ident),* $(,)?] $item:item) => {
+		#[derive(
+			Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo,
+			Serialize, Deserialize, $($extra),*
+		)]
+		$item
+	};
+}
+
 pub mod balancing;
 pub mod consumption;
+pub mod grid;
 pub mod pricing;
 pub mod production;
 pub mod ring;
+
+pub use grid::{Grid, GridClock, TimeScale};
 
 /// The balance type of the chain: an amount of the smallest currency unit.
 ///
@@ -172,28 +216,13 @@ unit_newtype!(
 	"mm/s"
 );
 
-/// An air temperature in thousandths of a degree Celsius (m°C): signed, unlike the other
-/// units.
-#[derive(
-	Clone,
-	Copy,
-	Debug,
-	Default,
-	PartialEq,
-	Eq,
-	PartialOrd,
-	Ord,
-	Hash,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Serialize,
-	Deserialize,
-)]
-#[serde(transparent)]
-pub struct Temperature(pub i32);
+shared_type!(
+	[Copy, Default, PartialOrd, Ord, Hash]
+	/// An air temperature in thousandths of a degree Celsius (m°C): signed, unlike the other
+	/// units.
+	#[serde(transparent)]
+	pub struct Temperature(pub i32);
+);
 
 impl Temperature {
 	/// The unit's symbol.
@@ -500,109 +529,26 @@ impl MonthIndex {
 	}
 }
 
-/// How grid time runs on a chain faster than real time (the demo and research chains): from
-/// `chain_origin_ms` of the chain's clock on, grid time advances `rate` ms per ms, starting at
-/// `grid_origin_ms`. Set at genesis and never changed, so that interval `i` always means the
-/// same stretch of chain time. Production chains have none: grid time is the chain's time.
-#[derive(
-	Clone,
-	Copy,
-	Debug,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Serialize,
-	Deserialize,
-)]
-pub struct TimeScale {
-	/// The chain time (ms since the Unix epoch) grid time starts from.
-	pub chain_origin_ms: u64,
-	/// Grid time at `chain_origin_ms`.
-	pub grid_origin_ms: u64,
-	/// How many times faster grid time runs (at least 1).
-	pub rate: u32,
-}
-
-impl TimeScale {
-	/// Grid time at chain time `chain_ms` (grid time stands at its origin before it).
-	pub fn grid_ms(&self, chain_ms: u64) -> u64 {
-		let elapsed = chain_ms.saturating_sub(self.chain_origin_ms);
-		self.grid_origin_ms.saturating_add(elapsed.saturating_mul(u64::from(self.rate)))
+shared_type!(
+	[Copy, PartialOrd, Ord, Hash]
+	/// The kind of plant or resource behind a facility or a unit of energy.
+	pub enum EnergySource {
+		/// Photovoltaic.
+		Solar,
+		/// Wind turbines.
+		Wind,
+		/// Run-of-river or reservoir hydro.
+		Hydro,
+		/// Fuel-fired plant (gas, biomass, diesel).
+		Thermal,
+		/// A microgrid selling its net surplus.
+		Microgrid,
+		/// Batteries and other storage discharging.
+		Storage,
+		/// Energy imported from the upstream grid.
+		Grid,
 	}
-
-	/// The chain time grid time reaches `grid_ms` at (rounded up).
-	pub fn chain_ms(&self, grid_ms: u64) -> u64 {
-		let ahead = grid_ms.saturating_sub(self.grid_origin_ms);
-		let elapsed = ahead.div_ceil(u64::from(self.rate.max(1)));
-		self.chain_origin_ms.saturating_add(elapsed)
-	}
-}
-
-/// The grid's clock: the market interval length and the current grid time. Every pallet that
-/// reasons in intervals reads them from here, so that metering, markets and balancing agree on
-/// what "interval `i`" means.
-pub trait GridClock {
-	/// The length of a market interval in milliseconds (never zero).
-	fn interval_length_ms() -> u64;
-
-	/// Grid time now, in milliseconds since the Unix epoch: the current block's timestamp, or
-	/// on a chain with a [`TimeScale`], that timestamp scaled.
-	fn now_ms() -> u64;
-
-	/// The interval grid time is in now.
-	fn current_interval() -> IntervalIndex {
-		IntervalIndex::at(Self::now_ms(), Self::interval_length_ms()).unwrap_or_default()
-	}
-
-	/// Moves grid time to `at_ms`, so that benchmarks can place readings in time.
-	#[cfg(feature = "runtime-benchmarks")]
-	fn set_now_ms(at_ms: u64);
-
-	/// How many whole intervals fit in `millis` milliseconds (at least one).
-	fn intervals_in(millis: u64) -> u32 {
-		let n = millis.checked_div(Self::interval_length_ms()).unwrap_or(1);
-		u32::try_from(n).unwrap_or(u32::MAX).max(1)
-	}
-}
-
-/// The kind of plant or resource behind a facility or a unit of energy.
-#[derive(
-	Clone,
-	Copy,
-	Debug,
-	PartialEq,
-	Eq,
-	PartialOrd,
-	Ord,
-	Hash,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Serialize,
-	Deserialize,
-)]
-pub enum EnergySource {
-	/// Photovoltaic.
-	Solar,
-	/// Wind turbines.
-	Wind,
-	/// Run-of-river or reservoir hydro.
-	Hydro,
-	/// Fuel-fired plant (gas, biomass, diesel).
-	Thermal,
-	/// A microgrid selling its net surplus.
-	Microgrid,
-	/// Batteries and other storage discharging.
-	Storage,
-	/// Energy imported from the upstream grid.
-	Grid,
-}
+);
 
 impl EnergySource {
 	/// Every source, in declaration order.

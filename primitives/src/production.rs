@@ -15,28 +15,16 @@ pub const MAX_REASON_LEN: u32 = 128;
 /// Why a certifier suspended or revoked a facility's certification (UTF-8 text).
 pub type Reason = BoundedVec<u8, ConstU32<MAX_REASON_LEN>>;
 
-/// A point on the earth: WGS 84 latitude and longitude in millionths of a degree (about 11 cm).
-#[derive(
-	Clone,
-	Copy,
-	Debug,
-	Default,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Serialize,
-	Deserialize,
-)]
-pub struct Location {
-	/// Latitude, −90,000,000 to 90,000,000.
-	pub lat_micro_deg: i32,
-	/// Longitude, −180,000,000 to 180,000,000.
-	pub lon_micro_deg: i32,
-}
+shared_type!(
+	[Copy, Default]
+	/// A point on the earth: WGS 84 latitude and longitude in millionths of a degree (about 11 cm).
+	pub struct Location {
+		/// Latitude, −90,000,000 to 90,000,000.
+		pub lat_micro_deg: i32,
+		/// Longitude, −180,000,000 to 180,000,000.
+		pub lon_micro_deg: i32,
+	}
+);
 
 impl Location {
 	/// Whether the coordinates are on the earth.
@@ -46,31 +34,31 @@ impl Location {
 	}
 }
 
-/// Where a facility is in its certification.
-#[derive(
-	Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
-)]
-pub enum Certification<AccountId> {
-	/// Registered, not yet certified: it may not sell.
-	Pending,
-	/// Certified by `by` until grid time `until_ms`: it may sell until then.
-	Certified {
-		/// The certifier.
-		by: AccountId,
-		/// When the certification expires (ms since the Unix epoch).
-		until_ms: u64,
-	},
-	/// Suspended by a certifier: it may not sell until certified again.
-	Suspended {
-		/// Why.
-		reason: Reason,
-	},
-	/// Revoked: it may not sell until the grid operators reinstate it (back to `Pending`).
-	Revoked {
-		/// Why.
-		reason: Reason,
-	},
-}
+stored_type!(
+	[]
+	/// Where a facility is in its certification.
+	pub enum Certification<AccountId> {
+		/// Registered, not yet certified: it may not sell.
+		Pending,
+		/// Certified by `by` until grid time `until_ms`: it may sell until then.
+		Certified {
+			/// The certifier.
+			by: AccountId,
+			/// When the certification expires (ms since the Unix epoch).
+			until_ms: u64,
+		},
+		/// Suspended by a certifier: it may not sell until certified again.
+		Suspended {
+			/// Why.
+			reason: Reason,
+		},
+		/// Revoked: it may not sell until the grid operators reinstate it (back to `Pending`).
+		Revoked {
+			/// Why.
+			reason: Reason,
+		},
+	}
+);
 
 /// What other pallets may know of a facility.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -96,27 +84,16 @@ pub trait FacilityRegistry<AccountId> {
 	fn may_sell(id: FacilityId, at_ms: u64) -> bool;
 }
 
-/// A planned outage of a facility: grid time `[start_ms, end_ms)`.
-#[derive(
-	Clone,
-	Copy,
-	Debug,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Serialize,
-	Deserialize,
-)]
-pub struct MaintenanceWindow {
-	/// When the outage starts (ms since the Unix epoch).
-	pub start_ms: u64,
-	/// When the facility is back (ms since the Unix epoch).
-	pub end_ms: u64,
-}
+shared_type!(
+	[Copy]
+	/// A planned outage of a facility: grid time `[start_ms, end_ms)`.
+	pub struct MaintenanceWindow {
+		/// When the outage starts (ms since the Unix epoch).
+		pub start_ms: u64,
+		/// When the facility is back (ms since the Unix epoch).
+		pub end_ms: u64,
+	}
+);
 
 impl MaintenanceWindow {
 	/// Whether grid time `at_ms` lies in the window.
@@ -130,140 +107,82 @@ impl MaintenanceWindow {
 	}
 }
 
-/// What governance sets per source: what a facility of that source typically delivers and how
-/// often it must be maintained.
-#[derive(
-	Clone,
-	Copy,
-	Debug,
-	Default,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Serialize,
-	Deserialize,
-)]
-pub struct SourceParameters {
-	/// The source's typical capacity factor: the expected output of a facility is its
-	/// capacity × time × this share. Zero: output is not checked.
-	pub typical_capacity_factor: Permill,
-	/// Days allowed between maintenance (from commissioning, then from the end of the last
-	/// maintenance window); `None`: never overdue.
-	pub maintenance_interval_days: Option<u32>,
-}
+shared_type!(
+	[Copy, Default]
+	/// What governance sets per source: what a facility of that source typically delivers and how
+	/// often it must be maintained.
+	pub struct SourceParameters {
+		/// The source's typical capacity factor: the expected output of a facility is its
+		/// capacity × time × this share. Zero: output is not checked.
+		pub typical_capacity_factor: Permill,
+		/// Days allowed between maintenance (from commissioning, then from the end of the last
+		/// maintenance window); `None`: never overdue.
+		pub maintenance_interval_days: Option<u32>,
+	}
+);
 
-/// When a facility's output counts as low: below `share` of its expected output over a
-/// window of `intervals` consecutive final intervals.
-#[derive(
-	Clone,
-	Copy,
-	Debug,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Serialize,
-	Deserialize,
-)]
-pub struct EfficiencyRule {
-	/// The share of the expected output below which output is low.
-	pub share: Permill,
-	/// How many intervals the output is summed over (above zero).
-	pub intervals: u32,
-}
+shared_type!(
+	[Copy]
+	/// When a facility's output counts as low: below `share` of its expected output over a
+	/// window of `intervals` consecutive final intervals.
+	pub struct EfficiencyRule {
+		/// The share of the expected output below which output is low.
+		pub share: Permill,
+		/// How many intervals the output is summed over (above zero).
+		pub intervals: u32,
+	}
+);
 
-/// Identifies a certificate of origin: the hour its energy was produced in and a serial
-/// number unique on the chain.
-#[derive(
-	Clone,
-	Copy,
-	Debug,
-	PartialEq,
-	Eq,
-	PartialOrd,
-	Ord,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Serialize,
-	Deserialize,
-)]
-pub struct CertificateId {
-	/// The hour of production.
-	pub hour: HourIndex,
-	/// The serial number.
-	pub serial: u64,
-}
+shared_type!(
+	[Copy, PartialOrd, Ord]
+	/// Identifies a certificate of origin: the hour its energy was produced in and a serial
+	/// number unique on the chain.
+	pub struct CertificateId {
+		/// The hour of production.
+		pub hour: HourIndex,
+		/// The serial number.
+		pub serial: u64,
+	}
+);
 
-/// How a facility is operating: certification, maintenance, output and certificates.
-#[derive(
-	Clone,
-	Debug,
-	Default,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	TypeInfo,
-	Serialize,
-	Deserialize,
-)]
-pub struct FacilityStatus {
-	/// Whether it may sell energy now.
-	pub may_sell: bool,
-	/// Its declared maintenance windows that have not ended.
-	pub maintenance: alloc::vec::Vec<MaintenanceWindow>,
-	/// The day its last maintenance ended (its commissioning day before any).
-	pub last_maintained: DayIndex,
-	/// The day by which it must be maintained again, if its source has an interval.
-	pub maintenance_due: Option<DayIndex>,
-	/// Whether its output was below the efficiency rule's share over the last full window.
-	pub low_output: bool,
-	/// Renewable energy its meter measured in final values, Wh.
-	pub metered_renewable: Energy,
-	/// Energy certificates of origin were issued for, Wh.
-	pub certified: Energy,
-	/// Feed-in premium earned but not yet paid (the incentives account ran short).
-	#[serde(with = "crate::money_string")]
-	pub unpaid_premium: Money,
-}
+view_type!(
+	[Default]
+	/// How a facility is operating: certification, maintenance, output and certificates.
+	pub struct FacilityStatus {
+		/// Whether it may sell energy now.
+		pub may_sell: bool,
+		/// Its declared maintenance windows that have not ended.
+		pub maintenance: alloc::vec::Vec<MaintenanceWindow>,
+		/// The day its last maintenance ended (its commissioning day before any).
+		pub last_maintained: DayIndex,
+		/// The day by which it must be maintained again, if its source has an interval.
+		pub maintenance_due: Option<DayIndex>,
+		/// Whether its output was below the efficiency rule's share over the last full window.
+		pub low_output: bool,
+		/// Renewable energy its meter measured in final values, Wh.
+		pub metered_renewable: Energy,
+		/// Energy certificates of origin were issued for, Wh.
+		pub certified: Energy,
+		/// Feed-in premium earned but not yet paid (the incentives account ran short).
+		#[serde(with = "crate::money_string")]
+		pub unpaid_premium: Money,
+	}
+);
 
-/// A facility's final metered production over a day.
-#[derive(
-	Clone,
-	Copy,
-	Debug,
-	Default,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Serialize,
-	Deserialize,
-)]
-pub struct ProductionDay {
-	/// Energy exported, Wh.
-	pub energy: Energy,
-	/// Final intervals counted.
-	pub intervals: u32,
-	/// Of those, intervals with output above zero.
-	pub producing: u32,
-	/// Of those, intervals whose value is an estimate.
-	pub estimated: u32,
-}
+shared_type!(
+	[Copy, Default]
+	/// A facility's final metered production over a day.
+	pub struct ProductionDay {
+		/// Energy exported, Wh.
+		pub energy: Energy,
+		/// Final intervals counted.
+		pub intervals: u32,
+		/// Of those, intervals with output above zero.
+		pub producing: u32,
+		/// Of those, intervals whose value is an estimate.
+		pub estimated: u32,
+	}
+);
 
 impl ProductionDay {
 	/// Adds another day (or interval).
@@ -275,33 +194,22 @@ impl ProductionDay {
 	}
 }
 
-/// A facility's production over a window of days.
-#[derive(
-	Clone,
-	Copy,
-	Debug,
-	Default,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	TypeInfo,
-	Serialize,
-	Deserialize,
-)]
-pub struct ProductionReport {
-	/// Energy exported, Wh.
-	pub energy: Energy,
-	/// Final intervals counted.
-	pub intervals: u32,
-	/// Of those, estimated ones.
-	pub estimated: u32,
-	/// Energy over what the nameplate capacity delivers in those intervals.
-	pub capacity_factor: Permill,
-	/// Share of those intervals with output.
-	pub availability: Permill,
-}
+view_type!(
+	[Copy, Default]
+	/// A facility's production over a window of days.
+	pub struct ProductionReport {
+		/// Energy exported, Wh.
+		pub energy: Energy,
+		/// Final intervals counted.
+		pub intervals: u32,
+		/// Of those, estimated ones.
+		pub estimated: u32,
+		/// Energy over what the nameplate capacity delivers in those intervals.
+		pub capacity_factor: Permill,
+		/// Share of those intervals with output.
+		pub availability: Permill,
+	}
+);
 
 sp_api::decl_runtime_apis! {
 	/// Production metrics (the `production_*` RPC methods).

@@ -17,6 +17,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_multisig, Multisig]
 	[pallet_utility, Utility]
 	[pallet_sudo, Sudo]
+	[pallet_grid, Grid]
 	[pallet_consumption, Consumption]
 	[pallet_production, Production]
 	[pallet_pricing, Pricing]

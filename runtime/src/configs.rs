@@ -27,7 +27,7 @@ use super::{
 	RuntimeTask, System, TxExtension, UncheckedExtrinsic, EXISTENTIAL_DEPOSIT, MICRO_UNIT,
 	MILLI_SECS_PER_BLOCK, MILLI_UNIT, SLOT_DURATION, SS58_PREFIX, VERSION,
 };
-use crate::{Consumption, Pricing};
+use crate::{Consumption, Grid, Pricing};
 
 /// Share of a block's weight that normal (user) extrinsics may use; the rest is kept for
 /// operational extrinsics and the per-block hooks.
@@ -179,16 +179,33 @@ pub const fn deposit(items: u32, bytes: u32) -> Balance {
 	(items as Balance) * 20 * MILLI_UNIT + (bytes as Balance) * 100 * MICRO_UNIT
 }
 
-/// The grid's zones: ids below this. Their limits and microgrids are the balancing pallet's
-/// (`Zones`), the transfer limits between them the market's (`Links`).
+/// The grid's zones: ids below this.
 pub const ZONES: u16 = 8;
 
-/// The grid's zones, `0..ZONES`.
-pub struct GridZones;
-impl frame_support::traits::Contains<daeg_primitives::ZoneId> for GridZones {
-	fn contains(zone: &daeg_primitives::ZoneId) -> bool {
-		zone.0 < ZONES
+/// The market's name in this runtime, for migrations that move its storage.
+pub struct MarketName;
+impl Get<&'static str> for MarketName {
+	fn get() -> &'static str {
+		<Pricing as frame_support::traits::PalletInfoAccess>::name()
 	}
+}
+
+/// Balancing's name in this runtime, for migrations that move its storage.
+pub struct BalancingName;
+impl Get<&'static str> for BalancingName {
+	fn get() -> &'static str {
+		<crate::Balancing as frame_support::traits::PalletInfoAccess>::name()
+	}
+}
+
+/// The grid: its zones, their limits, the links between them and the market-interval clock,
+/// which every energy pallet reads (`Config::Grid`).
+impl pallet_grid::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type OperatorOrigin = crate::governance::GridOperatorOrigin;
+	type MaxZones = ConstU32<{ ZONES as u32 }>;
+	type MaxLinks = ConstU32<16>;
+	type WeightInfo = pallet_grid::weights::SubstrateWeight<Runtime>;
 }
 
 parameter_types! {
@@ -217,7 +234,7 @@ pub struct ReadingLateness;
 impl Get<u64> for ReadingLateness {
 	fn get() -> u64 {
 		use daeg_primitives::GridClock;
-		HOUR_MS.min(Pricing::interval_length_ms().saturating_mul(6))
+		HOUR_MS.min(Grid::interval_length_ms().saturating_mul(6))
 	}
 }
 
@@ -228,12 +245,11 @@ impl pallet_consumption::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type MeterDeposit = MeterDeposit;
 	type MaxMetersPerOwner = ConstU32<100>;
-	type Zones = GridZones;
+	type Grid = Grid;
 	// Certifiers (appointed by the grid operators in the production pallet) or the operators.
 	// Certifiers come first: they activate most meters, and so the benchmarks measure their
 	// path (one read).
 	type ActivateOrigin = crate::governance::CertifierOrOperators;
-	type Clock = Pricing;
 	type LatenessWindow = ReadingLateness;
 	type HistoryMs = MeterHistoryMs;
 	type MaxSilence = MaxSilence;
@@ -282,9 +298,8 @@ impl pallet_production::Config for Runtime {
 	type Meters = Consumption;
 	#[cfg(feature = "runtime-benchmarks")]
 	type MeterHelper = Consumption;
-	type Zones = GridZones;
+	type Grid = Grid;
 	type OperatorOrigin = crate::governance::GridOperatorOrigin;
-	type Clock = Pricing;
 	// Two months of production days; certificates live as long (claims need the consumption
 	// days the consumption pallet keeps, also 62).
 	type HistoryDays = ConstU32<62>;
@@ -313,13 +328,14 @@ pub struct SettlementDeadline;
 impl Get<u32> for SettlementDeadline {
 	fn get() -> u32 {
 		use daeg_primitives::GridClock;
-		Pricing::intervals_in(ReadingLateness::get()).saturating_add(96)
+		Grid::intervals_in(ReadingLateness::get()).saturating_add(96)
 	}
 }
 
-/// The market: intervals, the grid clock, orders, the auction, tariffs and settlement.
+/// The market: orders, the auction, tariffs and settlement.
 impl pallet_pricing::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
+	type Grid = Grid;
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Meters = Consumption;
@@ -333,7 +349,6 @@ impl pallet_pricing::Config for Runtime {
 	// 320 pages of 32: the aim of 10,000 orders cleared per interval, with room.
 	type MaxOrdersPerInterval = ConstU32<10_240>;
 	type MaxOrdersPerAccount = ConstU32<32>;
-	type MaxLinks = ConstU32<16>;
 	// Books close one interval ahead: 15 minutes before delivery (30 s on dev chains).
 	type GateClosureIntervals = ConstU32<1>;
 	// Two days of quarter-hours ahead (96 minutes on dev chains).
@@ -342,7 +357,6 @@ impl pallet_pricing::Config for Runtime {
 	type PriceHistoryIntervals = PriceHistoryIntervals;
 	// Two months of daily statements, as the consumption pallet keeps days.
 	type StatementDays = ConstU32<62>;
-	type MaxZones = ConstU32<{ ZONES as u32 }>;
 	// Enough for a median that outvotes two bad oracles.
 	type MaxWeatherOracles = ConstU32<5>;
 	#[cfg(feature = "runtime-benchmarks")]
@@ -398,10 +412,9 @@ impl pallet_balancing::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type Meters = Consumption;
 	type Consumers = Consumption;
-	type Clock = Pricing;
+	type Grid = Grid;
 	type Fund = Pricing;
 	type OperatorOrigin = crate::governance::GridOperatorOrigin;
-	type MaxZones = ConstU32<{ ZONES as u32 }>;
 	type MaxUnitsPerZone = ConstU32<16>;
 	type MaxParticipants = ConstU32<64>;
 	// Two hours of quarter-hours (four minutes on dev chains) before an event.

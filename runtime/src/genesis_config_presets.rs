@@ -15,7 +15,7 @@ use crate::{
 	SudoConfig, MILLI_UNIT, UNIT,
 };
 use daeg_primitives::{
-	balancing::ZoneSpec,
+	grid::ZoneSpec,
 	pricing::{
 		Climate, ImbalancePrices, TariffParameters, WeatherChange, WeatherModel, WeatherRange,
 	},
@@ -62,8 +62,11 @@ fn genesis(
 			authorities: validators.iter().map(|x| (x.1.clone(), 1)).collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: Some(operators) },
-		pricing: pallet_pricing::GenesisConfig {
+		grid: pallet_grid::GenesisConfig {
 			interval_length_ms: DEV_INTERVAL_MS,
+			zones: (0..crate::configs::ZONES).map(|z| (ZoneId(z), dev_zone())).collect::<Vec<_>>(),
+		},
+		pricing: pallet_pricing::GenesisConfig {
 			pot: MARKET_POT,
 			tariff: dev_tariff(),
 			imbalance: ImbalancePrices {
@@ -79,7 +82,6 @@ fn genesis(
 				.collect::<Vec<_>>(),
 		},
 		balancing: pallet_balancing::GenesisConfig {
-			zones: (0..crate::configs::ZONES).map(|z| (ZoneId(z), dev_zone())).collect::<Vec<_>>(),
 			emergency_tariff: PricePerKWh(600 * MILLI_UNIT),
 			programs: (0..crate::configs::ZONES)
 				.map(|z| (ZoneId(z), PricePerKWh(300 * MILLI_UNIT)))

@@ -149,8 +149,11 @@ pub type UncheckedExtrinsic =
 /// The payload being signed in transactions.
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
-/// Migrations of the runtime beyond those the pallets declare.
-type Migrations = ();
+/// The runtime's migrations, each versioned so that it runs once: the grid's zones, links and
+/// clock move from the market and balancing into the grid pallet.
+pub type Migrations = (
+	pallet_grid::migrations::v1::MigrateToV1<Runtime, configs::MarketName, configs::BalancingName>,
+);
 
 /// Executive: dispatches blocks and transactions to the pallets.
 pub type Executive = frame_executive::Executive<
@@ -205,6 +208,10 @@ mod runtime {
 
 	#[runtime::pallet_index(8)]
 	pub type Utility = pallet_utility;
+
+	// The grid: zones, links and the market-interval clock every energy pallet reads.
+	#[runtime::pallet_index(19)]
+	pub type Grid = pallet_grid;
 
 	// The energy pallets.
 	#[runtime::pallet_index(20)]

@@ -93,8 +93,8 @@ export async function runDemo(argv, { onInterval, signal } = {}) {
     const intervalMs = HOUR_MS;
     const timeScale = { chain_origin_ms: Date.now() + 5_000, grid_origin_ms: Date.parse(`${o.start}T00:00:00Z`), rate: o.rate };
     const spec = devSpecWith(o.dir, (patch) => {
-      patch.pricing.intervalLengthMs = intervalMs;
-      patch.pricing.timeScale = timeScale;
+      patch.grid.intervalLengthMs = intervalMs;
+      patch.grid.timeScale = timeScale;
     }, o.local ? 'local' : 'dev');
     const oraclePort = await freePort();
     const oracleArgs = ['--meter-oracle', `http://127.0.0.1:${oraclePort}`];

@@ -41,10 +41,10 @@ export async function registerCommunity({ api, keyring, helpers, community, grid
   const { grid } = community;
   const setup = [
     api.tx.production.appointCertifier(certifier.address),
-    ...community.zones.map((z) => api.tx.balancing.setZone(z.id, {
+    ...community.zones.map((z) => api.tx.grid.setZone(z.id, {
       capacity: z.capacityW, peakShare: grid.peakShare, parent: z.parent,
     })),
-    api.tx.pricing.setLinks(community.links.map((l) => ({ a: l.a, b: l.b, aToB: l.aToBW, bToA: l.bToAW }))),
+    api.tx.grid.setLinks(community.links.map((l) => ({ a: l.a, b: l.b, aToB: l.aToBW, bToA: l.bToAW }))),
     api.tx.balancing.setBreakers(grid.breakers),
     api.tx.pricing.setTariff(grid.tariff),
     ...grid.carbon.map(([source, grams]) => api.tx.consumption.setCarbonIntensity(source, grams)),

@@ -1,6 +1,6 @@
 //! Test doubles of the traits DAEG's pallets call each other through, written once for every
 //! pallet's mock runtime (accounts are `u64`): a meter registry, a facility registry, final
-//! values, a purchase ledger, zones and a grid clock. Each keeps its state in a thread-local
+//! values, a purchase ledger and a grid (zones and clock). Each keeps its state in a thread-local
 //! the tests fill ([`TestMeters`], [`TestFacilities`], [`FinalValues`], [`FinalDays`],
 //! [`Purchases`], [`NowMs`]); a mock's genesis calls [`reset`].
 
@@ -9,10 +9,11 @@ use daeg_primitives::{
 		EnergyTotals, IntervalRecord, MeterInfo, MeterKind, MeterRegistry, MeterStatus,
 		MeteredEnergy, PurchaseLedger,
 	},
+	grid::{Grid, GridClock, ZoneLink, ZoneSpec},
 	production::{FacilityInfo, FacilityRegistry},
-	DayIndex, Energy, EnergySource, FacilityId, GridClock, IntervalIndex, MeterId, Power, ZoneId,
+	DayIndex, Energy, EnergySource, FacilityId, IntervalIndex, MeterId, Power, ZoneId,
 };
-use frame_support::{parameter_types, traits::Contains, weights::Weight};
+use frame_support::{parameter_types, traits::ConstU32, weights::Weight, BoundedVec};
 
 /// A meter in [`TestMeters`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -172,17 +173,10 @@ impl PurchaseLedger<u64> for Ledger {
 	}
 }
 
-/// Zones `0` to `N - 1` exist.
-pub struct Zones<const N: u16>;
-impl<const N: u16> Contains<ZoneId> for Zones<N> {
-	fn contains(z: &ZoneId) -> bool {
-		z.0 < N
-	}
-}
-
-/// A grid clock of `INTERVAL_MS` intervals at [`NowMs`].
-pub struct Clock<const INTERVAL_MS: u64>;
-impl<const INTERVAL_MS: u64> GridClock for Clock<INTERVAL_MS> {
+/// A grid of zones `0` to `N - 1`, without limits or links, whose clock has `INTERVAL_MS`
+/// intervals and stands at [`NowMs`].
+pub struct TestGrid<const N: u32, const INTERVAL_MS: u64>;
+impl<const N: u32, const INTERVAL_MS: u64> GridClock for TestGrid<N, INTERVAL_MS> {
 	fn interval_length_ms() -> u64 {
 		INTERVAL_MS
 	}
@@ -193,4 +187,18 @@ impl<const INTERVAL_MS: u64> GridClock for Clock<INTERVAL_MS> {
 	fn set_now_ms(at_ms: u64) {
 		NowMs::set(at_ms)
 	}
+}
+impl<const N: u32, const INTERVAL_MS: u64> Grid for TestGrid<N, INTERVAL_MS> {
+	type MaxZones = ConstU32<N>;
+	type MaxLinks = ConstU32<0>;
+	fn zone(_: ZoneId) -> Option<ZoneSpec> {
+		None
+	}
+	fn links() -> BoundedVec<ZoneLink, ConstU32<0>> {
+		BoundedVec::new()
+	}
+	#[cfg(feature = "runtime-benchmarks")]
+	fn set_zone(_: ZoneId, _: Option<ZoneSpec>) {}
+	#[cfg(feature = "runtime-benchmarks")]
+	fn set_links(_: BoundedVec<ZoneLink, ConstU32<0>>) {}
 }

@@ -29,7 +29,7 @@ test('readings become final values, day totals, a profile and a footprint', asyn
   assert.equal((await api.query.consumption.residualIntensity()).toNumber(), RESIDUAL_G_PER_KWH);
 
   // A baseline and four measured intervals of 20 Wh, all still within the lateness window.
-  const length = (await api.query.pricing.intervalLength()).toNumber();
+  const length = (await api.query.grid.intervalLength()).toNumber();
   const first = await submitRecentReadings(helpers, device, id,
     [0, 1, 2, 3, 4].map((k) => ({ imported: 1_000 + WH_PER_INTERVAL * k, exported: 0 })));
   const last = first + 4;

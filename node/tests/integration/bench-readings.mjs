@@ -47,7 +47,7 @@ const specPath = devSpecWith(dir, (patch) => {
 const node = await startDevNode({ dir, extraArgs: ['--chain', specPath, '--pool-limit', String(4 * METERS), '--pool-kbytes', '262144'] });
 const api = await ApiPromise.create({ provider: new WsProvider(`ws://127.0.0.1:${node.rpcPort}`), noInitWarn: true });
 try {
-  const length = (await api.query.pricing.intervalLength()).toNumber();
+  const length = (await api.query.grid.intervalLength()).toNumber();
   const now = await waitFor('the first block', async () => (await api.query.timestamp.now()).toNumber() || null);
   const c = Math.floor(now / length);
   const reading = (meter, interval, counter, imported) =>

@@ -81,7 +81,7 @@ export function readingCall(api, device, fields) {
 /// A meter's record of `interval` on chain, as JSON. The history is a ring of
 /// `HistoryMs / interval length` slots, interval `i` in slot `i % slots`.
 export async function intervalRecord(api, meter, interval) {
-  const length = (await api.query.pricing.intervalLength()).toNumber();
+  const length = (await api.query.grid.intervalLength()).toNumber();
   const slots = Math.floor(api.consts.consumption.historyMs.toNumber() / length);
   return (await api.query.consumption.history(meter, interval % slots)).unwrap().toJSON();
 }
@@ -90,7 +90,7 @@ export async function intervalRecord(api, meter, interval) {
 /// `registers.length` intervals before the current one, oldest first, with counters from 1;
 /// `registers[k]` is `{ imported, exported }`. Resolves to the first interval (the baseline).
 export async function submitRecentReadings({ api, node }, device, meter, registers) {
-  const length = (await api.query.pricing.intervalLength()).toNumber();
+  const length = (await api.query.grid.intervalLength()).toNumber();
   const c = Math.floor((await api.query.timestamp.now()).toNumber() / length);
   const first = c - registers.length;
   for (const [k, { imported, exported }] of registers.entries()) {

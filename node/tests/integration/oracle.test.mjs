@@ -95,7 +95,7 @@ before(async () => {
     await rpc(node.rpcPort, 'author_insertKey', ['metr', m.seed, u8aToHex(m.device.publicKey)]);
     assert.equal((await api.query.consumption.meters(m.id)).unwrap().deviceKey.toHex(), u8aToHex(m.device.publicKey));
   }
-  length = (await api.query.pricing.intervalLength()).toNumber();
+  length = (await api.query.grid.intervalLength()).toNumber();
 
   const config = join(dir, 'oracle.toml');
   writeFileSync(config, [

@@ -78,7 +78,7 @@ test('the operators appoint a certifier, who certifies a producer\'s facility; i
   assert.equal(r.dispatchError, undefined, 'certified again after the inspection');
 
   // The turbine's meter reports 500 Wh per interval; once final, that is its production.
-  const length = (await api.query.pricing.intervalLength()).toNumber();
+  const length = (await api.query.grid.intervalLength()).toNumber();
   const first = await submitRecentReadings(helpers, device, meter,
     [0, 1, 2, 3].map((k) => ({ imported: 0, exported: 10_000 + 500 * k })));
   const last = first + 3;

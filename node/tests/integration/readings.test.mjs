@@ -41,7 +41,7 @@ test('signed readings enter without an account; impossible ones are refused, abn
     for (const { event } of records) if (event.section === 'consumption') events.push(event);
   });
 
-  const length = (await api.query.pricing.intervalLength()).toNumber();
+  const length = (await api.query.grid.intervalLength()).toNumber();
   const now = (await api.query.timestamp.now()).toNumber();
   const c = Math.floor(now / length); // the current interval
   const at = (interval, counter, imported, exported = 0) => ({

@@ -5,10 +5,11 @@ use super::*;
 use crate::Pallet as Balancing;
 use alloc::vec::Vec;
 use daeg_primitives::{
-	balancing::{Action, BreakerSettings, DemandTrigger, OnCleared, ZoneSpec},
+	balancing::{Action, BreakerSettings, DemandTrigger, OnCleared},
 	consumption::{Anomaly, IntervalRecord, MeterKind, OnFinalInterval, Quality},
+	grid::ZoneSpec,
 	pricing::ZoneClearing,
-	ring, GridClock, IntervalIndex, PricePerKWh, UnitId,
+	ring, Grid, GridClock, IntervalIndex, PricePerKWh, UnitId,
 };
 use frame_benchmarking::v2::*;
 use frame_support::traits::EnsureOrigin;
@@ -25,9 +26,13 @@ fn operators<T: Config>() -> Result<T::RuntimeOrigin, BenchmarkError> {
 
 /// Zone 0 with a feeder whose peak any load crosses, a program, and every breaker armed.
 fn armed_zone<T: Config>() {
-	Zones::<T>::insert(
+	T::Grid::set_zone(
 		ZONE,
-		ZoneSpec { capacity: Power(1_000), peak_share: Perbill::from_percent(50), parent: None },
+		Some(ZoneSpec {
+			capacity: Power(1_000),
+			peak_share: Perbill::from_percent(50),
+			parent: None,
+		}),
 	);
 	Programs::<T>::insert(ZONE, PricePerKWh(500));
 	Breakers::<T>::put(BreakerSettings {
@@ -75,8 +80,8 @@ fn participant<T: Config>(i: u32) -> Result<MeterId, BenchmarkError> {
 
 /// The interval two ahead of grid time `NOW_MS`, which the market would clear now.
 fn next_interval<T: Config>() -> IntervalIndex {
-	T::Clock::set_now_ms(NOW_MS);
-	T::Clock::current_interval().checked_add(2).unwrap_or_default()
+	T::Grid::set_now_ms(NOW_MS);
+	T::Grid::current_interval().checked_add(2).unwrap_or_default()
 }
 
 fn record(interval: IntervalIndex, imported: u64, exported: u64) -> IntervalRecord {
@@ -92,20 +97,6 @@ fn record(interval: IntervalIndex, imported: u64, exported: u64) -> IntervalReco
 #[benchmarks]
 mod benchmarks {
 	use super::*;
-
-	#[benchmark]
-	fn set_zone() -> Result<(), BenchmarkError> {
-		let origin = operators::<T>()?;
-		armed_zone::<T>();
-		let spec =
-			ZoneSpec { capacity: Power(1_000), peak_share: Perbill::one(), parent: Some(ZONE) };
-
-		#[extrinsic_call]
-		_(origin as T::RuntimeOrigin, ZoneId(1), Some(spec));
-
-		assert_eq!(Zones::<T>::get(ZoneId(1)), Some(spec));
-		Ok(())
-	}
 
 	#[benchmark]
 	fn register_unit() -> Result<(), BenchmarkError> {
@@ -246,9 +237,13 @@ mod benchmarks {
 	fn zone_status() -> Result<(), BenchmarkError> {
 		let origin = operators::<T>()?;
 		let microgrid = ZoneId(1);
-		Zones::<T>::insert(
+		T::Grid::set_zone(
 			microgrid,
-			ZoneSpec { capacity: Power(1_000), peak_share: Perbill::one(), parent: Some(ZONE) },
+			Some(ZoneSpec {
+				capacity: Power(1_000),
+				peak_share: Perbill::one(),
+				parent: Some(ZONE),
+			}),
 		);
 		Status::<T>::mutate(microgrid, |s| s.emergency = true);
 

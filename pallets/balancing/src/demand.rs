@@ -34,9 +34,9 @@ impl<T: Config> Pallet<T> {
 			return Some(event);
 		}
 		let price = Programs::<T>::get(zone)?;
-		let length = T::Clock::interval_length_ms();
+		let length = T::Grid::interval_length_ms();
 		let day = interval.day(length).unwrap_or_default();
-		let per_hour = T::Clock::intervals_in(3_600_000);
+		let per_hour = T::Grid::intervals_in(3_600_000);
 		let (mut expected, mut participants) = (Energy::ZERO, 0u32);
 		for meter in Participants::<T>::get(zone) {
 			if expected >= requested {
@@ -97,7 +97,7 @@ impl<T: Config> Pallet<T> {
 		}
 		let total = e.recent.iter().fold(0u64, |t, x| t.saturating_add(x.0));
 		let baseline = Energy(total.checked_div(samples).unwrap_or(0));
-		let most = e.flexible.power.energy_over(T::Clock::interval_length_ms()).unwrap_or_default();
+		let most = e.flexible.power.energy_over(T::Grid::interval_length_ms()).unwrap_or_default();
 		let reduction = baseline.saturating_sub(record.imported).min(most);
 		if reduction.is_zero() {
 			return unverified(Unverified::NoReduction);

@@ -2,8 +2,8 @@
 //!
 //! The design is in `docs/balancing.md`.
 //!
-//! - **Zones** (governance): each zone's feeder capacity, the share of it at which demand
-//!   response starts, and, for a microgrid, its parent zone.
+//! - **Zones** are the grid pallet's ([`daeg_primitives::Grid`]): each zone's feeder capacity,
+//!   the share of it at which demand response starts, and, for a microgrid, its parent zone.
 //! - **Storage**: providers register units (capacity, charge and discharge power, efficiency,
 //!   meter). When the market clears an interval it tells this pallet each zone's result
 //!   ([`OnCleared`]); the pallet covers each zone's forecast imbalance and peak with storage
@@ -31,10 +31,10 @@ pub use weights::WeightInfo;
 mod benchmarking;
 mod demand;
 pub mod dispatch;
-pub mod grid;
 mod metered;
 #[cfg(test)]
 mod mock;
+pub mod peak;
 mod queries;
 mod schedule;
 #[cfg(test)]
@@ -42,53 +42,46 @@ mod tests;
 pub mod weights;
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
-use daeg_primitives::{consumption::FlexibleLoad, DayIndex, Energy, MeterId, Power, ZoneId};
+use daeg_primitives::{
+	consumption::FlexibleLoad, DayIndex, Energy, GridClock, MeterId, Power, ZoneId,
+};
 use dispatch::UnitState;
 use frame_support::{traits::Get, BoundedVec};
 use scale_info::TypeInfo;
 use sp_runtime::Perbill;
 
-/// What a provider registers of a storage unit.
-#[derive(
-	Clone,
-	Copy,
-	Debug,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-)]
-pub struct UnitSpec {
-	/// The bidirectional meter that measures it (the provider's, active); its zone is the
-	/// unit's.
-	pub meter: MeterId,
-	/// The most energy it stores.
-	pub capacity: Energy,
-	/// The most power it draws when charging.
-	pub max_charge: Power,
-	/// The most power it delivers when discharging.
-	pub max_discharge: Power,
-	/// Its round-trip efficiency: the share of energy drawn that it gives back.
-	pub efficiency: Perbill,
-	/// What it stores now.
-	pub charge: Energy,
-}
+daeg_primitives::stored_type!(
+	[Copy]
+	/// What a provider registers of a storage unit.
+	pub struct UnitSpec {
+		/// The bidirectional meter that measures it (the provider's, active); its zone is the
+		/// unit's.
+		pub meter: MeterId,
+		/// The most energy it stores.
+		pub capacity: Energy,
+		/// The most power it draws when charging.
+		pub max_charge: Power,
+		/// The most power it delivers when discharging.
+		pub max_discharge: Power,
+		/// Its round-trip efficiency: the share of energy drawn that it gives back.
+		pub efficiency: Perbill,
+		/// What it stores now.
+		pub charge: Energy,
+	}
+);
 
-/// A registered storage unit.
-#[derive(
-	Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
-)]
-pub struct StorageUnit<AccountId> {
-	/// Who provides it: paid for what it delivers, pays for what it draws.
-	pub owner: AccountId,
-	/// Its zone (its meter's).
-	pub zone: ZoneId,
-	/// Its registration.
-	pub spec: UnitSpec,
-}
+daeg_primitives::stored_type!(
+	[]
+	/// A registered storage unit.
+	pub struct StorageUnit<AccountId> {
+		/// Who provides it: paid for what it delivers, pays for what it draws.
+		pub owner: AccountId,
+		/// Its zone (its meter's).
+		pub zone: ZoneId,
+		/// Its registration.
+		pub spec: UnitSpec,
+	}
+);
 
 impl<AccountId> StorageUnit<AccountId> {
 	/// What dispatch needs of it: the charge is its expected state of charge (what was
@@ -104,50 +97,41 @@ impl<AccountId> StorageUnit<AccountId> {
 	}
 }
 
-/// A consumer's meter enrolled in its zone's demand-response program.
-#[derive(
-	Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
-)]
-#[scale_info(skip_type_params(MaxBaseline))]
-#[codec(mel_bound(AccountId: MaxEncodedLen))]
-pub struct Enrollment<AccountId, MaxBaseline: Get<u32>> {
-	/// Who is rewarded.
-	pub owner: AccountId,
-	/// The meter's zone (the program's).
-	pub zone: ZoneId,
-	/// The load it offers and for how many hours a day.
-	pub flexible: FlexibleLoad,
-	/// The day and how many of its intervals it was called for.
-	pub called: (DayIndex, u32),
-	/// Its latest measured imports in intervals without an event, oldest first: the baseline.
-	pub recent: BoundedVec<Energy, MaxBaseline>,
-}
+daeg_primitives::stored_type!(
+	[]
+	/// A consumer's meter enrolled in its zone's demand-response program.
+	#[scale_info(skip_type_params(MaxBaseline))]
+	#[codec(mel_bound(AccountId: MaxEncodedLen))]
+	pub struct Enrollment<AccountId, MaxBaseline: Get<u32>> {
+		/// Who is rewarded.
+		pub owner: AccountId,
+		/// The meter's zone (the program's).
+		pub zone: ZoneId,
+		/// The load it offers and for how many hours a day.
+		pub flexible: FlexibleLoad,
+		/// The day and how many of its intervals it was called for.
+		pub called: (DayIndex, u32),
+		/// Its latest measured imports in intervals without an event, oldest first: the baseline.
+		pub recent: BoundedVec<Energy, MaxBaseline>,
+	}
+);
 
 /// An enrollment as this pallet's configuration stores it.
 pub type EnrollmentOf<T> =
 	Enrollment<<T as frame_system::Config>::AccountId, <T as Config>::BaselineIntervals>;
 
-/// Why a participant's reduction was not rewarded.
-#[derive(
-	Clone,
-	Copy,
-	Debug,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-)]
-pub enum Unverified {
-	/// Its meter has too few measured intervals without an event for a baseline.
-	NoBaseline,
-	/// The interval's value was estimated, not measured.
-	NotMeasured,
-	/// Its import did not drop below its baseline.
-	NoReduction,
-}
+daeg_primitives::stored_type!(
+	[Copy]
+	/// Why a participant's reduction was not rewarded.
+	pub enum Unverified {
+		/// Its meter has too few measured intervals without an event for a baseline.
+		NoBaseline,
+		/// The interval's value was estimated, not measured.
+		NotMeasured,
+		/// Its import did not drop below its baseline.
+		NoReduction,
+	}
+);
 
 /// What the benchmarks need from the runtime: meters to register units and enroll.
 #[cfg(feature = "runtime-benchmarks")]
@@ -166,10 +150,10 @@ pub mod pallet {
 	use daeg_primitives::{
 		balancing::{
 			Action, BreakerSettings, DemandEvent, DemandTrigger, GridControl, Halt, MarketFund,
-			ZoneMarket, ZoneReport, ZoneSpec, ZoneStatus,
+			ZoneMarket, ZoneReport, ZoneStatus,
 		},
 		consumption::{ConsumerProfiles, MeterRegistry, PriorityClass},
-		GridClock, IntervalIndex, Money, PricePerKWh, UnitId,
+		Grid, IntervalIndex, Money, PricePerKWh, UnitId,
 	};
 	use frame_support::pallet_prelude::*;
 	use frame_system::pallet_prelude::*;
@@ -194,8 +178,8 @@ pub mod pallet {
 		/// Consumers' priority classes, for shedding load (the consumption pallet).
 		type Consumers: ConsumerProfiles<Self::AccountId>;
 
-		/// The grid clock (the market).
-		type Clock: GridClock;
+		/// The grid: its zones, their limits and its clock (the grid pallet).
+		type Grid: Grid;
 
 		/// Where demand-response rewards are paid from (the market's pot).
 		type Fund: MarketFund<Self::AccountId>;
@@ -203,10 +187,6 @@ pub mod pallet {
 		/// The grid operators (their multisig, or Root): zones, programs, breakers and every
 		/// emergency call.
 		type OperatorOrigin: EnsureOrigin<Self::RuntimeOrigin>;
-
-		/// The number of zones: zone ids are below it (the market's).
-		#[pallet::constant]
-		type MaxZones: Get<u32>;
 
 		/// The most storage units in one zone.
 		#[pallet::constant]
@@ -236,10 +216,6 @@ pub mod pallet {
 		/// Weights of this pallet's calls and hooks, from its benchmarks.
 		type WeightInfo: WeightInfo;
 	}
-
-	/// Each zone's grid limits (a zone without: no capacity limit, not a microgrid).
-	#[pallet::storage]
-	pub type Zones<T> = StorageMap<_, Twox64Concat, ZoneId, ZoneSpec>;
 
 	/// Each zone's emergency state.
 	#[pallet::storage]
@@ -310,12 +286,10 @@ pub mod pallet {
 	pub type Called<T> =
 		StorageDoubleMap<_, Twox64Concat, MeterId, Twox64Concat, u32, IntervalIndex>;
 
-	/// The balancing pallet's genesis: zones and the emergency tariff.
+	/// The balancing pallet's genesis: the emergency tariff, breakers and programs.
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
-		/// Each zone's grid limits.
-		pub zones: alloc::vec::Vec<(ZoneId, ZoneSpec)>,
 		/// What consumers of a halted zone pay per kWh.
 		pub emergency_tariff: PricePerKWh,
 		/// When the circuit breakers trip.
@@ -329,12 +303,8 @@ pub mod pallet {
 	#[pallet::genesis_build]
 	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
 		fn build(&self) {
-			for (zone, spec) in &self.zones {
-				assert!(Pallet::<T>::check_zone(*zone, spec).is_ok(), "zones are valid");
-				Zones::<T>::insert(zone, spec);
-			}
 			for (zone, price) in &self.programs {
-				assert!(Pallet::<T>::is_zone(*zone), "programs are for the grid's zones");
+				assert!(T::Grid::is_zone(*zone), "programs are for the grid's zones");
 				Programs::<T>::insert(zone, price);
 			}
 			EmergencyTariff::<T>::put(self.emergency_tariff);
@@ -345,8 +315,6 @@ pub mod pallet {
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
-		/// Governance set a zone's grid limits (`None`: removed them).
-		ZoneSet { zone: ZoneId, spec: Option<ZoneSpec> },
 		/// A storage unit was registered.
 		UnitRegistered { unit: UnitId, owner: T::AccountId, zone: ZoneId, spec: UnitSpec },
 		/// A storage unit was deregistered.
@@ -428,11 +396,8 @@ pub mod pallet {
 
 	#[pallet::error]
 	pub enum Error<T> {
-		/// A zone id is not below [`Config::MaxZones`].
+		/// The grid has no such zone.
 		UnknownZone,
-		/// A zone is its own parent, its parent is unknown or itself a microgrid, or its
-		/// capacity is zero.
-		BadZone,
 		/// No meter has this id.
 		UnknownMeter,
 		/// The meter belongs to someone else.
@@ -502,26 +467,6 @@ pub mod pallet {
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Sets `zone`'s grid limits (`None`: removes them).
-		///
-		/// Origin: [`Config::OperatorOrigin`]. Emits [`Event::ZoneSet`].
-		#[pallet::call_index(0)]
-		#[pallet::weight(T::WeightInfo::set_zone())]
-		pub fn set_zone(
-			origin: OriginFor<T>,
-			zone: ZoneId,
-			spec: Option<ZoneSpec>,
-		) -> DispatchResult {
-			T::OperatorOrigin::ensure_origin(origin)?;
-			ensure!(Self::is_zone(zone), Error::<T>::UnknownZone);
-			if let Some(s) = &spec {
-				Self::check_zone(zone, s)?;
-			}
-			Zones::<T>::set(zone, spec);
-			Self::deposit_event(Event::ZoneSet { zone, spec });
-			Ok(())
-		}
-
 		/// Registers a storage unit measured by `spec.meter` (one of the caller's active
 		/// bidirectional meters), in that meter's zone.
 		///
@@ -585,7 +530,7 @@ pub mod pallet {
 			price: Option<PricePerKWh>,
 		) -> DispatchResult {
 			T::OperatorOrigin::ensure_origin(origin)?;
-			ensure!(Self::is_zone(zone), Error::<T>::UnknownZone);
+			ensure!(T::Grid::is_zone(zone), Error::<T>::UnknownZone);
 			Programs::<T>::set(zone, price);
 			Self::deposit_event(Event::ProgramSet { zone, price });
 			Ok(())
@@ -666,12 +611,12 @@ pub mod pallet {
 			reduction: Energy,
 		) -> DispatchResult {
 			T::OperatorOrigin::ensure_origin(origin)?;
-			ensure!(Self::is_zone(zone), Error::<T>::UnknownZone);
+			ensure!(T::Grid::is_zone(zone), Error::<T>::UnknownZone);
 			ensure!(Programs::<T>::contains_key(zone), Error::<T>::NoProgram);
 			ensure!(
 				!reduction.is_zero()
 					&& (1..=T::MaxEventIntervals::get()).contains(&intervals)
-					&& from > T::Clock::current_interval(),
+					&& from > T::Grid::current_interval(),
 				Error::<T>::BadEvent
 			);
 			for k in 0..intervals {
@@ -777,7 +722,7 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::zone_status())]
 		pub fn island(origin: OriginFor<T>, zone: ZoneId) -> DispatchResult {
 			T::OperatorOrigin::ensure_origin(origin)?;
-			let microgrid = Zones::<T>::get(zone).is_some_and(|s| s.parent.is_some());
+			let microgrid = T::Grid::zone(zone).is_some_and(|s| s.parent.is_some());
 			ensure!(microgrid, Error::<T>::NotMicrogrid);
 			Self::update(zone, |s| {
 				ensure!(s.emergency, Error::<T>::NoEmergency);
@@ -860,24 +805,6 @@ pub mod pallet {
 			daeg_primitives::ring::slot(interval.0, T::HistoryIntervals::get())
 		}
 
-		/// Whether `zone` is one of the grid's zones.
-		pub(crate) fn is_zone(zone: ZoneId) -> bool {
-			u32::from(zone.0) < T::MaxZones::get()
-		}
-
-		/// Fails unless `spec` may be `zone`'s: a capacity, and a parent (if any) that is
-		/// another zone and not itself a microgrid.
-		pub(crate) fn check_zone(zone: ZoneId, spec: &ZoneSpec) -> DispatchResult {
-			ensure!(Self::is_zone(zone), Error::<T>::UnknownZone);
-			ensure!(spec.capacity.0 > 0, Error::<T>::BadZone);
-			if let Some(parent) = spec.parent {
-				ensure!(parent != zone && Self::is_zone(parent), Error::<T>::BadZone);
-				let nested = Zones::<T>::get(parent).is_some_and(|p| p.parent.is_some());
-				ensure!(!nested, Error::<T>::BadZone);
-			}
-			Ok(())
-		}
-
 		/// Whether `meter` measures a unit or is enrolled in a program.
 		fn meter_in_use(meter: MeterId) -> bool {
 			UnitOfMeter::<T>::contains_key(meter) || Enrollments::<T>::contains_key(meter)
@@ -889,7 +816,7 @@ pub mod pallet {
 			zone: ZoneId,
 			change: impl FnOnce(&mut ZoneStatus) -> Result<Event<T>, DispatchError>,
 		) -> DispatchResult {
-			ensure!(Self::is_zone(zone), Error::<T>::UnknownZone);
+			ensure!(T::Grid::is_zone(zone), Error::<T>::UnknownZone);
 			let mut status = Status::<T>::get(zone);
 			let event = change(&mut status)?;
 			Status::<T>::insert(zone, status);

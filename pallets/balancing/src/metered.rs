@@ -6,7 +6,7 @@
 use crate::{
 	pallet::{
 		Breakers, ClassLoads, Config, Enrollments, Event, Pallet, Reports, Schedules, Status,
-		UnitOfMeter, Units, Zones,
+		UnitOfMeter, Units,
 	},
 	WeightInfo,
 };
@@ -15,7 +15,7 @@ use daeg_primitives::{
 	consumption::{
 		ConsumerProfiles, DispatchedEnergy, IntervalRecord, MeterRegistry, OnFinalInterval,
 	},
-	ring, Energy, GridClock, IntervalIndex, MeterId, UnitId, ZoneId,
+	ring, Energy, Grid, GridClock, IntervalIndex, MeterId, UnitId, ZoneId,
 };
 use frame_support::{traits::Get, weights::Weight};
 use sp_runtime::Perbill;
@@ -90,13 +90,13 @@ impl<T: Config> Pallet<T> {
 				}
 			}
 		}
-		let length = T::Clock::interval_length_ms();
-		if let Some(spec) = Zones::<T>::get(zone) {
-			let threshold = crate::grid::peak_threshold(&spec, length);
+		let length = T::Grid::interval_length_ms();
+		if let Some(spec) = T::Grid::zone(zone) {
+			let threshold = crate::peak::peak_threshold(&spec, length);
 			let before = report.metered_import.saturating_sub(record.imported);
 			if before <= threshold && report.metered_import > threshold {
 				// The next interval has not started: its participants can still act.
-				let next = T::Clock::current_interval().checked_add(1).unwrap_or(interval);
+				let next = T::Grid::current_interval().checked_add(1).unwrap_or(interval);
 				let over = report.metered_import.saturating_sub(threshold);
 				Self::call_event(zone, next, over, DemandTrigger::MeteredPeak);
 			}

@@ -1,6 +1,7 @@
-//! A test runtime: system, timestamp, balances, the market (`pallet-pricing`) and this pallet,
-//! over meter and facility registries, priority classes and final values the tests fill. The
-//! market is the real one, so that scenarios clear real auctions and settle real payments.
+//! A test runtime: system, timestamp, balances, the grid, the market (`pallet-pricing`) and this
+//! pallet, over meter and facility registries, priority classes and final values the tests
+//! fill. The grid and the market are the real ones, so that scenarios clear real auctions and
+//! settle real payments.
 
 use crate as pallet_balancing;
 use daeg_primitives::{
@@ -24,6 +25,7 @@ frame_support::construct_runtime!(
 		System: frame_system,
 		Timestamp: pallet_timestamp,
 		Balances: pallet_balances,
+		Grid: pallet_grid,
 		Pricing: pallet_pricing,
 		Balancing: pallet_balancing,
 	}
@@ -91,6 +93,14 @@ frame_support::parameter_types! {
 	pub const NoAccount: Option<u64> = None;
 }
 
+impl pallet_grid::Config for Test {
+	type RuntimeEvent = RuntimeEvent;
+	type OperatorOrigin = Operators;
+	type MaxZones = ConstU32<4>;
+	type MaxLinks = ConstU32<4>;
+	type WeightInfo = ();
+}
+
 impl pallet_pricing::Config for Test {
 	type RuntimeEvent = RuntimeEvent;
 	type Currency = Balances;
@@ -98,6 +108,7 @@ impl pallet_pricing::Config for Test {
 	type Meters = Meters;
 	type Facilities = Facilities;
 	type Balancing = Balancing;
+	type Grid = Grid;
 	type Metered = Metered;
 	type Purchases = Ledger;
 	type MarketAccount = MarketAccount;
@@ -105,13 +116,11 @@ impl pallet_pricing::Config for Test {
 	type ReleaseOrigin = frame_system::EnsureRootWithSuccess<u64, NoAccount>;
 	type MaxOrdersPerInterval = ConstU32<512>;
 	type MaxOrdersPerAccount = ConstU32<16>;
-	type MaxLinks = ConstU32<4>;
 	type GateClosureIntervals = ConstU32<1>;
 	type MaxIntervalsAhead = ConstU32<8>;
 	type SettlementDeadline = ConstU32<12>;
 	type PriceHistoryIntervals = ConstU32<96>;
 	type StatementDays = ConstU32<3>;
-	type MaxZones = ConstU32<4>;
 	type MaxWeatherOracles = ConstU32<1>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type Helper = Helper;
@@ -141,10 +150,9 @@ impl pallet_balancing::Config for Test {
 	type RuntimeEvent = RuntimeEvent;
 	type Meters = Meters;
 	type Consumers = Consumers;
-	type Clock = Pricing;
+	type Grid = Grid;
 	type Fund = Pricing;
 	type OperatorOrigin = Operators;
-	type MaxZones = ConstU32<4>;
 	type MaxUnitsPerZone = ConstU32<4>;
 	type MaxParticipants = ConstU32<8>;
 	type BaselineIntervals = ConstU32<4>;
@@ -202,11 +210,8 @@ pub fn ext() -> sp_io::TestExternalities {
 			balances: (1..=20).map(|a| (a, START)).collect(),
 			..Default::default()
 		},
-		pricing: pallet_pricing::GenesisConfig {
-			interval_length_ms: INTERVAL_MS,
-			pot: POT,
-			..Default::default()
-		},
+		grid: pallet_grid::GenesisConfig { interval_length_ms: INTERVAL_MS, ..Default::default() },
+		pricing: pallet_pricing::GenesisConfig { pot: POT, ..Default::default() },
 		..Default::default()
 	}
 	.build_storage()
@@ -226,5 +231,6 @@ pub fn run(test: impl FnOnce()) {
 		test();
 		pallet_pricing::Pallet::<Test>::do_try_state().expect("the market's invariants hold");
 		crate::Pallet::<Test>::do_try_state().expect("balancing's invariants hold");
+		pallet_grid::Pallet::<Test>::do_try_state().expect("the grid's invariants hold");
 	});
 }

@@ -1,26 +1,24 @@
 //! What the `balancing_*` RPC methods answer (through the runtime's `BalancingApi`).
 
 use crate::{
-	pallet::{Config, DemandEvents, Programs, Reports, Schedules, Status, Units, Zones},
+	pallet::{Config, DemandEvents, Programs, Reports, Schedules, Status, Units},
 	Pallet, StorageUnit,
 };
 use alloc::vec::Vec;
 use daeg_primitives::{
 	balancing::{Action, DemandEvent, UnitView, ZoneReport, ZoneView},
 	pricing::MAX_QUERY_INTERVALS,
-	ring, IntervalIndex, UnitId, ZoneId,
+	ring, Grid, IntervalIndex, UnitId, ZoneId,
 };
 use frame_support::traits::Get;
 
 impl<T: Config> Pallet<T> {
 	/// Every zone's limits, emergency state and program.
 	pub fn zones() -> Vec<ZoneView> {
-		(0..T::MaxZones::get())
-			.filter_map(|z| u16::try_from(z).ok())
-			.map(ZoneId)
+		T::Grid::zones()
 			.map(|zone| ZoneView {
 				zone,
-				spec: Zones::<T>::get(zone),
+				spec: T::Grid::zone(zone),
 				status: Status::<T>::get(zone),
 				program: Programs::<T>::get(zone),
 			})

@@ -6,16 +6,14 @@
 
 use crate::{
 	dispatch::{self, Action},
-	pallet::{
-		Breakers, Config, Event, Pallet, Reports, Schedules, Status, Units, ZoneUnits, Zones,
-	},
+	pallet::{Breakers, Config, Event, Pallet, Reports, Schedules, Status, Units, ZoneUnits},
 	WeightInfo,
 };
 use alloc::vec::Vec;
 use daeg_primitives::{
 	balancing::{Breaker, DemandTrigger, Dispatch, LinkFlow, OnCleared, ZoneReport},
 	pricing::{Side, ZoneClearing},
-	ring, Energy, GridClock, IntervalIndex, PricePerKWh, ZoneId,
+	ring, Energy, Grid, GridClock, IntervalIndex, PricePerKWh, ZoneId,
 };
 use frame_support::{traits::Get, weights::Weight};
 use sp_runtime::Perbill;
@@ -37,7 +35,7 @@ impl<T: Config> OnCleared<T::AccountId> for Pallet<T> {
 		links: &[LinkFlow],
 		cap: PricePerKWh,
 	) -> Vec<Dispatch<T::AccountId>> {
-		let length = T::Clock::interval_length_ms();
+		let length = T::Grid::interval_length_ms();
 		let mut dispatches = Vec::new();
 		let mut plans: Vec<Plan> = zones
 			.iter()
@@ -71,11 +69,11 @@ impl<T: Config> OnCleared<T::AccountId> for Pallet<T> {
 
 	fn weight() -> Weight {
 		T::WeightInfo::on_cleared_zone(T::MaxUnitsPerZone::get(), T::MaxParticipants::get())
-			.saturating_mul(T::MaxZones::get().into())
+			.saturating_mul(<T::Grid as Grid>::MaxZones::get().into())
 	}
 
 	fn max_dispatches() -> u32 {
-		T::MaxUnitsPerZone::get().saturating_mul(T::MaxZones::get())
+		T::MaxUnitsPerZone::get().saturating_mul(<T::Grid as Grid>::MaxZones::get())
 	}
 }
 
@@ -93,8 +91,8 @@ impl<T: Config> Pallet<T> {
 		let unmet = result.demanded.saturating_sub(result.bought);
 		let unsold = result.offered.saturating_sub(result.sold);
 		let (short, long) = (unmet.saturating_sub(unsold), unsold.saturating_sub(unmet));
-		let peak = Zones::<T>::get(zone).map_or(Energy::ZERO, |spec| {
-			result.demanded.saturating_sub(crate::grid::peak_threshold(&spec, length))
+		let peak = T::Grid::zone(zone).map_or(Energy::ZERO, |spec| {
+			result.demanded.saturating_sub(crate::peak::peak_threshold(&spec, length))
 		});
 		let mut report = ZoneReport {
 			demanded: result.demanded,

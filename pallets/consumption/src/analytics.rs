@@ -57,7 +57,7 @@ impl<T: Config> Pallet<T> {
 			return None;
 		}
 		Self::meter_totals(meter, period)
-			.map(|t| figures::report(&t, T::Clock::interval_length_ms()))
+			.map(|t| figures::report(&t, T::Grid::interval_length_ms()))
 	}
 
 	/// The totals of all of `who`'s meters over `period`.
@@ -73,13 +73,13 @@ impl<T: Config> Pallet<T> {
 
 	/// The report of all of `who`'s meters over `period`.
 	pub fn account_report(who: &T::AccountId, period: Period) -> EnergyReport {
-		figures::report(&Self::account_totals(who, period), T::Clock::interval_length_ms())
+		figures::report(&Self::account_totals(who, period), T::Grid::interval_length_ms())
 	}
 
 	/// A meter's typical day, hour by hour; `None` for an unknown meter.
 	pub fn daily_profile(meter: MeterId) -> Option<Vec<HourlyEnergy>> {
 		Meters::<T>::contains_key(meter)
-			.then(|| figures::hourly(&Profiles::<T>::get(meter), T::Clock::interval_length_ms()))
+			.then(|| figures::hourly(&Profiles::<T>::get(meter), T::Grid::interval_length_ms()))
 	}
 
 	/// What `who` bought on `day`, by source.
@@ -127,7 +127,7 @@ impl<T: Config> PurchaseLedger<T::AccountId> for Pallet<T> {
 		source: EnergySource,
 		energy: Energy,
 	) {
-		let Some(day) = interval.day(T::Clock::interval_length_ms()) else { return };
+		let Some(day) = interval.day(T::Grid::interval_length_ms()) else { return };
 		let Some(position) = EnergySource::ALL.iter().position(|s| *s == source) else { return };
 		Purchases::<T>::mutate(buyer, Self::day_slot(day), |entry| {
 			if let Some(e) = ring::entry(entry, day).get_mut(position) {

@@ -8,13 +8,13 @@ use codec::Decode;
 use daeg_primitives::{
 	consumption::{DailyProfile, EnergyTotals, ProfileHour},
 	consumption::{FlexibleLoad, MeterBenchmarkHelper, Quality, Reading},
-	DayIndex, GridClock, IntervalIndex, MonthIndex, PricePerKWh,
+	DayIndex, Grid, GridClock, IntervalIndex, MonthIndex, PricePerKWh,
 };
 use frame_benchmarking::v2::*;
 use frame_support::pallet_prelude::{Authorize, TransactionSource};
 use frame_support::traits::{
 	fungible::{Inspect, Mutate},
-	Contains, EnsureOrigin, Get,
+	EnsureOrigin, Get,
 };
 use frame_system::RawOrigin;
 use sp_runtime::{traits::Saturating, RuntimeAppPublic};
@@ -45,7 +45,7 @@ fn install_many<T: Config>(
 	n: u32,
 	first_key: u32,
 ) -> Result<Vec<MeterId>, BenchmarkError> {
-	if !T::Zones::contains(&ZONE) {
+	if !T::Grid::is_zone(ZONE) {
 		return Err(BenchmarkError::Stop("benchmarks need zone 0 to exist"));
 	}
 	let mut ids = Vec::new();
@@ -89,9 +89,9 @@ fn meters_with_readings<T: Config>(
 	gap: u32,
 ) -> Result<Vec<(MeterId, Reading, MeterSignature)>, BenchmarkError> {
 	let interval = BASE.checked_add(gap).ok_or(BenchmarkError::Stop("interval overflow"))?;
-	let length = T::Clock::interval_length_ms();
+	let length = T::Grid::interval_length_ms();
 	let measured_at = interval.end_ms(length).ok_or(BenchmarkError::Stop("time overflow"))?;
-	T::Clock::set_now_ms(measured_at.saturating_add(1));
+	T::Grid::set_now_ms(measured_at.saturating_add(1));
 	let genesis = frame_system::Pallet::<T>::block_hash(
 		frame_system::pallet_prelude::BlockNumberFor::<T>::from(0u32),
 	);
@@ -374,7 +374,7 @@ mod benchmarks {
 	) -> Result<(), BenchmarkError> {
 		let (id, _, _) = meter_with_reading::<T>(1)?;
 		// The meter read at the last interval; `n` intervals before the window wait.
-		let current = T::Clock::current_interval();
+		let current = T::Grid::current_interval();
 		let last_final = Consumption::<T>::last_final(current).ok_or("grid time too early")?;
 		Meters::<T>::mutate(id, |m| {
 			if let Some(m) = m {
@@ -473,7 +473,7 @@ mod benchmarks {
 		use daeg_primitives::consumption::PurchaseLedger;
 		let buyer: T::AccountId = account("buyer", 0, 0);
 		let interval = BASE;
-		let day = interval.day(T::Clock::interval_length_ms()).ok_or("day overflow")?;
+		let day = interval.day(T::Grid::interval_length_ms()).ok_or("day overflow")?;
 		let old = DayIndex(day.0.saturating_sub(T::HistoryDays::get()));
 		Purchases::<T>::insert(
 			&buyer,

@@ -39,33 +39,23 @@ use daeg_primitives::{
 };
 use frame_support::{pallet_prelude::*, traits::Get, weights::Weight};
 
-/// Where the `on_idle` pass stands.
-#[derive(
-	Clone,
-	Copy,
-	Debug,
-	Default,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-)]
-pub struct Pass {
-	/// The interval the pass runs in: one pass over all meters per interval.
-	pub interval: IntervalIndex,
-	/// The last meter visited, by this pass or an earlier one: visits go on after it in
-	/// storage order, round the end to the first meter, so that a pass the idle weight of one
-	/// interval does not finish goes on where it stopped in the next, and every meter is
-	/// visited in turn however many there are.
-	pub after: Option<MeterId>,
-	/// Meters visited in this interval's pass.
-	pub visited: u32,
-	/// Whether every meter has been visited in this interval.
-	pub done: bool,
-}
+daeg_primitives::stored_type!(
+	[Copy, Default]
+	/// Where the `on_idle` pass stands.
+	pub struct Pass {
+		/// The interval the pass runs in: one pass over all meters per interval.
+		pub interval: IntervalIndex,
+		/// The last meter visited, by this pass or an earlier one: visits go on after it in
+		/// storage order, round the end to the first meter, so that a pass the idle weight of one
+		/// interval does not finish goes on where it stopped in the next, and every meter is
+		/// visited in turn however many there are.
+		pub after: Option<MeterId>,
+		/// Meters visited in this interval's pass.
+		pub visited: u32,
+		/// Whether every meter has been visited in this interval.
+		pub done: bool,
+	}
+);
 
 /// What a visit of one meter did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -171,7 +161,7 @@ impl<T: Config> Pallet<T> {
 
 	/// The hour of the day interval `t` starts in.
 	pub(crate) fn hour(t: IntervalIndex) -> usize {
-		t.hour_of_day(T::Clock::interval_length_ms()).map(usize::from).unwrap_or(0)
+		t.hour_of_day(T::Grid::interval_length_ms()).map(usize::from).unwrap_or(0)
 	}
 
 	/// The estimate for interval `t` of a meter: its profile's value for the hour, or its
@@ -193,7 +183,7 @@ impl<T: Config> Pallet<T> {
 		let mut visit = Visit::default();
 		let Some(last) = meter.readings.last else { return visit };
 		let budget = Self::max_visit_work();
-		let length = T::Clock::interval_length_ms();
+		let length = T::Grid::interval_length_ms();
 		let mut profile = Profiles::<T>::get(id);
 		let trend = (meter.readings.import_trend, meter.readings.export_trend);
 		let mut learnt = false;
@@ -264,7 +254,7 @@ impl<T: Config> Pallet<T> {
 
 	/// [`Config::MaxSilence`] in intervals.
 	pub fn max_silence() -> u32 {
-		T::Clock::intervals_in(T::MaxSilence::get())
+		T::Grid::intervals_in(T::MaxSilence::get())
 	}
 
 	/// What the `on_idle` pass weighs besides its visits: the pass, the meter count and grid
@@ -290,7 +280,7 @@ impl<T: Config> Pallet<T> {
 		if limit.any_lt(used.saturating_add(worst)) {
 			return Weight::zero();
 		}
-		let current = T::Clock::current_interval();
+		let current = T::Grid::current_interval();
 		let mut pass = FinalizePass::<T>::get();
 		if pass.interval < current {
 			pass = Pass { interval: current, visited: 0, done: false, ..pass };

@@ -72,7 +72,7 @@ use daeg_primitives::{
 		ConsumerPreferences, ConsumerProfiles, MeterInfo, MeterKind, MeterPublic, MeterRegistry,
 		MeterSignature, MeterStatus, PriorityClass, Reading,
 	},
-	CarbonIntensity, DayIndex, Energy, EnergySource, MeterId, Power, ZoneId,
+	CarbonIntensity, DayIndex, Energy, EnergySource, GridClock, MeterId, Power, ZoneId,
 };
 pub use finalize::Pass;
 use frame_support::traits::fungible;
@@ -83,32 +83,32 @@ use scale_info::TypeInfo;
 pub type BalanceOf<T> =
 	<<T as Config>::Currency as fungible::Inspect<<T as frame_system::Config>::AccountId>>::Balance;
 
-/// A registered meter.
-#[derive(
-	Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
-)]
-pub struct Meter<AccountId, Balance, BlockNumber> {
-	/// Who installed the meter and owns the connection behind it.
-	pub owner: AccountId,
-	/// What it measures.
-	pub kind: MeterKind,
-	/// The grid zone it is connected in.
-	pub zone: ZoneId,
-	/// The most power its connection carries: a reading above it over an interval is an
-	/// anomaly.
-	pub max_power: Power,
-	/// The device key that signs its readings.
-	pub device_key: MeterPublic,
-	/// Whether its readings count.
-	pub status: MeterStatus,
-	/// The deposit held from the owner while the meter is registered.
-	pub deposit: Balance,
-	/// The block it was installed in.
-	pub installed_at: BlockNumber,
-	/// Its readings so far: kept with the meter, so that a reading reads and writes one item
-	/// besides its interval record.
-	pub readings: ReadingState,
-}
+daeg_primitives::stored_type!(
+	[]
+	/// A registered meter.
+	pub struct Meter<AccountId, Balance, BlockNumber> {
+		/// Who installed the meter and owns the connection behind it.
+		pub owner: AccountId,
+		/// What it measures.
+		pub kind: MeterKind,
+		/// The grid zone it is connected in.
+		pub zone: ZoneId,
+		/// The most power its connection carries: a reading above it over an interval is an
+		/// anomaly.
+		pub max_power: Power,
+		/// The device key that signs its readings.
+		pub device_key: MeterPublic,
+		/// Whether its readings count.
+		pub status: MeterStatus,
+		/// The deposit held from the owner while the meter is registered.
+		pub deposit: Balance,
+		/// The block it was installed in.
+		pub installed_at: BlockNumber,
+		/// Its readings so far: kept with the meter, so that a reading reads and writes one item
+		/// besides its interval record.
+		pub readings: ReadingState,
+	}
+);
 
 /// A batch of device-signed readings, at most [`Config::MaxReadingsPerBatch`].
 pub type ReadingBatchOf<T> =
@@ -131,11 +131,11 @@ pub mod pallet {
 	use daeg_primitives::{
 		consumption::{Correction, Quality},
 		consumption::{DailyProfile, EnergyTotals},
-		GridClock, IntervalIndex, MonthIndex,
+		Grid, IntervalIndex, MonthIndex,
 	};
 	use frame_support::{
 		pallet_prelude::*,
-		traits::{fungible::MutateHold, tokens::Precision, Contains},
+		traits::{fungible::MutateHold, tokens::Precision},
 	};
 	use frame_system::pallet_prelude::*;
 
@@ -171,15 +171,12 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxMetersPerOwner: Get<u32>;
 
-		/// The grid zones meters may be installed in.
-		type Zones: Contains<ZoneId>;
+		/// The grid: the zones meters may be installed in, the interval length and grid time.
+		type Grid: Grid;
 
 		/// Who activates and suspends meters: a certifier (`Some` of its account: never for its
 		/// own meters) or the grid operators (`None`).
 		type ActivateOrigin: EnsureOrigin<Self::RuntimeOrigin, Success = Option<Self::AccountId>>;
-
-		/// The grid's clock: interval length and grid time.
-		type Clock: GridClock;
 
 		/// How long (ms of grid time) after an interval ends its reading is still accepted;
 		/// after that the interval's values are final. Rounded down to whole intervals.
@@ -863,8 +860,8 @@ pub mod pallet {
 			let last = m.readings.last.ok_or(Error::<T>::NoReading)?;
 			let mut m = m;
 			if old_final != (last.imported, last.exported) {
-				let closing = T::Clock::current_interval().saturating_sub(1);
-				let length = T::Clock::interval_length_ms();
+				let closing = T::Grid::current_interval().saturating_sub(1);
+				let length = T::Grid::interval_length_ms();
 				let reading = Reading {
 					meter,
 					interval: closing,
@@ -894,7 +891,7 @@ pub mod pallet {
 			max_power: Power,
 			device_key: MeterPublic,
 		) -> Result<MeterId, DispatchError> {
-			ensure!(T::Zones::contains(&zone), Error::<T>::UnknownZone);
+			ensure!(T::Grid::is_zone(zone), Error::<T>::UnknownZone);
 			ensure!(!max_power.is_zero(), Error::<T>::ZeroMaxPower);
 			ensure!(!DeviceKeys::<T>::contains_key(&device_key), Error::<T>::DeviceKeyInUse);
 
@@ -977,7 +974,7 @@ pub mod pallet {
 				);
 			}
 			// Substitutes may run ahead of the last reading, up to the last overdue interval.
-			let overdue = T::Clock::current_interval().saturating_sub(2);
+			let overdue = T::Grid::current_interval().saturating_sub(2);
 			for (id, slot, record) in History::<T>::iter() {
 				let m = Meters::<T>::get(id).ok_or("history of an unknown meter")?;
 				ensure!(

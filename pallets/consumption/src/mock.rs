@@ -163,9 +163,8 @@ impl pallet_consumption::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type MeterDeposit = MeterDeposit;
 	type MaxMetersPerOwner = ConstU32<3>;
-	type Zones = daeg_test_doubles::Zones<4>;
+	type Grid = daeg_test_doubles::TestGrid<4, INTERVAL_MS>;
 	type ActivateOrigin = Activators;
-	type Clock = daeg_test_doubles::Clock<INTERVAL_MS>;
 	type LatenessWindow = frame_support::traits::ConstU64<{ LATENESS as u64 * INTERVAL_MS }>;
 	type HistoryMs = frame_support::traits::ConstU64<{ HISTORY as u64 * INTERVAL_MS }>;
 	type MaxSilence = frame_support::traits::ConstU64<{ SILENCE as u64 * INTERVAL_MS }>;

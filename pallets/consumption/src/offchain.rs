@@ -153,7 +153,7 @@ impl<T: Config> Pallet<T> {
 			by_meter.entry(r.meter).or_default().push(r);
 		}
 		let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
-		let current = T::Clock::current_interval();
+		let current = T::Grid::current_interval();
 		let oldest = current.saturating_sub(Self::lateness_window());
 		let (mut batch, mut single, mut report) = (Vec::new(), Vec::new(), Vec::new());
 		let mut now_sent = Sent::<T>::new();

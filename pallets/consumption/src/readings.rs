@@ -26,61 +26,42 @@ use sp_runtime::{traits::Zero, RuntimeAppPublic};
 /// profile.
 pub const INTERPOLATION_SPAN_MS: u64 = 2 * 3_600_000;
 
-/// The meter's latest accepted reading: the reference the next one is checked against.
-#[derive(
-	Clone,
-	Copy,
-	Debug,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-)]
-pub struct LastReading {
-	/// Its interval.
-	pub interval: IntervalIndex,
-	/// Its cumulative import register.
-	pub imported: Energy,
-	/// Its cumulative export register.
-	pub exported: Energy,
-}
+daeg_primitives::stored_type!(
+	[Copy]
+	/// The meter's latest accepted reading: the reference the next one is checked against.
+	pub struct LastReading {
+		/// Its interval.
+		pub interval: IntervalIndex,
+		/// Its cumulative import register.
+		pub imported: Energy,
+		/// Its cumulative export register.
+		pub exported: Energy,
+	}
+);
 
-/// What the chain knows of a meter's readings.
-#[derive(
-	Clone,
-	Copy,
-	Debug,
-	Default,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-)]
-pub struct ReadingState {
-	/// The last accepted counter; 0 before the first reading, whose counter must be 1.
-	pub counter: u32,
-	/// The latest reading, once there is one.
-	pub last: Option<LastReading>,
-	/// Moving average (1/8 weight per interval) of the energy imported per interval.
-	pub import_trend: Energy,
-	/// Moving average (1/8 weight per interval) of the energy exported per interval.
-	pub export_trend: Energy,
-	/// Anomaly strikes: +1 per anomalous reading, −1 per clean one; at
-	/// [`Config::MaxAnomalyStrikes`] the meter is suspended.
-	pub strikes: u8,
-	/// The meter's last final interval (see [`crate::finalize`]); its first reading's interval
-	/// until the `on_idle` pass finalizes later ones.
-	pub finalized: IntervalIndex,
-	/// The energy (import, export) of final intervals after the last reading: substitutes the
-	/// next reading's energy must not count again.
-	pub final_after_last: (Energy, Energy),
-}
+daeg_primitives::stored_type!(
+	[Copy, Default]
+	/// What the chain knows of a meter's readings.
+	pub struct ReadingState {
+		/// The last accepted counter; 0 before the first reading, whose counter must be 1.
+		pub counter: u32,
+		/// The latest reading, once there is one.
+		pub last: Option<LastReading>,
+		/// Moving average (1/8 weight per interval) of the energy imported per interval.
+		pub import_trend: Energy,
+		/// Moving average (1/8 weight per interval) of the energy exported per interval.
+		pub export_trend: Energy,
+		/// Anomaly strikes: +1 per anomalous reading, −1 per clean one; at
+		/// [`Config::MaxAnomalyStrikes`] the meter is suspended.
+		pub strikes: u8,
+		/// The meter's last final interval (see [`crate::finalize`]); its first reading's interval
+		/// until the `on_idle` pass finalizes later ones.
+		pub finalized: IntervalIndex,
+		/// The energy (import, export) of final intervals after the last reading: substitutes the
+		/// next reading's energy must not count again.
+		pub final_after_last: (Energy, Energy),
+	}
+);
 
 /// A reading that passed the checks, with the meter it belongs to.
 pub(crate) struct Checked<T: Config> {
@@ -147,12 +128,12 @@ fn next_trend(trend: Energy, x: Energy) -> Energy {
 impl<T: Config> Pallet<T> {
 	/// The lateness window in intervals.
 	pub fn lateness_window() -> u32 {
-		T::Clock::intervals_in(T::LatenessWindow::get())
+		T::Grid::intervals_in(T::LatenessWindow::get())
 	}
 
 	/// The length of each meter's history ring, in intervals.
 	pub fn history_length() -> u32 {
-		T::Clock::intervals_in(T::HistoryMs::get())
+		T::Grid::intervals_in(T::HistoryMs::get())
 	}
 
 	/// The weight of [`Pallet::submit_reading`] writing `written` interval records: its
@@ -186,7 +167,7 @@ impl<T: Config> Pallet<T> {
 
 	/// The longest gap, in intervals, that a reading's energy is spread over linearly.
 	pub fn max_interpolation_gap() -> u32 {
-		T::Clock::intervals_in(INTERPOLATION_SPAN_MS)
+		T::Grid::intervals_in(INTERPOLATION_SPAN_MS)
 	}
 
 	/// The pool's and dispatch's checks of a reading, in order of cost. The signature is
@@ -201,11 +182,11 @@ impl<T: Config> Pallet<T> {
 		let meter = Meters::<T>::get(r.meter).ok_or(ReadingError::UnknownMeter)?;
 		ensure!(meter.status == MeterStatus::Active, ReadingError::InactiveMeter);
 
-		let current = T::Clock::current_interval();
+		let current = T::Grid::current_interval();
 		ensure!(r.interval < current, ReadingError::FutureInterval);
 		let age = current.since(r.interval).unwrap_or(u32::MAX);
 		ensure!(age <= Self::lateness_window(), ReadingError::LateReading);
-		let length = T::Clock::interval_length_ms();
+		let length = T::Grid::interval_length_ms();
 		let read_window = r.interval.end_ms(length).and_then(|s| Some((s, s.checked_add(length)?)));
 		ensure!(
 			read_window.is_some_and(|(from, to)| (from..to).contains(&r.measured_at)),
@@ -299,11 +280,12 @@ impl<T: Config> Pallet<T> {
 		Ok((validity.into(), Weight::zero()))
 	}
 
-	/// Why the chain would refuse `r` as its meter's next reading in a batch, checked against
-	/// the chain's state without its signature (`None`: it would not): how a relay keeps one
-	/// impossible reading (a broken or forged register) from sinking a whole batch.
+	/// Why the chain would refuse `r` as its meter's next reading, checked against the chain's
+	/// state without its signature (`None`: it would not): how a relay keeps one impossible
+	/// reading (a broken or forged register) from sinking a whole batch. Not the batch rule: a
+	/// reading after a gap (its predecessor lost, then too late) is valid, and goes alone.
 	pub fn refusal(r: &Reading) -> Option<ReadingError> {
-		Self::check_batched(r, None, false).err()
+		Self::check_reading(r, None, false).err()
 	}
 
 	/// [`Self::check_reading`] plus the batch rule: the reading follows its meter's last one
@@ -338,7 +320,7 @@ impl<T: Config> Pallet<T> {
 		let imported = r.imported.saturating_sub(last.imported);
 		let exported = r.exported.saturating_sub(last.exported);
 		let capacity =
-			meter.max_power.energy_over(T::Clock::interval_length_ms()).unwrap_or(Energy(u64::MAX));
+			meter.max_power.energy_over(T::Grid::interval_length_ms()).unwrap_or(Energy(u64::MAX));
 		let (per_import, per_export) = (share(imported, gap), share(exported, gap));
 
 		// A step is judged against the meter's trend, or what the grid dispatched its unit to

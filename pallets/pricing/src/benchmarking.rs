@@ -6,12 +6,13 @@ use crate::Pallet as Pricing;
 use alloc::vec::Vec;
 use daeg_primitives::{
 	consumption::{IntervalRecord, Quality},
+	grid::ZoneLink,
 	pricing::{
 		Climate, ImbalancePrices, OrderId, Quarantined, TariffParameters, Weather, WeatherChange,
-		WeatherRange, ZoneClearing, ZoneLink,
+		WeatherRange, ZoneClearing,
 	},
 	production::FacilityRegistry,
-	IntervalIndex, Irradiance, Power, Temperature, WindSpeed,
+	Grid, GridClock, IntervalIndex, Irradiance, Power, Temperature, WindSpeed,
 };
 use frame_benchmarking::v2::*;
 use frame_support::{
@@ -80,13 +81,13 @@ fn forecast_by<T: Config>(oracles: &[T::AccountId], zone: ZoneId, from: Interval
 
 /// The first interval open for orders, with grid time set.
 fn open_interval<T: Config>() -> IntervalIndex {
-	Pricing::<T>::set_now_ms(NOW_MS);
-	let current = Pricing::<T>::current_interval();
+	T::Grid::set_now_ms(NOW_MS);
+	let current = T::Grid::current_interval();
 	IntervalIndex(current.0.saturating_add(T::GateClosureIntervals::get()).saturating_add(1))
 }
 
 /// Links joining the benchmark zones in a ring, as many as allowed.
-fn ring<T: Config>() -> BoundedVec<ZoneLink, T::MaxLinks> {
+fn ring<T: Config>() -> BoundedVec<ZoneLink, <T::Grid as Grid>::MaxLinks> {
 	let links = (0..ZONES)
 		.map(|z| ZoneLink {
 			a: ZoneId(z),
@@ -94,7 +95,7 @@ fn ring<T: Config>() -> BoundedVec<ZoneLink, T::MaxLinks> {
 			a_to_b: Power(20_000),
 			b_to_a: Power(20_000),
 		})
-		.take(T::MaxLinks::get() as usize)
+		.take(<T::Grid as Grid>::MaxLinks::get() as usize)
 		.collect::<Vec<_>>();
 	BoundedVec::truncate_from(links)
 }
@@ -194,19 +195,6 @@ mod benchmarks {
 	}
 
 	#[benchmark]
-	fn set_links() -> Result<(), BenchmarkError> {
-		let origin =
-			T::OperatorOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
-		let links = ring::<T>();
-
-		#[extrinsic_call]
-		_(origin as T::RuntimeOrigin, links.clone());
-
-		assert_eq!(Links::<T>::get(), links);
-		Ok(())
-	}
-
-	#[benchmark]
 	fn set_price_limits() -> Result<(), BenchmarkError> {
 		let origin =
 			T::OperatorOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
@@ -225,7 +213,7 @@ mod benchmarks {
 		n: Linear<1, { T::MaxOrdersPerInterval::get() }>,
 	) -> Result<(), BenchmarkError> {
 		let interval = open_interval::<T>();
-		Links::<T>::put(ring::<T>());
+		T::Grid::set_links(ring::<T>());
 		fill_book::<T>(interval, n)?;
 		// Every zone's forecast from every oracle: the tariff takes their median.
 		let oracles = appoint_oracles::<T>();
@@ -363,8 +351,8 @@ mod benchmarks {
 		Arrears::<T>::insert(&buyer, T::Currency::minimum_balance());
 		NextToClear::<T>::put(IntervalIndex(interval.0.saturating_add(1)));
 		// Grid time: the interval is over and final, well before the deadline.
-		let length = Pricing::<T>::interval_length_ms();
-		Pricing::<T>::set_now_ms(interval.end_ms(length).unwrap_or(NOW_MS).saturating_add(length));
+		let length = T::Grid::interval_length_ms();
+		T::Grid::set_now_ms(interval.end_ms(length).unwrap_or(NOW_MS).saturating_add(length));
 		let record = IntervalRecord {
 			interval,
 			imported: Energy(u64::from(n).saturating_add(1).saturating_mul(2_000)),

@@ -5,8 +5,8 @@
 use crate::{
 	clearing::{self, Link, Offer},
 	pallet::{
-		Book, BookLen, Clearings, Config, Event, Flows, Limits, Links, Mix, NextToClear,
-		NextToSettle, Pallet,
+		Book, BookLen, Clearings, Config, Event, Flows, Limits, Mix, NextToClear, NextToSettle,
+		Pallet,
 	},
 	Order, Origin, WeightInfo,
 };
@@ -14,7 +14,7 @@ use alloc::vec::Vec;
 use daeg_primitives::{
 	balancing::{GridControl, LinkFlow, OnCleared, ZoneMarket},
 	pricing::{Side, ZoneClearing},
-	Energy, EnergySource, GridClock, IntervalIndex, PricePerKWh, ZoneId,
+	Energy, EnergySource, Grid, GridClock, IntervalIndex, PricePerKWh, ZoneId,
 };
 use frame_support::{storage::with_storage_layer, traits::Get, weights::Weight, BoundedVec};
 use sp_runtime::Perbill;
@@ -27,12 +27,12 @@ impl<T: Config> Pallet<T> {
 	/// book cleared per block. Returns the weight used.
 	pub(crate) fn clear_due() -> Weight {
 		let db = T::DbWeight::get();
-		let current = Self::current_interval();
+		let current = T::Grid::current_interval();
 		let gate = T::GateClosureIntervals::get();
 		let Some(mut next) = NextToClear::<T>::get() else {
 			// Grid time starts with the first block's timestamp (`on_initialize` sees the
 			// previous block's); from then on, books can only be for intervals still open.
-			if Self::now_ms() > 0 {
+			if T::Grid::now_ms() > 0 {
 				NextToClear::<T>::put(current);
 				NextToSettle::<T>::put(current);
 			}
@@ -176,7 +176,7 @@ impl<T: Config> Pallet<T> {
 		// an order's index, which must be its arrival.
 		let mut pages: Vec<(u32, Page<T>)> = Book::<T>::iter_prefix(interval).collect();
 		pages.sort_unstable_by_key(|(page, _)| *page);
-		let links = Links::<T>::get();
+		let links = T::Grid::links();
 		let limits = Limits::<T>::get();
 
 		// Zones: those of the orders and the links, in order, as indices.
@@ -224,7 +224,7 @@ impl<T: Config> Pallet<T> {
 				}
 			}
 		}
-		let length = Self::interval_length_ms();
+		let length = T::Grid::interval_length_ms();
 		let per_interval =
 			|p: daeg_primitives::Power| p.energy_over(length).map_or(u64::MAX, |e| e.0);
 		// A closed link carries nothing.

@@ -1,8 +1,7 @@
 //! # Pricing pallet: DAEG's market
 //!
-//! The market's intervals come first, because every other part of the grid reasons in them:
-//! this pallet owns the grid clock ([`GridClock`]). Orders for future intervals are accepted
-//! until gate closure; then `on_initialize` clears the interval's book with [`clearing`], a
+//! The market trades the grid pallet's intervals over its zones and links
+//! ([`daeg_primitives::Grid`]). Orders for future intervals are accepted until gate closure; then `on_initialize` clears the interval's book with [`clearing`], a
 //! welfare-maximising uniform-price double auction over zones joined by transfer limits, and
 //! publishes each zone's price and tariff. Every meter's interval is settled against its final
 //! metered value (the `settlement` module, `docs/pricing.md`).
@@ -36,18 +35,6 @@
 //! books are removed. A flagged value is quarantined until a certifier or the operators release
 //! it, and what settlement cannot price fails closed (`docs/pricing.md`, "Threats and
 //! defences").
-//!
-//! ## Market intervals
-//!
-//! Interval `i` covers grid time `[i × L, (i + 1) × L)` milliseconds since the Unix epoch,
-//! where `L` is the [`IntervalLength`] set in the chain's genesis (15 minutes by default; the
-//! development chain uses a short one so that markets turn over quickly). Grid time is the
-//! block timestamp, so intervals line up with wall-clock quarter-hours like a real market's
-//! and a meter that reads at the wall clock's interval boundary reads the chain's.
-//!
-//! The length must divide an hour, so that hours (of certificates, tariffs and the
-//! time-of-day schedule) are made of whole intervals. It is fixed at genesis: interval indices
-//! and every history kept by interval depend on it.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -73,75 +60,57 @@ pub mod weights;
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use daeg_primitives::{
-	pricing::{Side, ZoneLink},
-	Energy, EnergySource, FacilityId, GridClock, MeterId, PricePerKWh, TimeScale, ZoneId,
+	pricing::Side, Energy, EnergySource, FacilityId, Grid, GridClock, MeterId, PricePerKWh, ZoneId,
 };
 use frame_support::traits::fungible;
 use scale_info::TypeInfo;
-
-/// The default interval length: a quarter-hour.
-pub const DEFAULT_INTERVAL_MS: u64 = 15 * 60_000;
 
 /// Orders per page of an interval's book. Clearing reads every page once per interval, but
 /// settlement reads a meter's page once per meter: small pages keep what settling one meter
 /// reads (and proves) to a few kilobytes, at a few hundred reads for a full book's clearing.
 pub const PAGE_SIZE: u32 = 32;
 
-/// Whether `length_ms` is a valid interval length: above zero and dividing an hour.
-pub const fn is_valid_interval_length(length_ms: u64) -> bool {
-	length_ms > 0 && daeg_primitives::HOUR_MS.is_multiple_of(length_ms)
-}
-
 /// The balance type of the pallet's currency.
 pub type BalanceOf<T> =
 	<<T as Config>::Currency as fungible::Inspect<<T as frame_system::Config>::AccountId>>::Balance;
 
-/// Where an order's energy is delivered or comes from.
-#[derive(
-	Clone,
-	Copy,
-	Debug,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-)]
-pub enum Origin {
-	/// A bid, delivered at this meter.
-	Meter(MeterId),
-	/// An ask, from this facility generating from this source.
-	Facility(FacilityId, EnergySource),
-	/// Storage dispatch the balancing pallet scheduled when the interval cleared (a `Sell`
-	/// discharges, a `Buy` charges): entered filled at the zone's price, settled like the
-	/// auction's fills against the unit's meter. Never part of the auction.
-	Dispatched(Side),
-}
+daeg_primitives::stored_type!(
+	[Copy]
+	/// Where an order's energy is delivered or comes from.
+	pub enum Origin {
+		/// A bid, delivered at this meter.
+		Meter(MeterId),
+		/// An ask, from this facility generating from this source.
+		Facility(FacilityId, EnergySource),
+		/// Storage dispatch the balancing pallet scheduled when the interval cleared (a `Sell`
+		/// discharges, a `Buy` charges): entered filled at the zone's price, settled like the
+		/// auction's fills against the unit's meter. Never part of the auction.
+		Dispatched(Side),
+	}
+);
 
-/// An order in an interval's book.
-#[derive(
-	Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
-)]
-pub struct Order<AccountId, Balance> {
-	/// Who placed it.
-	pub owner: AccountId,
-	/// Its meter (a bid) or facility (an ask).
-	pub origin: Origin,
-	/// The meter that measures its delivery (a bid's own, an ask's facility's).
-	pub meter: MeterId,
-	/// Its zone (the meter's or facility's).
-	pub zone: ZoneId,
-	/// The energy asked for or offered; zero once cancelled.
-	pub energy: Energy,
-	/// The limit price.
-	pub price: PricePerKWh,
-	/// What is held from a bidder (zero for asks).
-	pub held: Balance,
-	/// The energy it traded once the interval is cleared.
-	pub filled: Energy,
-}
+daeg_primitives::stored_type!(
+	[]
+	/// An order in an interval's book.
+	pub struct Order<AccountId, Balance> {
+		/// Who placed it.
+		pub owner: AccountId,
+		/// Its meter (a bid) or facility (an ask).
+		pub origin: Origin,
+		/// The meter that measures its delivery (a bid's own, an ask's facility's).
+		pub meter: MeterId,
+		/// Its zone (the meter's or facility's).
+		pub zone: ZoneId,
+		/// The energy asked for or offered; zero once cancelled.
+		pub energy: Energy,
+		/// The limit price.
+		pub price: PricePerKWh,
+		/// What is held from a bidder (zero for asks).
+		pub held: Balance,
+		/// The energy it traded once the interval is cleared.
+		pub filled: Energy,
+	}
+);
 
 impl<AccountId, Balance> Order<AccountId, Balance> {
 	/// Whether it buys or sells.
@@ -157,20 +126,20 @@ impl<AccountId, Balance> Order<AccountId, Balance> {
 /// An order as this pallet's configuration stores it.
 pub type OrderOf<T> = Order<<T as frame_system::Config>::AccountId, BalanceOf<T>>;
 
-/// A meter's orders in one interval until they are settled.
-#[derive(
-	Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
-)]
-pub struct Position<AccountId, Balance, Slots> {
-	/// Who placed them (one account per meter and interval).
-	pub owner: AccountId,
-	/// Their slots in the interval's book.
-	pub slots: Slots,
-	/// The energy its live asks offer: at most what the facility generates in an interval.
-	pub offered: Energy,
-	/// What its live orders hold: released at settlement even if the book lost an order.
-	pub held: Balance,
-}
+daeg_primitives::stored_type!(
+	[]
+	/// A meter's orders in one interval until they are settled.
+	pub struct Position<AccountId, Balance, Slots> {
+		/// Who placed them (one account per meter and interval).
+		pub owner: AccountId,
+		/// Their slots in the interval's book.
+		pub slots: Slots,
+		/// The energy its live asks offer: at most what the facility generates in an interval.
+		pub offered: Energy,
+		/// What its live orders hold: released at settlement even if the book lost an order.
+		pub held: Balance,
+	}
+);
 
 /// A position as this pallet's configuration stores it.
 pub type PositionOf<T> = Position<
@@ -183,28 +152,18 @@ pub type PositionOf<T> = Position<
 /// so that every amount settlement computes from a price and a `u64` of Wh fits a `u128`.
 pub const MAX_PRICE: PricePerKWh = PricePerKWh(1_000_000_000_000_000_000);
 
-/// What the settlement pot took in and paid out since genesis.
-#[derive(
-	Clone,
-	Copy,
-	Debug,
-	Default,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-)]
-pub struct PotTotals<Balance> {
-	/// Put in to fund payments (at genesis and by `fund_market`).
-	pub funded: Balance,
-	/// Collected from accounts in settlement.
-	pub collected: Balance,
-	/// Paid to accounts in settlement.
-	pub paid: Balance,
-}
+daeg_primitives::stored_type!(
+	[Copy, Default]
+	/// What the settlement pot took in and paid out since genesis.
+	pub struct PotTotals<Balance> {
+		/// Put in to fund payments (at genesis and by `fund_market`).
+		pub funded: Balance,
+		/// Collected from accounts in settlement.
+		pub collected: Balance,
+		/// Paid to accounts in settlement.
+		pub paid: Balance,
+	}
+);
 
 /// What the benchmarks need from the runtime: meters and facilities to trade with.
 #[cfg(feature = "runtime-benchmarks")]
@@ -215,25 +174,16 @@ pub trait BenchmarkHelper<AccountId> {
 	fn selling_facility(owner: &AccountId, zone: ZoneId) -> FacilityId;
 }
 
-/// The market's price floor and cap.
-#[derive(
-	Clone,
-	Copy,
-	Debug,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-)]
-pub struct PriceLimits {
-	/// No order may be priced below it.
-	pub floor: PricePerKWh,
-	/// No order may be priced above it.
-	pub cap: PricePerKWh,
-}
+daeg_primitives::stored_type!(
+	[Copy]
+	/// The market's price floor and cap.
+	pub struct PriceLimits {
+		/// No order may be priced below it.
+		pub floor: PricePerKWh,
+		/// No order may be priced above it.
+		pub cap: PricePerKWh,
+	}
+);
 
 impl PriceLimits {
 	/// `price` brought within the floor and cap.
@@ -272,9 +222,9 @@ pub mod pallet {
 	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
-	/// Configuration of the pricing pallet. Grid time is `pallet_timestamp`'s.
+	/// Configuration of the pricing pallet.
 	#[pallet::config]
-	pub trait Config: frame_system::Config + pallet_timestamp::Config<Moment = u64> {
+	pub trait Config: frame_system::Config {
 		/// The overarching event type.
 		#[allow(deprecated)]
 		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
@@ -296,6 +246,9 @@ pub mod pallet {
 		/// The balancing pallet: the zones' emergency state the auction respects, and the
 		/// storage dispatch of each cleared interval, which settlement pays.
 		type Balancing: GridControl + OnCleared<Self::AccountId>;
+
+		/// The grid: its zones, the links between them and its clock (the grid pallet).
+		type Grid: Grid;
 
 		/// Final metered values (the consumption pallet), for positions its finalization pass
 		/// never reported (see [`Config::SettlementDeadline`]).
@@ -323,10 +276,6 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxOrdersPerAccount: Get<u32>;
 
-		/// The most links between zones.
-		#[pallet::constant]
-		type MaxLinks: Get<u32>;
-
 		/// Gate closure: how many intervals before an interval starts its book closes.
 		#[pallet::constant]
 		type GateClosureIntervals: Get<u32>;
@@ -348,10 +297,6 @@ pub mod pallet {
 		/// How many days of statements are kept per account.
 		#[pallet::constant]
 		type StatementDays: Get<u32>;
-
-		/// The number of zones: zone ids are below it.
-		#[pallet::constant]
-		type MaxZones: Get<u32>;
 
 		/// The most weather oracles governance may appoint.
 		#[pallet::constant]
@@ -378,21 +323,6 @@ pub mod pallet {
 		Pot,
 	}
 
-	/// The default of [`IntervalLength`].
-	#[pallet::type_value]
-	pub fn DefaultIntervalLength() -> u64 {
-		DEFAULT_INTERVAL_MS
-	}
-
-	/// The length of a market interval in milliseconds; set at genesis, divides an hour.
-	#[pallet::storage]
-	pub type IntervalLength<T> = StorageValue<_, u64, ValueQuery, DefaultIntervalLength>;
-
-	/// How grid time runs faster than the chain's clock, on a demo or research chain (set at
-	/// genesis only: changing it would move every interval); none on a production chain.
-	#[pallet::storage]
-	pub type GridTimeScale<T> = StorageValue<_, TimeScale, OptionQuery>;
-
 	/// The default of [`Limits`]: from zero to 10^15 units per kWh (1,000 DAEG).
 	#[pallet::type_value]
 	pub fn DefaultLimits() -> PriceLimits {
@@ -402,10 +332,6 @@ pub mod pallet {
 	/// The price floor and cap.
 	#[pallet::storage]
 	pub type Limits<T> = StorageValue<_, PriceLimits, ValueQuery, DefaultLimits>;
-
-	/// The links between zones and their transfer limits.
-	#[pallet::storage]
-	pub type Links<T: Config> = StorageValue<_, BoundedVec<ZoneLink, T::MaxLinks>, ValueQuery>;
 
 	/// Each interval's book, in pages of [`PAGE_SIZE`] orders in order of arrival.
 	#[pallet::storage]
@@ -446,8 +372,12 @@ pub mod pallet {
 	/// Each cleared interval's net energy over each link (from `a` to `b`; negative: back), in
 	/// the order of [`Links`] then.
 	#[pallet::storage]
-	pub type Flows<T: Config> =
-		StorageMap<_, Twox64Concat, IntervalIndex, BoundedVec<(ZoneId, ZoneId, i64), T::MaxLinks>>;
+	pub type Flows<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		IntervalIndex,
+		BoundedVec<(ZoneId, ZoneId, i64), <T::Grid as Grid>::MaxLinks>,
+	>;
 
 	/// Each meter's orders in each interval, until they are settled.
 	#[pallet::storage]
@@ -555,10 +485,6 @@ pub mod pallet {
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
-		/// The interval length in milliseconds (0: the default quarter-hour).
-		pub interval_length_ms: u64,
-		/// How grid time runs faster than the chain's clock (demo and research chains only).
-		pub time_scale: Option<TimeScale>,
 		/// Minted into the settlement pot, so that sellers are paid before buyers' payments
 		/// arrive (the market account is created with the existential deposit besides).
 		pub pot: BalanceOf<T>,
@@ -579,17 +505,6 @@ pub mod pallet {
 	#[pallet::genesis_build]
 	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
 		fn build(&self) {
-			if self.interval_length_ms != 0 {
-				assert!(
-					is_valid_interval_length(self.interval_length_ms),
-					"the interval length must be above zero and divide an hour"
-				);
-				IntervalLength::<T>::put(self.interval_length_ms);
-			}
-			if let Some(scale) = self.time_scale {
-				assert!(scale.rate >= 1, "grid time cannot run slower than the chain's clock");
-				GridTimeScale::<T>::put(scale);
-			}
 			let market = T::MarketAccount::get();
 			let ed = T::Currency::minimum_balance();
 			assert!(
@@ -609,7 +524,7 @@ pub mod pallet {
 			assert!(Pallet::<T>::distinct(&oracles), "weather oracles are distinct");
 			WeatherOracles::<T>::put(oracles);
 			for (zone, climate) in &self.climates {
-				assert!(Pallet::<T>::is_zone(*zone), "climates are of the grid's zones");
+				assert!(T::Grid::is_zone(*zone), "climates are of the grid's zones");
 				assert!(
 					weather::is_valid_climate(climate),
 					"a climate lies within the Earth's weather"
@@ -617,7 +532,7 @@ pub mod pallet {
 				Climates::<T>::insert(zone, climate);
 			}
 			for (zone, model) in &self.weather_models {
-				assert!(Pallet::<T>::is_zone(*zone), "weather models are for the grid's zones");
+				assert!(T::Grid::is_zone(*zone), "weather models are for the grid's zones");
 				assert!(weather::is_valid_model(model), "a weather model's wind speeds rise");
 				WeatherModels::<T>::insert(zone, model);
 			}
@@ -648,8 +563,6 @@ pub mod pallet {
 		/// Storage dispatch could not enter `interval`'s book (it is full, or the owner has
 		/// as many orders as it may): it is not settled.
 		DispatchRefused { interval: IntervalIndex, meter: MeterId, side: Side, energy: Energy },
-		/// Governance set the links between zones.
-		LinksSet { links: BoundedVec<ZoneLink, T::MaxLinks> },
 		/// Governance set the price floor and cap.
 		PriceLimitsSet { limits: PriceLimits },
 		/// An interval's book was not cleared because the interval had ended by its turn (the
@@ -765,9 +678,7 @@ pub mod pallet {
 		AlreadyCancelled,
 		/// The floor is above the cap.
 		BadLimits,
-		/// A link joins a zone to itself or repeats a pair of zones.
-		BadLink,
-		/// A zone id is not below [`Config::MaxZones`].
+		/// The grid has no such zone.
 		UnknownZone,
 		/// A price is above [`MAX_PRICE`].
 		PriceTooHigh,
@@ -820,7 +731,7 @@ pub mod pallet {
 		fn integrity_test() {
 			let max = T::MaxOrdersPerInterval::get();
 			let pages = max.div_ceil(PAGE_SIZE);
-			let clearing = Self::clearing_weight(max, pages, T::MaxZones::get());
+			let clearing = Self::clearing_weight(max, pages, <T::Grid as Grid>::MaxZones::get());
 			let block = <T as frame_system::Config>::BlockWeights::get().max_block;
 			assert!(
 				clearing.ref_time() <= block.ref_time() / 10,
@@ -828,7 +739,6 @@ pub mod pallet {
 			);
 			assert!(T::StatementDays::get() > 0, "statements need a slot");
 			assert!(T::SettlementDeadline::get() > 0, "settlement needs a deadline");
-			assert!(T::MaxZones::get() > 0, "the grid needs a zone");
 		}
 
 		/// Settles positions past [`Config::SettlementDeadline`] and removes the books of
@@ -912,7 +822,7 @@ pub mod pallet {
 			Self::ensure_open(&owner, interval, energy, price)?;
 			let f = T::Facilities::facility(facility).ok_or(Error::<T>::UnknownFacility)?;
 			ensure!(f.owner == owner, Error::<T>::NotFacilityOwner);
-			let length = Self::interval_length_ms();
+			let length = T::Grid::interval_length_ms();
 			let start = interval.start_ms(length).unwrap_or(u64::MAX);
 			ensure!(T::Facilities::may_sell(facility, start), Error::<T>::MayNotSell);
 			let capacity = f.capacity.energy_over(length).unwrap_or(Energy(u64::MAX));
@@ -983,30 +893,6 @@ pub mod pallet {
 				*n = n.and_then(|n| n.checked_sub(1)).filter(|n| *n > 0)
 			});
 			Self::deposit_event(Event::OrderCancelled { id, owner: who });
-			Ok(())
-		}
-
-		/// Sets the links between zones and their transfer limits (replacing all).
-		///
-		/// Origin: [`Config::OperatorOrigin`]. Emits [`Event::LinksSet`].
-		#[pallet::call_index(3)]
-		#[pallet::weight(<T as Config>::WeightInfo::set_links())]
-		pub fn set_links(
-			origin: OriginFor<T>,
-			links: BoundedVec<ZoneLink, T::MaxLinks>,
-		) -> DispatchResult {
-			T::OperatorOrigin::ensure_origin(origin)?;
-			for (i, l) in links.iter().enumerate() {
-				ensure!(l.a != l.b, Error::<T>::BadLink);
-				ensure!(Self::is_zone(l.a) && Self::is_zone(l.b), Error::<T>::UnknownZone);
-				let pair = |x: &ZoneLink| (x.a.min(x.b), x.a.max(x.b));
-				ensure!(
-					!links.iter().skip(i.saturating_add(1)).any(|m| pair(m) == pair(l)),
-					Error::<T>::BadLink
-				);
-			}
-			Links::<T>::put(links.clone());
-			Self::deposit_event(Event::LinksSet { links });
 			Ok(())
 		}
 
@@ -1130,7 +1016,7 @@ pub mod pallet {
 			climate: Option<Climate>,
 		) -> DispatchResult {
 			T::OperatorOrigin::ensure_origin(origin)?;
-			ensure!(Self::is_zone(zone), Error::<T>::UnknownZone);
+			ensure!(T::Grid::is_zone(zone), Error::<T>::UnknownZone);
 			ensure!(climate.as_ref().is_none_or(weather::is_valid_climate), Error::<T>::BadClimate);
 			Climates::<T>::set(zone, climate);
 			Self::deposit_event(Event::ClimateSet { zone, climate });
@@ -1149,7 +1035,7 @@ pub mod pallet {
 			model: Option<WeatherModel>,
 		) -> DispatchResult {
 			T::OperatorOrigin::ensure_origin(origin)?;
-			ensure!(Self::is_zone(zone), Error::<T>::UnknownZone);
+			ensure!(T::Grid::is_zone(zone), Error::<T>::UnknownZone);
 			if let Some(m) = &model {
 				ensure!(weather::is_valid_model(m), Error::<T>::BadWeatherModel);
 				let prices = [m.solar, m.wind, m.heating, m.cooling];
@@ -1182,14 +1068,14 @@ pub mod pallet {
 			let who = ensure_signed(origin)?;
 			let oracles = WeatherOracles::<T>::get();
 			ensure!(oracles.contains(&who), Error::<T>::NotWeatherOracle);
-			ensure!(Self::is_zone(zone), Error::<T>::UnknownZone);
+			ensure!(T::Grid::is_zone(zone), Error::<T>::UnknownZone);
 			let intervals = u32::try_from(forecast.len()).unwrap_or(u32::MAX);
 			let last = intervals.checked_sub(1).ok_or(Error::<T>::EmptyForecast)?;
 			Self::ensure_tradable(from)?;
 			Self::ensure_tradable(from.checked_add(last).ok_or(Error::<T>::TooFarAhead)?)?;
 			ensure!(forecast.iter().all(weather::is_plausible), Error::<T>::ImplausibleWeather);
 			let climate = Climates::<T>::get(zone);
-			let length = Self::interval_length_ms();
+			let length = T::Grid::interval_length_ms();
 			for (k, weather) in (from.0..).map(IntervalIndex).zip(forecast) {
 				let mut forecasts = Forecasts::<T>::get(k, zone);
 				// Forecasts of oracles no longer appointed make room.
@@ -1254,7 +1140,7 @@ pub mod pallet {
 
 		/// Whether orders for `interval` are still taken: its gate has not closed.
 		pub fn is_open(interval: IntervalIndex) -> bool {
-			let current = Self::current_interval();
+			let current = T::Grid::current_interval();
 			interval.since(current).is_some_and(|d| d > T::GateClosureIntervals::get())
 		}
 
@@ -1262,7 +1148,7 @@ pub mod pallet {
 		/// and it is at most [`Config::MaxIntervalsAhead`] beyond.
 		fn ensure_tradable(interval: IntervalIndex) -> DispatchResult {
 			ensure!(Self::is_open(interval), Error::<T>::GateClosed);
-			let ahead = interval.since(Self::current_interval()).unwrap_or(0);
+			let ahead = interval.since(T::Grid::current_interval()).unwrap_or(0);
 			let most = T::GateClosureIntervals::get().saturating_add(T::MaxIntervalsAhead::get());
 			ensure!(ahead <= most, Error::<T>::TooFarAhead);
 			Ok(())
@@ -1282,11 +1168,6 @@ pub mod pallet {
 			let limits = Limits::<T>::get();
 			ensure!(limits.floor <= price && price <= limits.cap, Error::<T>::PriceOutOfRange);
 			Ok(())
-		}
-
-		/// Whether `zone` is one of the grid's zones.
-		pub(crate) fn is_zone(zone: ZoneId) -> bool {
-			u32::from(zone.0) < T::MaxZones::get()
 		}
 
 		/// Whether no account appears twice in `accounts`.
@@ -1395,10 +1276,6 @@ pub mod pallet {
 				}),
 				"one forecast per oracle, interval and zone"
 			);
-			ensure!(
-				is_valid_interval_length(IntervalLength::<T>::get()),
-				"the interval length does not divide an hour"
-			);
 			let mut live: BTreeMap<(T::AccountId, IntervalIndex), u32> = BTreeMap::new();
 			let mut held: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
 			let mut positions = 0usize;
@@ -1486,21 +1363,5 @@ pub mod pallet {
 			);
 			Ok(())
 		}
-	}
-}
-
-impl<T: Config> GridClock for Pallet<T> {
-	fn interval_length_ms() -> u64 {
-		IntervalLength::<T>::get()
-	}
-
-	fn now_ms() -> u64 {
-		let chain = pallet_timestamp::Now::<T>::get();
-		GridTimeScale::<T>::get().map_or(chain, |scale| scale.grid_ms(chain))
-	}
-
-	#[cfg(feature = "runtime-benchmarks")]
-	fn set_now_ms(at_ms: u64) {
-		pallet_timestamp::Now::<T>::put(at_ms)
 	}
 }

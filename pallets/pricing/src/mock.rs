@@ -1,4 +1,4 @@
-//! A test runtime: system, balances, timestamp, this pallet, and meter and facility registries,
+//! A test runtime: system, balances, timestamp, the grid, this pallet, and meter and facility registries,
 //! final metered values and a purchase ledger the tests fill and read.
 
 use crate as pallet_pricing;
@@ -19,6 +19,7 @@ frame_support::construct_runtime!(
 		System: frame_system,
 		Timestamp: pallet_timestamp,
 		Balances: pallet_balances,
+		Grid: pallet_grid,
 		Pricing: pallet_pricing,
 	}
 );
@@ -130,13 +131,13 @@ pub fn finalize(
 
 /// The balancing pallet as tests set it: each zone's emergency state, and the dispatch it
 /// answers a cleared interval with (recording what it was told).
-pub struct Grid;
-impl GridControl for Grid {
+pub struct TestBalancing;
+impl GridControl for TestBalancing {
 	fn market(zone: ZoneId) -> ZoneMarket {
 		ZoneMarkets::get().into_iter().find(|(z, _)| *z == zone).map(|(_, m)| m).unwrap_or_default()
 	}
 }
-impl OnCleared<u64> for Grid {
+impl OnCleared<u64> for TestBalancing {
 	fn on_cleared(
 		interval: IntervalIndex,
 		zones: &[(ZoneId, ZoneClearing)],
@@ -167,13 +168,23 @@ impl crate::BenchmarkHelper<u64> for Helper {
 	}
 }
 
+impl pallet_grid::Config for Test {
+	type RuntimeEvent = RuntimeEvent;
+	type OperatorOrigin =
+		frame_support::traits::EitherOfDiverse<EnsureRoot<u64>, EnsureSignedBy<Operator, u64>>;
+	type MaxZones = ConstU32<8>;
+	type MaxLinks = ConstU32<4>;
+	type WeightInfo = ();
+}
+
 impl pallet_pricing::Config for Test {
 	type RuntimeEvent = RuntimeEvent;
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Meters = Meters;
 	type Facilities = Facilities;
-	type Balancing = Grid;
+	type Balancing = TestBalancing;
+	type Grid = Grid;
 	type Metered = Metered;
 	type Purchases = Ledger;
 	type MarketAccount = MarketAccount;
@@ -182,13 +193,11 @@ impl pallet_pricing::Config for Test {
 	type ReleaseOrigin = Releasers;
 	type MaxOrdersPerInterval = ConstU32<600>;
 	type MaxOrdersPerAccount = ConstU32<300>;
-	type MaxLinks = ConstU32<4>;
 	type GateClosureIntervals = ConstU32<1>;
 	type MaxIntervalsAhead = ConstU32<8>;
 	type SettlementDeadline = ConstU32<12>;
 	type PriceHistoryIntervals = ConstU32<96>;
 	type StatementDays = ConstU32<3>;
-	type MaxZones = ConstU32<8>;
 	type MaxWeatherOracles = ConstU32<3>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type Helper = Helper;
@@ -203,11 +212,8 @@ pub fn ext(interval_length_ms: u64) -> sp_io::TestExternalities {
 			balances: vec![(ALICE, 1_000_000_000), (BOB, 1_000_000_000), (CAROL, 1_000_000_000)],
 			..Default::default()
 		},
-		pricing: pallet_pricing::GenesisConfig {
-			interval_length_ms,
-			pot: POT,
-			..Default::default()
-		},
+		grid: pallet_grid::GenesisConfig { interval_length_ms, ..Default::default() },
+		pricing: pallet_pricing::GenesisConfig { pot: POT, ..Default::default() },
 		..Default::default()
 	}
 	.build_storage()
@@ -229,5 +235,6 @@ pub fn run(test: impl FnOnce()) {
 	ext(INTERVAL_MS).execute_with(|| {
 		test();
 		crate::Pallet::<Test>::do_try_state().expect("invariants hold");
+		pallet_grid::Pallet::<Test>::do_try_state().expect("the grid's invariants hold");
 	});
 }

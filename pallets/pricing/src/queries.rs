@@ -2,8 +2,8 @@
 //! called from a block.
 
 use crate::pallet::{
-	Arrears, Book, Clearings, Config, Flows, GridTimeScale, HoldReason, Imbalance, Limits,
-	NextToClear, NextToSettle, Owed, Pallet, Quarantine, Statements, Tariff,
+	Arrears, Book, Clearings, Config, Flows, HoldReason, Imbalance, Limits, NextToClear,
+	NextToSettle, Owed, Pallet, Quarantine, Statements, Tariff,
 };
 use alloc::{collections::btree_map::BTreeMap, vec::Vec};
 use daeg_primitives::{
@@ -27,12 +27,12 @@ impl<T: Config> Pallet<T> {
 
 	/// Where the market stands.
 	pub fn status() -> MarketStatus {
-		let current = Self::current_interval();
+		let current = T::Grid::current_interval();
 		let limits = Limits::<T>::get();
 		MarketStatus {
-			now_ms: Self::now_ms(),
-			time_scale: GridTimeScale::<T>::get(),
-			interval_length_ms: Self::interval_length_ms(),
+			now_ms: T::Grid::now_ms(),
+			time_scale: T::Grid::time_scale(),
+			interval_length_ms: T::Grid::interval_length_ms(),
 			current,
 			first_open: IntervalIndex(
 				current.0.saturating_add(T::GateClosureIntervals::get()).saturating_add(1),

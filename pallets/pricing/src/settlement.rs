@@ -40,7 +40,8 @@ use daeg_primitives::{
 		PurchaseLedger, Quality,
 	},
 	pricing::{MarketStanding, Quarantined, Side, Statement},
-	ring, Energy, EnergySource, GridClock, IntervalIndex, MeterId, Money, PricePerKWh, ZoneId,
+	ring, Energy, EnergySource, Grid, GridClock, IntervalIndex, MeterId, Money, PricePerKWh,
+	ZoneId,
 };
 use frame_support::{
 	storage::with_storage_layer,
@@ -128,7 +129,7 @@ impl<T: Config> Pallet<T> {
 	fn past_deadline(interval: IntervalIndex) -> bool {
 		interval
 			.checked_add(T::SettlementDeadline::get())
-			.is_none_or(|deadline| deadline <= Self::current_interval())
+			.is_none_or(|deadline| deadline <= T::Grid::current_interval())
 	}
 
 	/// Settles `meter`'s interval now that `record` is final, however late: a position still
@@ -230,7 +231,7 @@ impl<T: Config> Pallet<T> {
 		let intervals = correction.to.since(correction.from).unwrap_or(0).saturating_add(1);
 		let exportable = info
 			.max_power
-			.energy_over(Self::interval_length_ms().saturating_mul(intervals.into()))
+			.energy_over(T::Grid::interval_length_ms().saturating_mul(intervals.into()))
 			.unwrap_or(Energy(u64::MAX));
 		match crate::statement::correction(correction, tariff, Imbalance::<T>::get(), exportable) {
 			Some(line) if line.is_empty() => {}
@@ -297,7 +298,7 @@ impl<T: Config> Pallet<T> {
 	) -> (Energy, Energy) {
 		let most = match meter {
 			Some(m) if record.quality != Quality::Substituted => {
-				m.max_power.energy_over(Self::interval_length_ms()).unwrap_or(Energy(u64::MAX))
+				m.max_power.energy_over(T::Grid::interval_length_ms()).unwrap_or(Energy(u64::MAX))
 			}
 			_ => Energy::ZERO,
 		};
@@ -398,7 +399,7 @@ impl<T: Config> Pallet<T> {
 		quality: Option<daeg_primitives::consumption::Quality>,
 	) {
 		Self::pay(who, held, line.charged(), line.credited());
-		if let Some(day) = interval.day(Self::interval_length_ms()) {
+		if let Some(day) = interval.day(T::Grid::interval_length_ms()) {
 			let slot = ring::slot(day.0, T::StatementDays::get());
 			Statements::<T>::mutate(who, slot, |entry| ring::entry(entry, day).add(&line));
 		}
@@ -546,7 +547,7 @@ impl<T: Config> Pallet<T> {
 		T::DbWeight::get().reads_writes(
 			1,
 			u64::from(pages)
-				.saturating_add(u64::from(T::MaxZones::get()).saturating_mul(2))
+				.saturating_add(u64::from(<T::Grid as Grid>::MaxZones::get()).saturating_mul(2))
 				.saturating_add(5),
 		)
 	}
@@ -564,8 +565,16 @@ impl<T: Config> Pallet<T> {
 		Unsettled::<T>::remove(interval);
 		Mix::<T>::remove(interval);
 		if let Some(old) = interval.0.checked_sub(T::PriceHistoryIntervals::get()) {
-			let _ = Clearings::<T>::clear_prefix(IntervalIndex(old), T::MaxZones::get(), None);
-			let _ = Forecasts::<T>::clear_prefix(IntervalIndex(old), T::MaxZones::get(), None);
+			let _ = Clearings::<T>::clear_prefix(
+				IntervalIndex(old),
+				<T::Grid as Grid>::MaxZones::get(),
+				None,
+			);
+			let _ = Forecasts::<T>::clear_prefix(
+				IntervalIndex(old),
+				<T::Grid as Grid>::MaxZones::get(),
+				None,
+			);
 			Flows::<T>::remove(IntervalIndex(old));
 		}
 	}

@@ -35,7 +35,7 @@ impl<T: Config> Pallet<T> {
 			return limits.bound(emergency).min(cap);
 		}
 		let params = Tariff::<T>::get();
-		let hour = interval.hour_of_day(Self::interval_length_ms()).unwrap_or(0);
+		let hour = interval.hour_of_day(T::Grid::interval_length_ms()).unwrap_or(0);
 		let fee = params.grid_fees.get(usize::from(hour)).copied().unwrap_or_default();
 		let congestion = if congested { params.congestion } else { PricePerKWh::ZERO };
 		let scarcity = PricePerKWh(unmet.mul_floor(params.scarcity.0));

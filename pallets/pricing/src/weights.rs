@@ -48,7 +48,6 @@ pub trait WeightInfo {
 	fn place_bid() -> Weight;
 	fn place_ask() -> Weight;
 	fn cancel_order() -> Weight;
-	fn set_links() -> Weight;
 	fn set_price_limits() -> Weight;
 	fn clear_interval(n: u32, ) -> Weight;
 	fn set_tariff() -> Weight;
@@ -68,10 +67,10 @@ pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Pricing::GridTimeScale` (r:1 w:0)
-	/// Proof: `Pricing::GridTimeScale` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
-	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
-	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Grid::GridTimeScale` (r:1 w:0)
+	/// Proof: `Grid::GridTimeScale` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
+	/// Storage: `Grid::IntervalLength` (r:1 w:0)
+	/// Proof: `Grid::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Arrears` (r:1 w:0)
 	/// Proof: `Pricing::Arrears` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Limits` (r:1 w:0)
@@ -105,10 +104,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Pricing::GridTimeScale` (r:1 w:0)
-	/// Proof: `Pricing::GridTimeScale` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
-	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
-	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Grid::GridTimeScale` (r:1 w:0)
+	/// Proof: `Grid::GridTimeScale` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
+	/// Storage: `Grid::IntervalLength` (r:1 w:0)
+	/// Proof: `Grid::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Arrears` (r:1 w:0)
 	/// Proof: `Pricing::Arrears` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Limits` (r:1 w:0)
@@ -146,10 +145,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Pricing::GridTimeScale` (r:1 w:0)
-	/// Proof: `Pricing::GridTimeScale` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
-	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
-	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Grid::GridTimeScale` (r:1 w:0)
+	/// Proof: `Grid::GridTimeScale` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
+	/// Storage: `Grid::IntervalLength` (r:1 w:0)
+	/// Proof: `Grid::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Book` (r:1 w:1)
 	/// Proof: `Pricing::Book` (`max_values`: None, `max_size`: Some(3193), added: 5668, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Positions` (r:1 w:1)
@@ -173,16 +172,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
-	/// Storage: `Pricing::Links` (r:0 w:1)
-	/// Proof: `Pricing::Links` (`max_values`: Some(1), `max_size`: Some(321), added: 816, mode: `MaxEncodedLen`)
-	fn set_links() -> Weight {
-		// Proof Size summary in bytes:
-		//  Measured:  `0`
-		//  Estimated: `0`
-		// Minimum execution time: 5_168_000 picoseconds.
-		Weight::from_parts(5_848_000, 0)
-			.saturating_add(T::DbWeight::get().writes(1_u64))
-	}
 	/// Storage: `Pricing::Limits` (r:0 w:1)
 	/// Proof: `Pricing::Limits` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	fn set_price_limits() -> Weight {
@@ -195,14 +184,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// Storage: `Pricing::Book` (r:321 w:320)
 	/// Proof: `Pricing::Book` (`max_values`: None, `max_size`: Some(3193), added: 5668, mode: `MaxEncodedLen`)
-	/// Storage: `Pricing::Links` (r:1 w:0)
-	/// Proof: `Pricing::Links` (`max_values`: Some(1), `max_size`: Some(321), added: 816, mode: `MaxEncodedLen`)
+	/// Storage: `Grid::Links` (r:1 w:0)
+	/// Proof: `Grid::Links` (`max_values`: Some(1), `max_size`: Some(321), added: 816, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Limits` (r:1 w:0)
 	/// Proof: `Pricing::Limits` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Balancing::Status` (r:4 w:0)
 	/// Proof: `Balancing::Status` (`max_values`: None, `max_size`: Some(39), added: 2514, mode: `MaxEncodedLen`)
-	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
-	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Grid::IntervalLength` (r:1 w:0)
+	/// Proof: `Grid::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Tariff` (r:1 w:0)
 	/// Proof: `Pricing::Tariff` (`max_values`: Some(1), `max_size`: Some(432), added: 927, mode: `MaxEncodedLen`)
 	/// Storage: `Balancing::Zones` (r:4 w:0)
@@ -314,8 +303,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(174), added: 2649, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Clearings` (r:1 w:0)
 	/// Proof: `Pricing::Clearings` (`max_values`: None, `max_size`: Some(87), added: 2562, mode: `MaxEncodedLen`)
-	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
-	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Grid::IntervalLength` (r:1 w:0)
+	/// Proof: `Grid::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Imbalance` (r:1 w:0)
 	/// Proof: `Pricing::Imbalance` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
@@ -336,8 +325,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consumption::Purchases` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Pricing::GridTimeScale` (r:1 w:0)
-	/// Proof: `Pricing::GridTimeScale` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
+	/// Storage: `Grid::GridTimeScale` (r:1 w:0)
+	/// Proof: `Grid::GridTimeScale` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[0, 32]`.
 	fn settle_meter(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
@@ -356,8 +345,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Pricing::Quarantine` (`max_values`: None, `max_size`: Some(149), added: 2624, mode: `MaxEncodedLen`)
 	/// Storage: `Consumption::Meters` (r:1 w:0)
 	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(174), added: 2649, mode: `MaxEncodedLen`)
-	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
-	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Grid::IntervalLength` (r:1 w:0)
+	/// Proof: `Grid::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Imbalance` (r:1 w:0)
 	/// Proof: `Pricing::Imbalance` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
@@ -419,10 +408,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Pricing::WeatherOracles` (`max_values`: Some(1), `max_size`: Some(161), added: 656, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Pricing::GridTimeScale` (r:1 w:0)
-	/// Proof: `Pricing::GridTimeScale` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
-	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
-	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Grid::GridTimeScale` (r:1 w:0)
+	/// Proof: `Grid::GridTimeScale` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
+	/// Storage: `Grid::IntervalLength` (r:1 w:0)
+	/// Proof: `Grid::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Climates` (r:1 w:0)
 	/// Proof: `Pricing::Climates` (`max_values`: None, `max_size`: Some(86), added: 2561, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Forecasts` (r:192 w:192)
@@ -447,10 +436,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 impl WeightInfo for () {
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Pricing::GridTimeScale` (r:1 w:0)
-	/// Proof: `Pricing::GridTimeScale` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
-	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
-	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Grid::GridTimeScale` (r:1 w:0)
+	/// Proof: `Grid::GridTimeScale` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
+	/// Storage: `Grid::IntervalLength` (r:1 w:0)
+	/// Proof: `Grid::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Arrears` (r:1 w:0)
 	/// Proof: `Pricing::Arrears` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Limits` (r:1 w:0)
@@ -484,10 +473,10 @@ impl WeightInfo for () {
 	}
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Pricing::GridTimeScale` (r:1 w:0)
-	/// Proof: `Pricing::GridTimeScale` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
-	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
-	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Grid::GridTimeScale` (r:1 w:0)
+	/// Proof: `Grid::GridTimeScale` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
+	/// Storage: `Grid::IntervalLength` (r:1 w:0)
+	/// Proof: `Grid::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Arrears` (r:1 w:0)
 	/// Proof: `Pricing::Arrears` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Limits` (r:1 w:0)
@@ -525,10 +514,10 @@ impl WeightInfo for () {
 	}
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Pricing::GridTimeScale` (r:1 w:0)
-	/// Proof: `Pricing::GridTimeScale` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
-	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
-	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Grid::GridTimeScale` (r:1 w:0)
+	/// Proof: `Grid::GridTimeScale` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
+	/// Storage: `Grid::IntervalLength` (r:1 w:0)
+	/// Proof: `Grid::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Book` (r:1 w:1)
 	/// Proof: `Pricing::Book` (`max_values`: None, `max_size`: Some(3193), added: 5668, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Positions` (r:1 w:1)
@@ -552,16 +541,6 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().reads(10_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
-	/// Storage: `Pricing::Links` (r:0 w:1)
-	/// Proof: `Pricing::Links` (`max_values`: Some(1), `max_size`: Some(321), added: 816, mode: `MaxEncodedLen`)
-	fn set_links() -> Weight {
-		// Proof Size summary in bytes:
-		//  Measured:  `0`
-		//  Estimated: `0`
-		// Minimum execution time: 5_168_000 picoseconds.
-		Weight::from_parts(5_848_000, 0)
-			.saturating_add(ParityDbWeight::get().writes(1_u64))
-	}
 	/// Storage: `Pricing::Limits` (r:0 w:1)
 	/// Proof: `Pricing::Limits` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	fn set_price_limits() -> Weight {
@@ -574,14 +553,14 @@ impl WeightInfo for () {
 	}
 	/// Storage: `Pricing::Book` (r:321 w:320)
 	/// Proof: `Pricing::Book` (`max_values`: None, `max_size`: Some(3193), added: 5668, mode: `MaxEncodedLen`)
-	/// Storage: `Pricing::Links` (r:1 w:0)
-	/// Proof: `Pricing::Links` (`max_values`: Some(1), `max_size`: Some(321), added: 816, mode: `MaxEncodedLen`)
+	/// Storage: `Grid::Links` (r:1 w:0)
+	/// Proof: `Grid::Links` (`max_values`: Some(1), `max_size`: Some(321), added: 816, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Limits` (r:1 w:0)
 	/// Proof: `Pricing::Limits` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Balancing::Status` (r:4 w:0)
 	/// Proof: `Balancing::Status` (`max_values`: None, `max_size`: Some(39), added: 2514, mode: `MaxEncodedLen`)
-	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
-	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Grid::IntervalLength` (r:1 w:0)
+	/// Proof: `Grid::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Tariff` (r:1 w:0)
 	/// Proof: `Pricing::Tariff` (`max_values`: Some(1), `max_size`: Some(432), added: 927, mode: `MaxEncodedLen`)
 	/// Storage: `Balancing::Zones` (r:4 w:0)
@@ -693,8 +672,8 @@ impl WeightInfo for () {
 	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(174), added: 2649, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Clearings` (r:1 w:0)
 	/// Proof: `Pricing::Clearings` (`max_values`: None, `max_size`: Some(87), added: 2562, mode: `MaxEncodedLen`)
-	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
-	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Grid::IntervalLength` (r:1 w:0)
+	/// Proof: `Grid::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Imbalance` (r:1 w:0)
 	/// Proof: `Pricing::Imbalance` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
@@ -715,8 +694,8 @@ impl WeightInfo for () {
 	/// Proof: `Consumption::Purchases` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Pricing::GridTimeScale` (r:1 w:0)
-	/// Proof: `Pricing::GridTimeScale` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
+	/// Storage: `Grid::GridTimeScale` (r:1 w:0)
+	/// Proof: `Grid::GridTimeScale` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[0, 32]`.
 	fn settle_meter(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
@@ -735,8 +714,8 @@ impl WeightInfo for () {
 	/// Proof: `Pricing::Quarantine` (`max_values`: None, `max_size`: Some(149), added: 2624, mode: `MaxEncodedLen`)
 	/// Storage: `Consumption::Meters` (r:1 w:0)
 	/// Proof: `Consumption::Meters` (`max_values`: None, `max_size`: Some(174), added: 2649, mode: `MaxEncodedLen`)
-	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
-	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Grid::IntervalLength` (r:1 w:0)
+	/// Proof: `Grid::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Imbalance` (r:1 w:0)
 	/// Proof: `Pricing::Imbalance` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
@@ -798,10 +777,10 @@ impl WeightInfo for () {
 	/// Proof: `Pricing::WeatherOracles` (`max_values`: Some(1), `max_size`: Some(161), added: 656, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Pricing::GridTimeScale` (r:1 w:0)
-	/// Proof: `Pricing::GridTimeScale` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
-	/// Storage: `Pricing::IntervalLength` (r:1 w:0)
-	/// Proof: `Pricing::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Grid::GridTimeScale` (r:1 w:0)
+	/// Proof: `Grid::GridTimeScale` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
+	/// Storage: `Grid::IntervalLength` (r:1 w:0)
+	/// Proof: `Grid::IntervalLength` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Climates` (r:1 w:0)
 	/// Proof: `Pricing::Climates` (`max_values`: None, `max_size`: Some(86), added: 2561, mode: `MaxEncodedLen`)
 	/// Storage: `Pricing::Forecasts` (r:192 w:192)

@@ -9,12 +9,12 @@ use daeg_primitives::{
 	production::{
 		CertificateId, FacilityRegistry, MaintenanceWindow, ProductionDay, Reason, SourceParameters,
 	},
-	Energy, GridClock, IntervalIndex, PricePerKWh, DAY_MS, HOUR_MS,
+	Energy, Grid, GridClock, IntervalIndex, PricePerKWh, DAY_MS, HOUR_MS,
 };
 use frame_benchmarking::v2::*;
 use frame_support::traits::{
 	fungible::{Inspect, Mutate},
-	Contains, EnsureOrigin, Get,
+	EnsureOrigin, Get,
 };
 use frame_support::{weights::Weight, BoundedVec};
 use frame_system::RawOrigin;
@@ -36,7 +36,7 @@ fn producer<T: Config>() -> T::AccountId {
 
 /// A spec of a facility measured by a new meter of `owner`'s.
 fn spec<T: Config>(owner: &T::AccountId) -> Result<FacilitySpec, BenchmarkError> {
-	if !T::Zones::contains(&ZONE) {
+	if !T::Grid::is_zone(ZONE) {
 		return Err(BenchmarkError::Stop("benchmarks need zone 0 to exist"));
 	}
 	Ok(FacilitySpec {
@@ -206,7 +206,7 @@ mod benchmarks {
 	#[benchmark]
 	fn certify() -> Result<(), BenchmarkError> {
 		let (certifier, facility) = certifier_and_facility::<T>()?;
-		let until = T::Clock::now_ms().saturating_add(1_000_000);
+		let until = T::Grid::now_ms().saturating_add(1_000_000);
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(certifier), facility, until);
@@ -270,11 +270,11 @@ mod benchmarks {
 		let owner = producer::<T>();
 		let facility = certified::<T>(&owner)?;
 		let f = Facilities::<T>::get(facility).ok_or("no facility")?;
-		let len = T::Clock::interval_length_ms();
+		let len = T::Grid::interval_length_ms();
 		// The last interval of an hour.
 		let hour_end = NOW_MS - NOW_MS % HOUR_MS;
 		let interval = IntervalIndex::at(hour_end - 1, len).ok_or("interval overflow")?;
-		T::Clock::set_now_ms(hour_end.saturating_add(HOUR_MS));
+		T::Grid::set_now_ms(hour_end.saturating_add(HOUR_MS));
 		let hour = interval.hour(len).ok_or("hour overflow")?;
 		Operation::<T>::mutate(facility, |op| {
 			if let Some(op) = op {
@@ -330,7 +330,7 @@ mod benchmarks {
 	) -> Result<(), BenchmarkError> {
 		let owner = producer::<T>();
 		let facility = register::<T>(&owner, 1)?[0];
-		T::Clock::set_now_ms(NOW_MS);
+		T::Grid::set_now_ms(NOW_MS);
 		let from = NOW_MS.saturating_add(T::MaintenanceNotice::get());
 		Maintenance::<T>::insert(facility, windows::<T>(w, from));
 		let start = from.saturating_add(u64::from(w).saturating_mul(2 * DAY_MS));
@@ -350,7 +350,7 @@ mod benchmarks {
 	) -> Result<(), BenchmarkError> {
 		let owner = producer::<T>();
 		let facility = register::<T>(&owner, 1)?[0];
-		T::Clock::set_now_ms(NOW_MS);
+		T::Grid::set_now_ms(NOW_MS);
 		let plan = windows::<T>(w, NOW_MS.saturating_add(DAY_MS));
 		let last = plan.last().map(|w| w.start_ms).ok_or("no window")?;
 		Maintenance::<T>::insert(facility, plan);
@@ -461,7 +461,7 @@ mod benchmarks {
 		}
 		ExpiryCursor::<T>::put(hour);
 		let later = u64::from(hour.0).saturating_add(24 * u64::from(T::HistoryDays::get()) + 1);
-		T::Clock::set_now_ms(later.saturating_mul(HOUR_MS));
+		T::Grid::set_now_ms(later.saturating_mul(HOUR_MS));
 
 		#[block]
 		{

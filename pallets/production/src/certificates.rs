@@ -41,7 +41,7 @@ impl<T: Config> Pallet<T> {
 		if !f.source.is_renewable() {
 			return;
 		}
-		let len = T::Clock::interval_length_ms();
+		let len = T::Grid::interval_length_ms();
 		let Some(hour) = record.interval.hour(len) else { return };
 		op.metered_renewable = op.metered_renewable.saturating_add(record.exported);
 		// Intervals arrive in order, so a later hour closes the one still open (its last
@@ -195,7 +195,7 @@ impl<T: Config> Pallet<T> {
 			return T::DbWeight::get().reads(1);
 		};
 		let lifetime = T::HistoryDays::get().saturating_mul(HOURS_PER_DAY);
-		let cutoff = HourIndex::at(T::Clock::now_ms()).0.saturating_sub(lifetime);
+		let cutoff = HourIndex::at(T::Grid::now_ms()).0.saturating_sub(lifetime);
 		if cursor.0 >= cutoff || limit.any_lt(base) {
 			return T::DbWeight::get().reads(1);
 		}

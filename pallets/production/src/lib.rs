@@ -73,7 +73,8 @@ pub mod weights;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use daeg_primitives::{
 	production::{Certification, EfficiencyRule, Location, ProductionDay, ProductionReport},
-	CarbonIntensity, DayIndex, Energy, EnergySource, FacilityId, HourIndex, MeterId, Power, ZoneId,
+	CarbonIntensity, DayIndex, Energy, EnergySource, FacilityId, GridClock, HourIndex, MeterId,
+	Power, ZoneId,
 };
 use frame_support::traits::fungible;
 use scale_info::TypeInfo;
@@ -82,118 +83,99 @@ use scale_info::TypeInfo;
 pub type BalanceOf<T> =
 	<<T as Config>::Currency as fungible::Inspect<<T as frame_system::Config>::AccountId>>::Balance;
 
-/// A registered facility.
-#[derive(
-	Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
-)]
-pub struct Facility<AccountId, Balance> {
-	/// The producer that registered it.
-	pub owner: AccountId,
-	/// What it generates from.
-	pub source: EnergySource,
-	/// Its nameplate capacity.
-	pub capacity: Power,
-	/// The grid zone it feeds.
-	pub zone: ZoneId,
-	/// Where it stands.
-	pub location: Location,
-	/// The day it was commissioned.
-	pub commissioned: DayIndex,
-	/// The meter that measures its output.
-	pub meter: MeterId,
-	/// Where it is in its certification.
-	pub certification: Certification<AccountId>,
-	/// The deposit held from the producer while it is registered.
-	pub deposit: Balance,
-}
+daeg_primitives::stored_type!(
+	[]
+	/// A registered facility.
+	pub struct Facility<AccountId, Balance> {
+		/// The producer that registered it.
+		pub owner: AccountId,
+		/// What it generates from.
+		pub source: EnergySource,
+		/// Its nameplate capacity.
+		pub capacity: Power,
+		/// The grid zone it feeds.
+		pub zone: ZoneId,
+		/// Where it stands.
+		pub location: Location,
+		/// The day it was commissioned.
+		pub commissioned: DayIndex,
+		/// The meter that measures its output.
+		pub meter: MeterId,
+		/// Where it is in its certification.
+		pub certification: Certification<AccountId>,
+		/// The deposit held from the producer while it is registered.
+		pub deposit: Balance,
+	}
+);
 
 /// A facility as stored by this pallet's configuration.
 pub type FacilityOf<T> = Facility<<T as frame_system::Config>::AccountId, BalanceOf<T>>;
 
-/// What a producer states when registering a facility.
-#[derive(
-	Clone,
-	Copy,
-	Debug,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-)]
-pub struct FacilitySpec {
-	/// What it generates from (not `Grid`).
-	pub source: EnergySource,
-	/// Its nameplate capacity (above zero).
-	pub capacity: Power,
-	/// The grid zone it feeds (the meter's zone).
-	pub zone: ZoneId,
-	/// Where it stands.
-	pub location: Location,
-	/// The day it was commissioned.
-	pub commissioned: DayIndex,
-	/// The meter that measures it.
-	pub meter: MeterId,
-}
+daeg_primitives::stored_type!(
+	[Copy]
+	/// What a producer states when registering a facility.
+	pub struct FacilitySpec {
+		/// What it generates from (not `Grid`).
+		pub source: EnergySource,
+		/// Its nameplate capacity (above zero).
+		pub capacity: Power,
+		/// The grid zone it feeds (the meter's zone).
+		pub zone: ZoneId,
+		/// Where it stands.
+		pub location: Location,
+		/// The day it was commissioned.
+		pub commissioned: DayIndex,
+		/// The meter that measures it.
+		pub meter: MeterId,
+	}
+);
 
-/// A certificate of origin: `energy` Wh produced from a renewable source by a certified
-/// facility in one hour (the hour is part of its [`CertificateId`]).
-///
-/// [`CertificateId`]: daeg_primitives::production::CertificateId
-#[derive(
-	Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
-)]
-pub struct Certificate<AccountId> {
-	/// The facility that produced the energy.
-	pub facility: FacilityId,
-	/// Its source.
-	pub source: EnergySource,
-	/// The zone it was fed into.
-	pub zone: ZoneId,
-	/// The energy certified, Wh.
-	pub energy: Energy,
-	/// The carbon intensity of the source when the certificate was issued.
-	pub intensity: CarbonIntensity,
-	/// Who holds it.
-	pub owner: AccountId,
-	/// The meter whose consumption it was claimed against, once claimed.
-	pub claimed: Option<MeterId>,
-}
+daeg_primitives::stored_type!(
+	[]
+	/// A certificate of origin: `energy` Wh produced from a renewable source by a certified
+	/// facility in one hour (the hour is part of its [`CertificateId`]).
+	///
+	/// [`CertificateId`]: daeg_primitives::production::CertificateId
+	pub struct Certificate<AccountId> {
+		/// The facility that produced the energy.
+		pub facility: FacilityId,
+		/// Its source.
+		pub source: EnergySource,
+		/// The zone it was fed into.
+		pub zone: ZoneId,
+		/// The energy certified, Wh.
+		pub energy: Energy,
+		/// The carbon intensity of the source when the certificate was issued.
+		pub intensity: CarbonIntensity,
+		/// Who holds it.
+		pub owner: AccountId,
+		/// The meter whose consumption it was claimed against, once claimed.
+		pub claimed: Option<MeterId>,
+	}
+);
 
-/// What this pallet tracks of a facility's operation from its final meter values.
-#[derive(
-	Clone,
-	Copy,
-	Debug,
-	Default,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-)]
-pub struct FacilityOperation {
-	/// Renewable energy its meter measured in final values, Wh (the ceiling of certificates).
-	pub metered_renewable: Energy,
-	/// Energy certificates were issued for, Wh.
-	pub certified: Energy,
-	/// The hour whose certifiable energy is being gathered, and that energy so far.
-	pub open_hour: Option<(HourIndex, Energy)>,
-	/// Final intervals counted in the current efficiency window.
-	pub window_intervals: u32,
-	/// Energy exported in the current efficiency window.
-	pub window_energy: Energy,
-	/// Whether the last full window's output was low.
-	pub low_output: bool,
-	/// The day its last maintenance ended (its commissioning day before any).
-	pub last_maintained: DayIndex,
-	/// Whether overdue maintenance has been reported since it was last maintained.
-	pub overdue_reported: bool,
-}
+daeg_primitives::stored_type!(
+	[Copy, Default]
+	/// What this pallet tracks of a facility's operation from its final meter values.
+	pub struct FacilityOperation {
+		/// Renewable energy its meter measured in final values, Wh (the ceiling of certificates).
+		pub metered_renewable: Energy,
+		/// Energy certificates were issued for, Wh.
+		pub certified: Energy,
+		/// The hour whose certifiable energy is being gathered, and that energy so far.
+		pub open_hour: Option<(HourIndex, Energy)>,
+		/// Final intervals counted in the current efficiency window.
+		pub window_intervals: u32,
+		/// Energy exported in the current efficiency window.
+		pub window_energy: Energy,
+		/// Whether the last full window's output was low.
+		pub low_output: bool,
+		/// The day its last maintenance ended (its commissioning day before any).
+		pub last_maintained: DayIndex,
+		/// Whether overdue maintenance has been reported since it was last maintained.
+		pub overdue_reported: bool,
+	}
+);
 
 #[frame_support::pallet]
 pub mod pallet {
@@ -201,11 +183,11 @@ pub mod pallet {
 	use daeg_primitives::{
 		consumption::{CarbonIntensities, MeterRegistry, MeteredEnergy},
 		production::{CertificateId, MaintenanceWindow, Reason, SourceParameters},
-		GridClock, PricePerKWh,
+		Grid, PricePerKWh,
 	};
 	use frame_support::{
 		pallet_prelude::*,
-		traits::{fungible::MutateHold, tokens::Precision, Contains},
+		traits::{fungible::MutateHold, tokens::Precision},
 	};
 	use frame_system::pallet_prelude::*;
 
@@ -250,14 +232,12 @@ pub mod pallet {
 		#[cfg(feature = "runtime-benchmarks")]
 		type MeterHelper: daeg_primitives::consumption::MeterBenchmarkHelper<Self::AccountId>;
 
-		/// The grid zones facilities may be registered in.
-		type Zones: Contains<ZoneId>;
+		/// The grid: the zones facilities may be registered in, and grid time (certification
+		/// expiries are grid time).
+		type Grid: Grid;
 
 		/// Who appoints and removes certifiers: the grid operators.
 		type OperatorOrigin: EnsureOrigin<Self::RuntimeOrigin>;
-
-		/// The grid's clock: certification expiries are grid time.
-		type Clock: GridClock;
 
 		/// How many days of production each facility (and each source and zone) keeps; also
 		/// how long certificates of origin live after their hour.
@@ -562,7 +542,7 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::register_facility(T::MaxFacilitiesPerProducer::get()))]
 		pub fn register_facility(origin: OriginFor<T>, spec: FacilitySpec) -> DispatchResult {
 			let owner = ensure_signed(origin)?;
-			ensure!(T::Zones::contains(&spec.zone), Error::<T>::UnknownZone);
+			ensure!(T::Grid::is_zone(spec.zone), Error::<T>::UnknownZone);
 			ensure!(!spec.capacity.is_zero(), Error::<T>::ZeroCapacity);
 			ensure!(spec.source != EnergySource::Grid, Error::<T>::GridIsNotASource);
 			ensure!(spec.location.is_valid(), Error::<T>::BadLocation);
@@ -683,7 +663,7 @@ pub mod pallet {
 			until_ms: u64,
 		) -> DispatchResult {
 			let certifier = Self::ensure_certifier(origin)?;
-			let now = T::Clock::now_ms();
+			let now = T::Grid::now_ms();
 			ensure!(until_ms > now, Error::<T>::ExpiryInPast);
 			let latest = now.saturating_add(T::MaxCertificationTerm::get());
 			ensure!(until_ms <= latest, Error::<T>::TermTooLong);
@@ -761,7 +741,7 @@ pub mod pallet {
 			let length = window.end_ms.saturating_sub(window.start_ms);
 			ensure!(length > 0, Error::<T>::EmptyWindow);
 			ensure!(length <= T::MaxMaintenanceLength::get(), Error::<T>::WindowTooLong);
-			let earliest = T::Clock::now_ms().saturating_add(T::MaintenanceNotice::get());
+			let earliest = T::Grid::now_ms().saturating_add(T::MaintenanceNotice::get());
 			ensure!(window.start_ms >= earliest, Error::<T>::TooLittleNotice);
 			Self::add_window(facility, window)?;
 			Self::deposit_event(Event::MaintenanceDeclared { facility, window });
@@ -788,7 +768,7 @@ pub mod pallet {
 					.iter()
 					.position(|w| w.start_ms == start_ms)
 					.ok_or(Error::<T>::UnknownWindow)?;
-				ensure!(start_ms > T::Clock::now_ms(), Error::<T>::MaintenanceStarted);
+				ensure!(start_ms > T::Grid::now_ms(), Error::<T>::MaintenanceStarted);
 				Ok::<_, Error<T>>(windows.remove(at))
 			})?;
 			Self::deposit_event(Event::MaintenanceCancelled { facility, window });
@@ -954,7 +934,7 @@ pub mod pallet {
 					sum.merge(&p);
 				}
 			}
-			Some(crate::report::report(&sum, f.capacity, T::Clock::interval_length_ms()))
+			Some(crate::report::report(&sum, f.capacity, T::Grid::interval_length_ms()))
 		}
 
 		/// Final production per source and zone on `day`, if still kept.

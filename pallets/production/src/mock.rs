@@ -119,10 +119,9 @@ impl pallet_production::Config for Test {
 	type Meters = Meters;
 	#[cfg(feature = "runtime-benchmarks")]
 	type MeterHelper = Meters;
-	type Zones = daeg_test_doubles::Zones<4>;
+	type Grid = daeg_test_doubles::TestGrid<4, 900_000>;
 	type OperatorOrigin =
 		frame_support::traits::EitherOfDiverse<EnsureRoot<u64>, EnsureSignedBy<Operator, u64>>;
-	type Clock = daeg_test_doubles::Clock<900_000>;
 	type HistoryDays = ConstU32<DAYS_KEPT>;
 	type IncentivesAccount = Incentives;
 	type MaxMaintenanceWindows = ConstU32<3>;

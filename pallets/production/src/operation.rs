@@ -25,7 +25,7 @@ impl<T: Config> Pallet<T> {
 	/// Counts a final interval of a facility's meter in its production days and in its
 	/// source's and zone's.
 	fn count_production(facility: FacilityId, f: &FacilityOf<T>, record: &IntervalRecord) {
-		let Some(day) = record.interval.day(T::Clock::interval_length_ms()) else { return };
+		let Some(day) = record.interval.day(T::Grid::interval_length_ms()) else { return };
 		let slot = Self::day_slot(day);
 		let interval = ProductionDay {
 			energy: record.exported,
@@ -58,7 +58,7 @@ impl<T: Config> Pallet<T> {
 		if op.window_intervals < rule.intervals {
 			return;
 		}
-		let span = T::Clock::interval_length_ms().saturating_mul(op.window_intervals.into());
+		let span = T::Grid::interval_length_ms().saturating_mul(op.window_intervals.into());
 		let ceiling = f.capacity.energy_over(span).unwrap_or(Energy(u64::MAX));
 		let expected = Energy(factor.mul_floor(ceiling.0));
 		let low = op.window_energy.0 < rule.share.mul_floor(expected.0);
@@ -76,7 +76,7 @@ impl<T: Config> Pallet<T> {
 	/// Retires the facility's maintenance windows that have ended (it counts as maintained on
 	/// the last one's final day) and reports maintenance that is overdue, once.
 	fn check_maintenance(facility: FacilityId, f: &FacilityOf<T>, op: &mut FacilityOperation) {
-		let now = T::Clock::now_ms();
+		let now = T::Grid::now_ms();
 		Maintenance::<T>::mutate(facility, |windows| {
 			Self::retire_ended(facility, windows, op, now)
 		});
@@ -119,7 +119,7 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn add_window(facility: FacilityId, window: MaintenanceWindow) -> DispatchResult {
 		let mut op = Operation::<T>::get(facility).ok_or(Error::<T>::UnknownFacility)?;
 		Maintenance::<T>::try_mutate(facility, |windows| {
-			Self::retire_ended(facility, windows, &mut op, T::Clock::now_ms());
+			Self::retire_ended(facility, windows, &mut op, T::Grid::now_ms());
 			ensure!(!windows.iter().any(|w| w.overlaps(&window)), Error::<T>::WindowOverlaps);
 			let at = windows.iter().position(|w| w.start_ms > window.start_ms);
 			let at = at.unwrap_or(windows.len());
@@ -134,7 +134,7 @@ impl<T: Config> Pallet<T> {
 	pub fn facility_status(facility: FacilityId) -> Option<FacilityStatus> {
 		let f = Facilities::<T>::get(facility)?;
 		let op = Operation::<T>::get(facility).unwrap_or_default();
-		let now = T::Clock::now_ms();
+		let now = T::Grid::now_ms();
 		Some(FacilityStatus {
 			may_sell: Self::may_sell(facility, now),
 			maintenance: Maintenance::<T>::get(facility)
@@ -152,7 +152,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Facilities whose maintenance is overdue today, with the day it was due.
 	pub fn overdue_maintenance() -> Vec<(FacilityId, DayIndex)> {
-		let today = DayIndex::at(T::Clock::now_ms());
+		let today = DayIndex::at(T::Grid::now_ms());
 		Facilities::<T>::iter()
 			.filter_map(|(id, f)| {
 				let op = Operation::<T>::get(id).unwrap_or_default();

@@ -15,36 +15,24 @@ use crate::{
 	MonthIndex, Power,
 };
 
-/// A meter's final energy over a day or a month.
-#[derive(
-	Clone,
-	Copy,
-	Debug,
-	Default,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Serialize,
-	Deserialize,
-)]
-pub struct EnergyTotals {
-	/// Energy taken from the grid, Wh.
-	pub imported: Energy,
-	/// Energy fed into the grid, Wh.
-	pub exported: Energy,
-	/// The largest import of one interval, Wh.
-	pub peak_import: Energy,
-	/// The largest export of one interval, Wh.
-	pub peak_export: Energy,
-	/// Intervals counted.
-	pub intervals: u32,
-	/// Of those, intervals whose value is an estimate (interpolated or substituted).
-	pub estimated: u32,
-}
+shared_type!(
+	[Copy, Default]
+	/// A meter's final energy over a day or a month.
+	pub struct EnergyTotals {
+		/// Energy taken from the grid, Wh.
+		pub imported: Energy,
+		/// Energy fed into the grid, Wh.
+		pub exported: Energy,
+		/// The largest import of one interval, Wh.
+		pub peak_import: Energy,
+		/// The largest export of one interval, Wh.
+		pub peak_export: Energy,
+		/// Intervals counted.
+		pub intervals: u32,
+		/// Of those, intervals whose value is an estimate (interpolated or substituted).
+		pub estimated: u32,
+	}
+);
 
 impl EnergyTotals {
 	/// Adds one final interval.
@@ -72,162 +60,99 @@ impl EnergyTotals {
 	}
 }
 
-/// A period analytics report on.
-#[derive(
-	Clone,
-	Copy,
-	Debug,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	TypeInfo,
-	Serialize,
-	Deserialize,
-)]
-pub enum Period {
-	/// A UTC day.
-	Day(DayIndex),
-	/// A UTC calendar month.
-	Month(MonthIndex),
-}
+view_type!(
+	[Copy]
+	/// A period analytics report on.
+	pub enum Period {
+		/// A UTC day.
+		Day(DayIndex),
+		/// A UTC calendar month.
+		Month(MonthIndex),
+	}
+);
 
-/// Energy over a period, for a meter or an account.
-#[derive(
-	Clone,
-	Copy,
-	Debug,
-	Default,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	TypeInfo,
-	Serialize,
-	Deserialize,
-)]
-pub struct EnergyReport {
-	/// Energy taken from the grid, Wh.
-	pub imported: Energy,
-	/// Energy fed into the grid, Wh.
-	pub exported: Energy,
-	/// The highest average import power of one interval.
-	pub peak_import_power: Power,
-	/// The highest average export power of one interval.
-	pub peak_export_power: Power,
-	/// Average import power over peak import power.
-	pub load_factor: Permill,
-	/// Final intervals counted.
-	pub intervals: u32,
-	/// Of those, estimated ones.
-	pub estimated: u32,
-}
+view_type!(
+	[Copy, Default]
+	/// Energy over a period, for a meter or an account.
+	pub struct EnergyReport {
+		/// Energy taken from the grid, Wh.
+		pub imported: Energy,
+		/// Energy fed into the grid, Wh.
+		pub exported: Energy,
+		/// The highest average import power of one interval.
+		pub peak_import_power: Power,
+		/// The highest average export power of one interval.
+		pub peak_export_power: Power,
+		/// Average import power over peak import power.
+		pub load_factor: Permill,
+		/// Final intervals counted.
+		pub intervals: u32,
+		/// Of those, estimated ones.
+		pub estimated: u32,
+	}
+);
 
-/// One hour of a meter's typical day: what it imports and exports per interval in that hour,
-/// as a moving average over recent days of its measured intervals.
-#[derive(
-	Clone,
-	Copy,
-	Debug,
-	Default,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Serialize,
-	Deserialize,
-)]
-pub struct ProfileHour {
-	/// Average import per interval, Wh.
-	pub imported: Energy,
-	/// Average export per interval, Wh.
-	pub exported: Energy,
-	/// Measured intervals learnt (saturates at the averaging window).
-	pub samples: u16,
-}
+shared_type!(
+	[Copy, Default]
+	/// One hour of a meter's typical day: what it imports and exports per interval in that hour,
+	/// as a moving average over recent days of its measured intervals.
+	pub struct ProfileHour {
+		/// Average import per interval, Wh.
+		pub imported: Energy,
+		/// Average export per interval, Wh.
+		pub exported: Energy,
+		/// Measured intervals learnt (saturates at the averaging window).
+		pub samples: u16,
+	}
+);
 
 /// A meter's typical day, hour by hour (UTC).
 pub type DailyProfile = [ProfileHour; 24];
 
-/// One hour of a typical day as the API reports it: energy over the whole hour.
-#[derive(
-	Clone,
-	Copy,
-	Debug,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	TypeInfo,
-	Serialize,
-	Deserialize,
-)]
-pub struct HourlyEnergy {
-	/// The hour of the UTC day, 0 to 23.
-	pub hour: u8,
-	/// Typical import over the hour, Wh.
-	pub imported: Energy,
-	/// Typical export over the hour, Wh.
-	pub exported: Energy,
-	/// Measured intervals behind the figure (0: no data for this hour yet).
-	pub samples: u16,
-}
+view_type!(
+	[Copy]
+	/// One hour of a typical day as the API reports it: energy over the whole hour.
+	pub struct HourlyEnergy {
+		/// The hour of the UTC day, 0 to 23.
+		pub hour: u8,
+		/// Typical import over the hour, Wh.
+		pub imported: Energy,
+		/// Typical export over the hour, Wh.
+		pub exported: Energy,
+		/// Measured intervals behind the figure (0: no data for this hour yet).
+		pub samples: u16,
+	}
+);
 
-/// An interval's energy at a meter, and whether it is final (past the lateness window and
-/// counted in the aggregates: settlement may use it).
-#[derive(
-	Clone,
-	Copy,
-	Debug,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	TypeInfo,
-	Serialize,
-	Deserialize,
-)]
-pub struct MeteredInterval {
-	/// The interval's record.
-	pub record: IntervalRecord,
-	/// Whether the value is final.
-	pub is_final: bool,
-}
+view_type!(
+	[Copy]
+	/// An interval's energy at a meter, and whether it is final (past the lateness window and
+	/// counted in the aggregates: settlement may use it).
+	pub struct MeteredInterval {
+		/// The interval's record.
+		pub record: IntervalRecord,
+		/// Whether the value is final.
+		pub is_final: bool,
+	}
+);
 
-/// An account's carbon footprint over a day.
-#[derive(
-	Clone,
-	Debug,
-	Default,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	TypeInfo,
-	Serialize,
-	Deserialize,
-)]
-pub struct Footprint {
-	/// The day.
-	pub day: DayIndex,
-	/// Energy its meters imported (final values), Wh.
-	pub consumed: Energy,
-	/// Of that, energy bought in the market, by source (scaled down pro rata when more was
-	/// bought than consumed).
-	pub bought: Vec<(EnergySource, Energy)>,
-	/// The rest, at the residual-mix intensity, Wh.
-	pub residual: Energy,
-	/// The CO₂ emitted for the day's consumption, grams.
-	pub co2: Co2Mass,
-}
+view_type!(
+	[Default]
+	/// An account's carbon footprint over a day.
+	pub struct Footprint {
+		/// The day.
+		pub day: DayIndex,
+		/// Energy its meters imported (final values), Wh.
+		pub consumed: Energy,
+		/// Of that, energy bought in the market, by source (scaled down pro rata when more was
+		/// bought than consumed).
+		pub bought: Vec<(EnergySource, Energy)>,
+		/// The rest, at the residual-mix intensity, Wh.
+		pub residual: Energy,
+		/// The CO₂ emitted for the day's consumption, grams.
+		pub co2: Co2Mass,
+	}
+);
 
 sp_api::decl_runtime_apis! {
 	/// Consumption analytics and carbon footprints (the `consumption_*` RPC methods).

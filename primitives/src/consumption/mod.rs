@@ -35,40 +35,29 @@ pub type MeterSignature = device::Signature;
 /// the reading format can never make an old signature valid for a new meaning.
 pub const READING_CONTEXT: &[u8] = b"daeg/reading/v1";
 
-/// A meter's reading for one market interval, as its device signs it.
-///
-/// The registers are cumulative (as on the meter's display), so a lost reading loses no
-/// energy: the next one still covers everything since the last one that arrived.
-#[derive(
-	Clone,
-	Copy,
-	Debug,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Serialize,
-	Deserialize,
-)]
-pub struct Reading {
-	/// The meter read.
-	pub meter: MeterId,
-	/// The interval whose end the registers were read at.
-	pub interval: IntervalIndex,
-	/// The cumulative import register (energy taken from the grid), Wh.
-	pub imported: Energy,
-	/// The cumulative export register (energy fed into the grid), Wh.
-	pub exported: Energy,
-	/// When the registers were read: milliseconds since the Unix epoch, within the interval
-	/// that follows `interval`.
-	pub measured_at: u64,
-	/// The meter's signature counter: one more than its previous reading's, so that a replay,
-	/// a gap or a reordering is evident (like the pagination counter of OCMF-signed meters).
-	pub counter: u32,
-}
+shared_type!(
+	[Copy]
+	/// A meter's reading for one market interval, as its device signs it.
+	///
+	/// The registers are cumulative (as on the meter's display), so a lost reading loses no
+	/// energy: the next one still covers everything since the last one that arrived.
+	pub struct Reading {
+		/// The meter read.
+		pub meter: MeterId,
+		/// The interval whose end the registers were read at.
+		pub interval: IntervalIndex,
+		/// The cumulative import register (energy taken from the grid), Wh.
+		pub imported: Energy,
+		/// The cumulative export register (energy fed into the grid), Wh.
+		pub exported: Energy,
+		/// When the registers were read: milliseconds since the Unix epoch, within the interval
+		/// that follows `interval`.
+		pub measured_at: u64,
+		/// The meter's signature counter: one more than its previous reading's, so that a replay,
+		/// a gap or a reordering is evident (like the pagination counter of OCMF-signed meters).
+		pub counter: u32,
+	}
+);
 
 impl Reading {
 	/// The bytes the meter's device key signs: the context, the chain's genesis hash (so that
@@ -78,36 +67,25 @@ impl Reading {
 	}
 }
 
-/// A meter's cumulative registers at the end of an interval, as the meter oracle queues them
-/// for the node's offchain worker: a [`Reading`] without its counter. The worker numbers the
-/// readings when it signs them (one more than the chain's counter), so that a reading which can
-/// no longer land (late after a long outage) never blocks the ones after it.
-#[derive(
-	Clone,
-	Copy,
-	Debug,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Serialize,
-	Deserialize,
-)]
-pub struct IntervalRegisters {
-	/// The meter read.
-	pub meter: MeterId,
-	/// The interval whose end the registers were read at.
-	pub interval: IntervalIndex,
-	/// The cumulative import register, Wh.
-	pub imported: Energy,
-	/// The cumulative export register, Wh.
-	pub exported: Energy,
-	/// When the registers were read: milliseconds since the Unix epoch.
-	pub measured_at: u64,
-}
+shared_type!(
+	[Copy]
+	/// A meter's cumulative registers at the end of an interval, as the meter oracle queues them
+	/// for the node's offchain worker: a [`Reading`] without its counter. The worker numbers the
+	/// readings when it signs them (one more than the chain's counter), so that a reading which can
+	/// no longer land (late after a long outage) never blocks the ones after it.
+	pub struct IntervalRegisters {
+		/// The meter read.
+		pub meter: MeterId,
+		/// The interval whose end the registers were read at.
+		pub interval: IntervalIndex,
+		/// The cumulative import register, Wh.
+		pub imported: Energy,
+		/// The cumulative export register, Wh.
+		pub exported: Energy,
+		/// When the registers were read: milliseconds since the Unix epoch.
+		pub measured_at: u64,
+	}
+);
 
 impl IntervalRegisters {
 	/// The reading to sign with the meter's `counter`.
@@ -210,30 +188,19 @@ impl From<ReadingError> for sp_runtime::transaction_validity::TransactionValidit
 	}
 }
 
-/// How an interval's energy was established.
-#[derive(
-	Clone,
-	Copy,
-	Debug,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Serialize,
-	Deserialize,
-)]
-pub enum Quality {
-	/// From two consecutive readings.
-	Measured,
-	/// A share of the energy between two readings around a gap of up to two hours.
-	Interpolated,
-	/// A substitute from the meter's own recent profile, for a longer gap or a reading that
-	/// did not arrive.
-	Substituted,
-}
+shared_type!(
+	[Copy]
+	/// How an interval's energy was established.
+	pub enum Quality {
+		/// From two consecutive readings.
+		Measured,
+		/// A share of the energy between two readings around a gap of up to two hours.
+		Interpolated,
+		/// A substitute from the meter's own recent profile, for a longer gap or a reading that
+		/// did not arrive.
+		Substituted,
+	}
+);
 
 impl Quality {
 	/// Whether the value is an estimate rather than a measurement.
@@ -242,81 +209,48 @@ impl Quality {
 	}
 }
 
-/// Why a reading was flagged.
-#[derive(
-	Clone,
-	Copy,
-	Debug,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Serialize,
-	Deserialize,
-)]
-pub enum Anomaly {
-	/// A step far above the meter's recent trend (the consumption pallet's `JumpFactor`). Energy
-	/// above what the connection carries is not an anomaly but refused
-	/// ([`ReadingError::OverCapacity`]).
-	Jump,
-}
+shared_type!(
+	[Copy]
+	/// Why a reading was flagged.
+	pub enum Anomaly {
+		/// A step far above the meter's recent trend (the consumption pallet's `JumpFactor`). Energy
+		/// above what the connection carries is not an anomaly but refused
+		/// ([`ReadingError::OverCapacity`]).
+		Jump,
+	}
+);
 
-/// One interval's energy at a meter.
-#[derive(
-	Clone,
-	Copy,
-	Debug,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Serialize,
-	Deserialize,
-)]
-pub struct IntervalRecord {
-	/// The interval (the history is a ring, so the record names its interval).
-	pub interval: IntervalIndex,
-	/// Energy taken from the grid, Wh.
-	pub imported: Energy,
-	/// Energy fed into the grid, Wh.
-	pub exported: Energy,
-	/// Measured, interpolated or substituted.
-	pub quality: Quality,
-	/// Set when the reading behind it was flagged.
-	pub anomaly: Option<Anomaly>,
-}
+shared_type!(
+	[Copy]
+	/// One interval's energy at a meter.
+	pub struct IntervalRecord {
+		/// The interval (the history is a ring, so the record names its interval).
+		pub interval: IntervalIndex,
+		/// Energy taken from the grid, Wh.
+		pub imported: Energy,
+		/// Energy fed into the grid, Wh.
+		pub exported: Energy,
+		/// Measured, interpolated or substituted.
+		pub quality: Quality,
+		/// Set when the reading behind it was flagged.
+		pub anomaly: Option<Anomaly>,
+	}
+);
 
-/// What a meter measures.
-#[derive(
-	Clone,
-	Copy,
-	Debug,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Serialize,
-	Deserialize,
-)]
-pub enum MeterKind {
-	/// A consumer's connection: imports only.
-	Consumption,
-	/// A generator's connection: exports only.
-	Production,
-	/// A prosumer's connection: imports and exports.
-	Bidirectional,
-	/// A storage unit: charges (imports) and discharges (exports).
-	Storage,
-}
+shared_type!(
+	[Copy]
+	/// What a meter measures.
+	pub enum MeterKind {
+		/// A consumer's connection: imports only.
+		Consumption,
+		/// A generator's connection: exports only.
+		Production,
+		/// A prosumer's connection: imports and exports.
+		Bidirectional,
+		/// A storage unit: charges (imports) and discharges (exports).
+		Storage,
+	}
+);
 
 impl MeterKind {
 	/// Whether the meter can measure energy fed into the grid.
@@ -330,30 +264,19 @@ impl MeterKind {
 	}
 }
 
-/// Where a meter is in its life.
-#[derive(
-	Clone,
-	Copy,
-	Debug,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Serialize,
-	Deserialize,
-)]
-pub enum MeterStatus {
-	/// Installed by its owner, not yet checked: its readings are refused.
-	Installed,
-	/// Checked and activated by a certifier or the grid operators: its readings count.
-	Active,
-	/// Suspended (by the grid operators, or after repeated anomalies): readings are refused
-	/// until it is activated again.
-	Suspended,
-}
+shared_type!(
+	[Copy]
+	/// Where a meter is in its life.
+	pub enum MeterStatus {
+		/// Installed by its owner, not yet checked: its readings are refused.
+		Installed,
+		/// Checked and activated by a certifier or the grid operators: its readings count.
+		Active,
+		/// Suspended (by the grid operators, or after repeated anomalies): readings are refused
+		/// until it is activated again.
+		Suspended,
+	}
+);
 
 /// What other pallets may know of a registered meter.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -422,38 +345,26 @@ pub trait OnFinalInterval {
 	fn weight() -> sp_runtime::Weight;
 }
 
-/// What a real reading after a silence tells about the final intervals before it: their
-/// substitutes counted `counted` (imported, exported), and the reading's energy, split over
-/// the silence as the substitutes were, gives them `measured`. Final values never change; the
-/// market trues the difference up instead, so that over a meter's life it settles what the
-/// registers measured.
-#[derive(
-	Clone,
-	Copy,
-	Debug,
-	Default,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Serialize,
-	Deserialize,
-)]
-pub struct Correction {
-	/// The first final interval corrected.
-	pub from: IntervalIndex,
-	/// The last final interval corrected.
-	pub to: IntervalIndex,
-	/// What their substitutes counted (imported, exported).
-	pub counted: (Energy, Energy),
-	/// What the reading measured for them (imported, exported).
-	pub measured: (Energy, Energy),
-	/// Set when the reading was flagged.
-	pub anomaly: Option<Anomaly>,
-}
+shared_type!(
+	[Copy, Default]
+	/// What a real reading after a silence tells about the final intervals before it: their
+	/// substitutes counted `counted` (imported, exported), and the reading's energy, split over
+	/// the silence as the substitutes were, gives them `measured`. Final values never change; the
+	/// market trues the difference up instead, so that over a meter's life it settles what the
+	/// registers measured.
+	pub struct Correction {
+		/// The first final interval corrected.
+		pub from: IntervalIndex,
+		/// The last final interval corrected.
+		pub to: IntervalIndex,
+		/// What their substitutes counted (imported, exported).
+		pub counted: (Energy, Energy),
+		/// What the reading measured for them (imported, exported).
+		pub measured: (Energy, Energy),
+		/// Set when the reading was flagged.
+		pub anomaly: Option<Anomaly>,
+	}
+);
 
 /// What the grid dispatched a meter's unit to do in an interval (the balancing pallet's
 /// schedule). A storage unit steps from idle to full power because the grid tells it to: the
@@ -516,83 +427,46 @@ pub trait PurchaseLedger<AccountId> {
 	fn note_purchase_weight() -> sp_runtime::Weight;
 }
 
-/// How urgently a connection must be served: load is shed from the least critical class
-/// first, critical loads (hospitals, emergency services) last. The grid operators assign it.
-#[derive(
-	Clone,
-	Copy,
-	Debug,
-	Default,
-	PartialEq,
-	Eq,
-	PartialOrd,
-	Ord,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Serialize,
-	Deserialize,
-)]
-pub enum PriorityClass {
-	/// Shed first: loads that can wait (e.g. heat pumps with storage, EV charging).
-	Deferrable,
-	/// Ordinary households and businesses.
-	#[default]
-	Standard,
-	/// Loads whose loss causes harm beyond inconvenience (e.g. water pumping, care homes).
-	Essential,
-	/// Shed last: hospitals, emergency services.
-	Critical,
-}
+shared_type!(
+	[Copy, Default, PartialOrd, Ord]
+	/// How urgently a connection must be served: load is shed from the least critical class
+	/// first, critical loads (hospitals, emergency services) last. The grid operators assign it.
+	pub enum PriorityClass {
+		/// Shed first: loads that can wait (e.g. heat pumps with storage, EV charging).
+		Deferrable,
+		/// Ordinary households and businesses.
+		#[default]
+		Standard,
+		/// Loads whose loss causes harm beyond inconvenience (e.g. water pumping, care homes).
+		Essential,
+		/// Shed last: hospitals, emergency services.
+		Critical,
+	}
+);
 
-/// Load a consumer offers for demand response.
-#[derive(
-	Clone,
-	Copy,
-	Debug,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Serialize,
-	Deserialize,
-)]
-pub struct FlexibleLoad {
-	/// The power it can shed on request.
-	pub power: Power,
-	/// The most hours per day it can stay shed.
-	pub max_hours_per_day: u8,
-}
+shared_type!(
+	[Copy]
+	/// Load a consumer offers for demand response.
+	pub struct FlexibleLoad {
+		/// The power it can shed on request.
+		pub power: Power,
+		/// The most hours per day it can stay shed.
+		pub max_hours_per_day: u8,
+	}
+);
 
-/// What a consumer wants from the market.
-#[derive(
-	Clone,
-	Copy,
-	Debug,
-	Default,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Serialize,
-	Deserialize,
-)]
-pub struct ConsumerPreferences {
-	/// The most it will pay per kWh: above it, its flexible load is offered rather than bought.
-	pub max_price: Option<PricePerKWh>,
-	/// Whether it buys only from renewable sources.
-	pub green_only: bool,
-	/// Load it offers for demand response.
-	pub flexible_load: Option<FlexibleLoad>,
-}
+shared_type!(
+	[Copy, Default]
+	/// What a consumer wants from the market.
+	pub struct ConsumerPreferences {
+		/// The most it will pay per kWh: above it, its flexible load is offered rather than bought.
+		pub max_price: Option<PricePerKWh>,
+		/// Whether it buys only from renewable sources.
+		pub green_only: bool,
+		/// Load it offers for demand response.
+		pub flexible_load: Option<FlexibleLoad>,
+	}
+);
 
 /// Read access to consumers' preferences and priority classes.
 pub trait ConsumerProfiles<AccountId> {

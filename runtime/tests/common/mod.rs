@@ -109,6 +109,7 @@ impl Grid {
 
 /// Every pallet's invariants hold.
 pub fn invariants() {
+	pallet_grid::Pallet::<Runtime>::do_try_state().expect("grid invariants");
 	pallet_consumption::Pallet::<Runtime>::do_try_state().expect("metering invariants");
 	pallet_pricing::Pallet::<Runtime>::do_try_state().expect("market invariants");
 	pallet_production::Pallet::<Runtime>::do_try_state().expect("production invariants");

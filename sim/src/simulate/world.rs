@@ -15,9 +15,9 @@
 use super::storage::SimStorage;
 use crate::community::{profiles::Profiles, scenario::MILLI, Community};
 use daeg_primitives::{
-	balancing::ZoneSpec,
 	consumption::{FlexibleLoad, MeterPublic, MeterSignature, MeterStatus, Reading},
-	pricing::{Side, ZoneLink},
+	grid::{ZoneLink, ZoneSpec},
+	pricing::Side,
 	DayIndex, Energy, FacilityId, IntervalIndex, MeterId, Power, PricePerKWh, ZoneId, DAY_MS,
 	HOUR_MS,
 };
@@ -131,10 +131,7 @@ impl World {
 		let preset = daeg_runtime::genesis_config_presets::get_preset(&DEV_RUNTIME_PRESET.into())
 			.ok_or_else(|| WorldError("the runtime has no development preset".into()))?;
 		json_merge(&mut config, serde_json::from_slice(&preset).map_err(json)?);
-		json_merge(
-			&mut config,
-			serde_json::json!({ "pricing": { "intervalLengthMs": interval_ms } }),
-		);
+		json_merge(&mut config, serde_json::json!({ "grid": { "intervalLengthMs": interval_ms } }));
 		let genesis = serde_json::to_vec(&config).map_err(json)?;
 		let mut ext = SimStorage::default();
 		ext.execute_with(|| build_state::<RuntimeGenesisConfig>(genesis))
@@ -234,7 +231,7 @@ impl State {
 				peak_share: c.grid.peak_share,
 				parent: z.parent.map(ZoneId),
 			};
-			grid.push(Call::Balancing(pallet_balancing::Call::set_zone {
+			grid.push(Call::Grid(pallet_grid::Call::set_zone {
 				zone: ZoneId(z.id),
 				spec: Some(spec),
 			}));
@@ -250,7 +247,7 @@ impl State {
 			})
 			.collect();
 		let links = BoundedVec::try_from(links).map_err(|_| WorldError("too many links".into()))?;
-		grid.push(Call::Pricing(pallet_pricing::Call::set_links { links }));
+		grid.push(Call::Grid(pallet_grid::Call::set_links { links }));
 		grid.push(Call::Balancing(pallet_balancing::Call::set_breakers {
 			settings: c.grid.breakers,
 		}));

@@ -3,9 +3,9 @@
 
 use crate::{mock::*, UnitSpec};
 use daeg_primitives::{
-	balancing::ZoneSpec,
 	consumption::MeterKind,
-	pricing::{TariffParameters, ZoneLink},
+	grid::{ZoneLink, ZoneSpec},
+	pricing::TariffParameters,
 	Energy, EnergySource, FacilityId, IntervalIndex, MeterId, Power, PricePerKWh, UnitId, ZoneId,
 };
 use frame_support::{assert_ok, traits::fungible::Inspect, BoundedVec};
@@ -32,11 +32,11 @@ fn grid() {
 	Timestamp::set_timestamp(NOW);
 	let spec =
 		|parent| ZoneSpec { capacity: Power(8_000), peak_share: Perbill::from_percent(50), parent };
-	assert_ok!(Balancing::set_zone(operators(), ZoneId(0), Some(spec(None))));
-	assert_ok!(Balancing::set_zone(operators(), ZoneId(2), Some(spec(Some(ZoneId(0))))));
+	assert_ok!(Grid::set_zone(operators(), ZoneId(0), Some(spec(None))));
+	assert_ok!(Grid::set_zone(operators(), ZoneId(2), Some(spec(Some(ZoneId(0))))));
 	let link =
 		|b| ZoneLink { a: ZoneId(0), b: ZoneId(b), a_to_b: Power(4_000), b_to_a: Power(4_000) };
-	assert_ok!(Pricing::set_links(operators(), BoundedVec::truncate_from(vec![link(1), link(2)])));
+	assert_ok!(Grid::set_links(operators(), BoundedVec::truncate_from(vec![link(1), link(2)])));
 	assert_ok!(Pricing::set_tariff(
 		operators(),
 		TariffParameters { reference: PricePerKWh(250), ..Default::default() }

@@ -5,7 +5,6 @@ use super::*;
 use crate::{dispatch::Action, Error, Event, Schedules, Units, ZoneUnits};
 use daeg_primitives::{consumption::DispatchedEnergy, pricing::Side, ring};
 use frame_support::assert_noop;
-use sp_runtime::traits::BadOrigin;
 
 const ALICE: u64 = 1;
 const BOB: u64 = 2;
@@ -226,58 +225,5 @@ fn only_the_owner_deregisters_a_unit_and_it_is_no_longer_dispatched() {
 		bid(ALICE, alice, 1_000, 300);
 		clear();
 		assert_eq!(report(0, OPEN).discharged, Energy(0));
-	});
-}
-
-#[test]
-fn zones_are_set_by_the_operators_only_and_must_be_coherent() {
-	run(|| {
-		let spec = ZoneSpec {
-			capacity: Power(1_000),
-			peak_share: Perbill::from_percent(80),
-			parent: None,
-		};
-		assert_noop!(
-			Balancing::set_zone(RuntimeOrigin::signed(ALICE), ZoneId(0), Some(spec)),
-			BadOrigin
-		);
-		assert_noop!(
-			Balancing::set_zone(operators(), ZoneId(4), Some(spec)),
-			Error::<Test>::UnknownZone
-		);
-		assert_noop!(
-			Balancing::set_zone(
-				operators(),
-				ZoneId(0),
-				Some(ZoneSpec { capacity: Power(0), ..spec })
-			),
-			Error::<Test>::BadZone
-		);
-		assert_noop!(
-			Balancing::set_zone(
-				operators(),
-				ZoneId(0),
-				Some(ZoneSpec { parent: Some(ZoneId(0)), ..spec })
-			),
-			Error::<Test>::BadZone
-		);
-		assert_ok!(Balancing::set_zone(
-			operators(),
-			ZoneId(1),
-			Some(ZoneSpec { parent: Some(ZoneId(0)), ..spec })
-		));
-		// A microgrid cannot hold another.
-		assert_noop!(
-			Balancing::set_zone(
-				operators(),
-				ZoneId(2),
-				Some(ZoneSpec { parent: Some(ZoneId(1)), ..spec })
-			),
-			Error::<Test>::BadZone
-		);
-		assert!(has(Event::ZoneSet {
-			zone: ZoneId(1),
-			spec: Some(ZoneSpec { parent: Some(ZoneId(0)), ..spec })
-		}));
 	});
 }

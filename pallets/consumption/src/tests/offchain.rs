@@ -231,6 +231,32 @@ fn late_readings_are_skipped_so_they_never_block_the_next() {
 }
 
 #[test]
+fn a_lost_reading_does_not_silence_its_meter() {
+	let (mut ext, state, pool) = relay_ext(true);
+	ext.execute_with(|| {
+		let a = active(1);
+		keystore_holds(1);
+		NowMs::set(u64::from(START + 1) * INTERVAL_MS + 1);
+		let baseline = registers(a, START, 1_000).with_counter(1);
+		apply(Call::submit_reading { reading: baseline, signature: sign(1, &baseline) });
+		// START + 1's reading never reached the chain and is now too late; the next one
+		// follows a gap: it goes alone (a batch would refuse it), and the meter reads on.
+		let now = START + LATENESS + 3;
+		NowMs::set(u64::from(now) * INTERVAL_MS + 1);
+		expect_get(&state, &[registers(a, START + 1, 1_100), registers(a, now - 1, 1_500)]);
+		expect_report(&state, &[(a, IntervalIndex(START))]);
+		assert_eq!(
+			Consumption::relay_readings(1),
+			Ok(Relayed { batched: 0, single: 1, reported: 1 })
+		);
+		let calls = submitted(&pool);
+		assert_eq!(readings_of(&calls[0]), vec![registers(a, now - 1, 1_500).with_counter(2)]);
+		calls.into_iter().for_each(apply);
+		assert_eq!(Meters::<Test>::get(a).unwrap().readings.counter, 2);
+	});
+}
+
+#[test]
 fn without_an_oracle_or_with_garbage_nothing_is_sent() {
 	let (mut ext, _, pool) = relay_ext(false);
 	ext.execute_with(|| {

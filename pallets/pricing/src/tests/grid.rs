@@ -4,11 +4,12 @@
 //! zone's price and is settled against the unit's meter.
 
 use super::orders::{ask, at, bid, block_at, order, NOW, OPEN};
-use crate::{mock::*, Clearings, Event, Links, Mix, Origin};
+use crate::{mock::*, Clearings, Event, Mix, Origin};
 use daeg_primitives::{
 	balancing::{Dispatch, ZoneMarket},
 	consumption::{MeterKind, Quality},
-	pricing::{OrderId, Side, TariffParameters, ZoneLink},
+	grid::ZoneLink,
+	pricing::{OrderId, Side, TariffParameters},
 	Energy, EnergySource, Power, PricePerKWh, ZoneId,
 };
 use frame_support::{assert_ok, traits::fungible::Inspect, BoundedVec};
@@ -18,7 +19,7 @@ use frame_support::{assert_ok, traits::fungible::Inspect, BoundedVec};
 fn two_zones() {
 	at(NOW);
 	let link = ZoneLink { a: ZoneId(0), b: ZoneId(1), a_to_b: Power(4_000), b_to_a: Power(4_000) };
-	Links::<Test>::put(BoundedVec::truncate_from(vec![link]));
+	pallet_grid::Links::<Test>::put(BoundedVec::truncate_from(vec![link]));
 	assert_ok!(Pricing::set_tariff(
 		RuntimeOrigin::root(),
 		TariffParameters { reference: PricePerKWh(250), ..Default::default() }

@@ -1,11 +1,12 @@
 //! Orders, gate closure, holds, governance parameters and clearing in the hook.
 
 use crate::{
-	mock::*, Book, BookLen, Clearings, Error, Event, Flows, HoldReason, Limits, Links, NextToClear,
+	mock::*, Book, BookLen, Clearings, Error, Event, Flows, HoldReason, Limits, NextToClear,
 	OrdersOf, Origin, PriceLimits, PAGE_SIZE,
 };
 use daeg_primitives::{
-	pricing::{ImbalancePrices, OrderId, Side, ZoneClearing, ZoneLink},
+	grid::ZoneLink,
+	pricing::{ImbalancePrices, OrderId, Side, ZoneClearing},
 	Energy, EnergySource, IntervalIndex, Power, PricePerKWh, ZoneId,
 };
 use frame_support::{
@@ -305,20 +306,8 @@ fn ties_across_pages_are_filled_in_order_of_arrival() {
 }
 
 #[test]
-fn governance_sets_links_and_price_limits() {
+fn governance_sets_price_limits() {
 	run(|| {
-		let link =
-			|a, b| ZoneLink { a: ZoneId(a), b: ZoneId(b), a_to_b: Power(1), b_to_a: Power(2) };
-		let links: BoundedVec<_, _> = vec![link(1, 2), link(2, 3)].try_into().unwrap();
-		assert_noop!(Pricing::set_links(RuntimeOrigin::signed(ALICE), links.clone()), BadOrigin);
-		assert_ok!(Pricing::set_links(RuntimeOrigin::signed(OPERATOR), links.clone()));
-		System::assert_last_event(Event::LinksSet { links: links.clone() }.into());
-		assert_eq!(Links::<Test>::get(), links);
-		let looped: BoundedVec<_, _> = vec![link(1, 1)].try_into().unwrap();
-		assert_noop!(Pricing::set_links(RuntimeOrigin::root(), looped), Error::<Test>::BadLink);
-		let twice: BoundedVec<_, _> = vec![link(1, 2), link(2, 1)].try_into().unwrap();
-		assert_noop!(Pricing::set_links(RuntimeOrigin::root(), twice), Error::<Test>::BadLink);
-
 		let limits = PriceLimits { floor: PricePerKWh(10), cap: PricePerKWh(900) };
 		assert_noop!(Pricing::set_price_limits(RuntimeOrigin::signed(ALICE), limits), BadOrigin);
 		assert_ok!(Pricing::set_price_limits(RuntimeOrigin::root(), limits));
@@ -347,7 +336,7 @@ fn the_hook_clears_at_gate_closure_with_zone_prices_and_link_flows() {
 		}]
 		.try_into()
 		.unwrap();
-		assert_ok!(Pricing::set_links(RuntimeOrigin::root(), links));
+		assert_ok!(Grid::set_links(RuntimeOrigin::root(), links));
 		let (a, b) = (meter(ALICE, 1), meter(BOB, 2));
 		let wind = facility(CAROL, EnergySource::Wind, 2, true);
 		let hydro = facility(CAROL, EnergySource::Hydro, 1, true);

@@ -292,7 +292,7 @@ fn no_certifier_acts_alone_on_its_own_facility_or_forever() {
 		assert!(!Production::may_sell(own, 2_000));
 		// Certification has a maximum term (a year in the tests).
 		let f = facility();
-		let now = <<Test as crate::Config>::Clock as daeg_primitives::GridClock>::now_ms();
+		let now = <<Test as crate::Config>::Grid as daeg_primitives::GridClock>::now_ms();
 		assert_noop!(
 			Production::certify(
 				RuntimeOrigin::signed(CERTIFIER),

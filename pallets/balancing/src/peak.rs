@@ -1,6 +1,6 @@
 //! A zone's limits as rules, pure and integer-only: when its load is a peak.
 
-use daeg_primitives::{balancing::ZoneSpec, Energy, Power};
+use daeg_primitives::{grid::ZoneSpec, Energy, Power};
 
 /// The energy a zone of `spec` may draw in `interval_ms` before its load is a peak: its
 /// capacity's peak share over the interval (no limit if that overflows).
