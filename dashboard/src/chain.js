@@ -30,7 +30,7 @@ export async function follow(url, model, { onUpdate = () => {}, onState = () => 
   async function readFacilities(at) {
     const entries = at ? await api.query.production.facilities.entriesAt(at) : await api.query.production.facilities.entries();
     for (const [, f] of entries) {
-      if (f.isSome) model.setFacility(num(f.unwrap().meter.toJSON()), f.unwrap().source.type);
+      if (f.isSome) model.setFacility(num(f.unwrap().spec.meter.toJSON()), f.unwrap().spec.source.type);
     }
   }
 

@@ -54,7 +54,7 @@ test('the operators appoint a certifier, who certifies a producer\'s facility; i
   assert.equal(held, api.consts.production.facilityDeposit.toBigInt(), 'the facility deposit is held');
   let stored = (await api.query.production.facilities(facility)).unwrap();
   assert.equal(stored.certification.toString(), 'Pending');
-  assert.equal(stored.capacity.toNumber(), 2_000_000);
+  assert.equal(stored.spec.capacity.toNumber(), 2_000_000);
 
   // Someone who is not a certifier cannot certify; the certifier can, until a day from now.
   const until = (await api.query.timestamp.now()).toNumber() + 86_400_000;

@@ -285,7 +285,7 @@ mod benchmarks {
 		let ended = windows::<T>(T::MaxMaintenanceWindows::get(), hour_end - 400 * DAY_MS);
 		Maintenance::<T>::insert(facility, ended);
 		SourceParams::<T>::insert(
-			f.source,
+			f.spec.source,
 			SourceParameters {
 				typical_capacity_factor: Permill::from_percent(30),
 				maintenance_interval_days: Some(1),
@@ -298,7 +298,7 @@ mod benchmarks {
 		let old = DayIndex(day.0.saturating_sub(T::HistoryDays::get()));
 		let slot = Production::<T>::day_slot(day);
 		FacilityDays::<T>::insert(facility, slot, (old, ProductionDay::default()));
-		SourceZoneDays::<T>::insert((slot, f.source, f.zone), (old, Energy(1)));
+		SourceZoneDays::<T>::insert((slot, f.spec.source, f.spec.zone), (old, Energy(1)));
 		let record = IntervalRecord {
 			interval,
 			imported: Energy(0),
@@ -309,7 +309,7 @@ mod benchmarks {
 
 		#[block]
 		{
-			Production::<T>::on_final(f.meter, &record);
+			Production::<T>::on_final(f.spec.meter, &record);
 		}
 
 		assert_eq!(

@@ -38,7 +38,7 @@ impl<T: Config> Pallet<T> {
 		op: &mut FacilityOperation,
 		record: &IntervalRecord,
 	) {
-		if !f.source.is_renewable() {
+		if !f.spec.source.is_renewable() {
 			return;
 		}
 		let len = T::Grid::interval_length_ms();
@@ -92,14 +92,14 @@ impl<T: Config> Pallet<T> {
 		let serial = NextCertificate::<T>::get();
 		NextCertificate::<T>::put(serial.saturating_add(1));
 		let id = CertificateId { hour, serial };
-		let intensity = T::Meters::intensity_of(f.source);
+		let intensity = T::Meters::intensity_of(f.spec.source);
 		Certificates::<T>::insert(
 			hour,
 			serial,
 			Certificate {
 				facility,
-				source: f.source,
-				zone: f.zone,
+				source: f.spec.source,
+				zone: f.spec.zone,
 				energy,
 				intensity,
 				owner: f.owner.clone(),
@@ -116,8 +116,8 @@ impl<T: Config> Pallet<T> {
 			facility,
 			owner: f.owner.clone(),
 			energy,
-			source: f.source,
-			zone: f.zone,
+			source: f.spec.source,
+			zone: f.spec.zone,
 			intensity,
 		});
 		Self::pay_premium(&f.owner, energy);

@@ -89,18 +89,8 @@ daeg_primitives::stored_type!(
 	pub struct Facility<AccountId, Balance> {
 		/// The producer that registered it.
 		pub owner: AccountId,
-		/// What it generates from.
-		pub source: EnergySource,
-		/// Its nameplate capacity.
-		pub capacity: Power,
-		/// The grid zone it feeds.
-		pub zone: ZoneId,
-		/// Where it stands.
-		pub location: Location,
-		/// The day it was commissioned.
-		pub commissioned: DayIndex,
-		/// The meter that measures its output.
-		pub meter: MeterId,
+		/// What the producer stated when registering it.
+		pub spec: FacilitySpec,
 		/// Where it is in its certification.
 		pub certification: Certification<AccountId>,
 		/// The deposit held from the producer while it is registered.
@@ -564,12 +554,7 @@ pub mod pallet {
 				facility,
 				Facility {
 					owner: owner.clone(),
-					source: spec.source,
-					capacity: spec.capacity,
-					zone: spec.zone,
-					location: spec.location,
-					commissioned: spec.commissioned,
-					meter: spec.meter,
+					spec,
 					certification: Certification::Pending,
 					deposit,
 				},
@@ -612,7 +597,7 @@ pub mod pallet {
 					}
 				}
 			});
-			FacilityOfMeter::<T>::remove(f.meter);
+			FacilityOfMeter::<T>::remove(f.spec.meter);
 			Facilities::<T>::remove(facility);
 			Operation::<T>::remove(facility);
 			Maintenance::<T>::remove(facility);
@@ -934,7 +919,7 @@ pub mod pallet {
 					sum.merge(&p);
 				}
 			}
-			Some(crate::report::report(&sum, f.capacity, T::Grid::interval_length_ms()))
+			Some(crate::report::report(&sum, f.spec.capacity, T::Grid::interval_length_ms()))
 		}
 
 		/// Final production per source and zone on `day`, if still kept.
@@ -996,7 +981,7 @@ pub mod pallet {
 					"a facility is missing from its producer's list"
 				);
 				ensure!(
-					FacilityOfMeter::<T>::get(f.meter) == Some(id),
+					FacilityOfMeter::<T>::get(f.spec.meter) == Some(id),
 					"a facility's meter does not point back at it"
 				);
 			}

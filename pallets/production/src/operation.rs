@@ -34,7 +34,7 @@ impl<T: Config> Pallet<T> {
 			estimated: u32::from(record.quality.is_estimated()),
 		};
 		FacilityDays::<T>::mutate(facility, slot, |entry| ring::entry(entry, day).merge(&interval));
-		SourceZoneDays::<T>::mutate((slot, f.source, f.zone), |entry| {
+		SourceZoneDays::<T>::mutate((slot, f.spec.source, f.spec.zone), |entry| {
 			let e = ring::entry(entry, day);
 			*e = e.saturating_add(record.exported);
 		});
@@ -49,7 +49,8 @@ impl<T: Config> Pallet<T> {
 		exported: Energy,
 	) {
 		let Some(rule) = Efficiency::<T>::get() else { return };
-		let factor = SourceParams::<T>::get(f.source).unwrap_or_default().typical_capacity_factor;
+		let factor =
+			SourceParams::<T>::get(f.spec.source).unwrap_or_default().typical_capacity_factor;
 		if factor.is_zero() {
 			return;
 		}
@@ -59,7 +60,7 @@ impl<T: Config> Pallet<T> {
 			return;
 		}
 		let span = T::Grid::interval_length_ms().saturating_mul(op.window_intervals.into());
-		let ceiling = f.capacity.energy_over(span).unwrap_or(Energy(u64::MAX));
+		let ceiling = f.spec.capacity.energy_over(span).unwrap_or(Energy(u64::MAX));
 		let expected = Energy(factor.mul_floor(ceiling.0));
 		let low = op.window_energy.0 < rule.share.mul_floor(expected.0);
 		let measured = op.window_energy;
@@ -89,7 +90,7 @@ impl<T: Config> Pallet<T> {
 
 	/// The day a facility must be maintained by, if its source has a maintenance interval.
 	fn maintenance_due(f: &FacilityOf<T>, op: &FacilityOperation) -> Option<DayIndex> {
-		let days = SourceParams::<T>::get(f.source)?.maintenance_interval_days?;
+		let days = SourceParams::<T>::get(f.spec.source)?.maintenance_interval_days?;
 		Some(DayIndex(op.last_maintained.0.saturating_add(days)))
 	}
 
@@ -222,10 +223,10 @@ impl<T: Config> FacilityRegistry<T::AccountId> for Pallet<T> {
 	fn facility(id: FacilityId) -> Option<FacilityInfo<T::AccountId>> {
 		Facilities::<T>::get(id).map(|f| FacilityInfo {
 			owner: f.owner,
-			source: f.source,
-			capacity: f.capacity,
-			zone: f.zone,
-			meter: f.meter,
+			source: f.spec.source,
+			capacity: f.spec.capacity,
+			zone: f.spec.zone,
+			meter: f.spec.meter,
 		})
 	}
 

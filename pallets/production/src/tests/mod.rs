@@ -69,7 +69,7 @@ fn a_producer_registers_a_facility_holding_a_deposit() {
 		);
 		let stored = Facilities::<Test>::get(f).unwrap();
 		assert_eq!(
-			(stored.owner, stored.meter, stored.certification),
+			(stored.owner, stored.spec.meter, stored.certification),
 			(ALICE, m, Certification::Pending)
 		);
 		assert_eq!(held(ALICE), DEPOSIT);
@@ -144,7 +144,7 @@ fn deregistering_returns_the_deposit_and_frees_the_meter() {
 			Production::deregister_facility(RuntimeOrigin::signed(ALICE), FacilityId(9)),
 			Error::<Test>::UnknownFacility
 		);
-		let m = Facilities::<Test>::get(f).unwrap().meter;
+		let m = Facilities::<Test>::get(f).unwrap().spec.meter;
 		assert_ok!(Production::deregister_facility(RuntimeOrigin::signed(ALICE), f));
 		System::assert_last_event(Event::FacilityDeregistered { facility: f, owner: ALICE }.into());
 		assert_eq!(held(ALICE), 0);
@@ -330,7 +330,7 @@ fn try_state_catches_a_broken_index() {
 	new_test_ext().execute_with(|| {
 		let f = facility();
 		assert_ok!(Production::do_try_state());
-		FacilityOfMeter::<Test>::remove(Facilities::<Test>::get(f).unwrap().meter);
+		FacilityOfMeter::<Test>::remove(Facilities::<Test>::get(f).unwrap().spec.meter);
 		assert!(Production::do_try_state().is_err());
 	});
 }
@@ -359,7 +359,7 @@ fn final_meter_values_become_the_facility_s_production() {
 	use sp_runtime::Permill;
 	run(|| {
 		let f = facility(); // 5 kW solar in zone 1
-		let m = Facilities::<Test>::get(f).unwrap().meter;
+		let m = Facilities::<Test>::get(f).unwrap().spec.meter;
 		// Day 3 (quarter-hours 288–383): 1,250 Wh twice, a zero, an estimated 625 Wh.
 		use crate::WeightInfo;
 		for (i, e, q) in [

@@ -19,7 +19,7 @@ fn certified_solar() -> (FacilityId, MeterId) {
 	NowMs::set(20_010 * DAY_MS);
 	let until = 20_010 * DAY_MS + CERTIFICATION_TERM_MS;
 	assert_ok!(Production::certify(RuntimeOrigin::signed(CERTIFIER), f, until));
-	(f, Facilities::<Test>::get(f).unwrap().meter)
+	(f, Facilities::<Test>::get(f).unwrap().spec.meter)
 }
 
 fn window(start_ms: u64, end_ms: u64) -> MaintenanceWindow {
